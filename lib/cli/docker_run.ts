@@ -1,0 +1,103 @@
+import { hostname } from 'node:os';
+import { buildPullArgs, buildRunArgs } from '../argv/run-args.js';
+import {
+  checkTmpRoot,
+  createPrivateDir,
+  jobFilesIn,
+  PRIVATE_PREFIX,
+  removePrivateDir,
+} from '../artifacts/private-dir.js';
+import { renderEnvFile } from '../artifacts/render.js';
+import { loadConfig } from '../config/load.js';
+import { usageError } from '../errors.js';
+import { identityFromOs } from '../identity/from-os.js';
+import { runJob } from '../job/run-job.js';
+import { createLogger } from '../log/logger.js';
+import { osProbe } from '../policy/os-probe.js';
+import { decideRunPlan } from '../policy/policy.js';
+import { parseJobRequest } from '../request/parse.js';
+import { cliEnvironment, DockerCli } from '../runner/docker-cli.js';
+import { quoteArgv } from '../util/quote.js';
+import { parseProgramArgs } from './args.js';
+
+const USAGE = `Usage: docker_run [--config FILE] [--dry-run] [--] COMMAND...
+
+Runs an LSF job's COMMAND inside a locked-down container: the job starter of
+bsub -a 'docker(IMAGE)'. The image comes from LSB_CONTAINER_IMAGE; the container
+is tuned by LSF_DOCKER_* variables within the admin's policy (see docs/).`;
+
+const OPTIONS = {
+  'config FILE': 'admin config (default /etc/lsf-docker/lsf-docker.conf)',
+  'dry-run': 'print the plan as JSON (image, pull, run argv, files) and run nothing',
+};
+
+export async function dockerRunMain(argv: string[]): Promise<number> {
+  const args = await parseProgramArgs('docker_run', USAGE, argv, { dryRun: true, options: OPTIONS });
+  if (args.exit !== undefined) return args.exit;
+  const { config } = loadConfig(args.config, { euid: process.geteuid!() });
+  const log = createLogger('docker_run', config.log.level);
+  const request = parseJobRequest(process.env, args.command, { cwd: process.cwd(), hostname: hostname() });
+  if (request.logLevel) log.setLevel(request.logLevel);
+  if (args.command.length === 0 && !request.rawArgs)
+    throw usageError('no COMMAND given (see docker_run --help)');
+
+  const identity = identityFromOs();
+  const probe = osProbe(identity, config.devices.gpuDevDir);
+  const plan = decideRunPlan({ request, config, identity, probe });
+  if (log.debugEnabled) for (const d of plan.decisions) log.debug(`policy: ${d}`);
+  const envText = renderEnvFile(plan.env);
+  const binary = config.docker.binary;
+
+  if (args.dryRun) {
+    const files = jobFilesIn(`${config.paths.tmpRoot}/${PRIVATE_PREFIX}${identity.uid}.DRYRUN`);
+    const run = [binary, ...buildRunArgs(plan, files)];
+    run.splice(2, 0, '--pull=never');
+    process.stdout.write(
+      `${JSON.stringify(
+        {
+          image: plan.image,
+          pull: plan.pull === 'never' ? null : [binary, ...buildPullArgs(plan.image)],
+          pull_policy: plan.pull,
+          run,
+          files: { passwd: plan.passwd, group: plan.group, script: plan.script ?? null, env: envText },
+          decisions: plan.decisions,
+        },
+        null,
+        2,
+      )}\n`,
+    );
+    return 0;
+  }
+
+  checkTmpRoot(config.paths.tmpRoot, identity.uid);
+  const files = createPrivateDir(config.paths.tmpRoot, identity.uid, {
+    passwd: plan.passwd,
+    group: plan.group,
+    script: plan.script,
+    env: envText,
+    owner: {
+      pid: process.pid,
+      host: probe.hostname,
+      uid: identity.uid,
+      container: plan.name,
+      job: plan.labels.find(([k]) => k === 'lsf-docker.job')?.[1] ?? '',
+      started: new Date().toISOString(),
+    },
+  });
+  log.debug(`private dir ${files.dir}`);
+  try {
+    const cli = new DockerCli({
+      binary,
+      env: cliEnvironment(identity.home, config.docker.host),
+      timeout: config.docker.timeout,
+      log,
+    });
+    if (log.debugEnabled) log.debug(`run: ${quoteArgv([binary, ...buildRunArgs(plan, files)])}`);
+    const status = await runJob({ plan, files, config, cli, log });
+    log.debug(`about to exit ${status}`);
+    return status;
+  } finally {
+    removePrivateDir(files.dir);
+    log.debug(`cleaned up ${files.dir}`);
+  }
+}

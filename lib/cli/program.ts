@@ -1,0 +1,31 @@
+import { isWrapperError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+
+/**
+ * Runs a program's main function and turns its outcome into an exit status: a number returned
+ * is the status; a WrapperError becomes "program: message" on stderr and its code; anything
+ * else is a bug, reported as one line with INTERNAL.
+ */
+export async function runProgram(name: string, main: (argv: string[]) => Promise<number>): Promise<void> {
+  let status: number;
+  try {
+    status = await main(process.argv.slice(2));
+  } catch (err) {
+    if (isWrapperError(err)) {
+      for (const line of err.message.split('\n')) process.stderr.write(`${name}: ${line}\n`);
+      status = err.code;
+    } else {
+      const detail =
+        err instanceof Error ? (process.env.LSF_DOCKER_TRACE ? err.stack : err.message) : String(err);
+      process.stderr.write(`${name}: internal error: ${detail}\n`);
+      status = ExitCode.INTERNAL;
+    }
+  }
+  process.exitCode = status;
+}
+
+/** For programs whose work is not built yet: say so in one line and fail, never pretend. */
+export function notBuiltYet(name: string, what: string): never {
+  process.stderr.write(`${name}: ${what} is not built yet in this version of lsf-docker\n`);
+  process.exit(ExitCode.NOT_IMPLEMENTED);
+}

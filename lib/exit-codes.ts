@@ -1,0 +1,49 @@
+/**
+ * Exit codes of the wrapper's own failures. A job's own status (0-255, 128+N for death by
+ * signal N) passes through unchanged; these sit in a band (210-229) that ordinary programs and
+ * signal deaths (129-192) do not use, one code per cause, documented in docs/exit-codes.md.
+ */
+export const ExitCode = {
+  /** The wrapper's own command line is wrong (unknown option, missing command). */
+  USAGE: 210,
+  /** The admin config is missing a rule, unreadable, unsafe (writable by others) or has a bad key/value. */
+  CONFIG: 211,
+  /** A job variable (LSF_DOCKER_*, LSB_*) or the image name breaks its grammar. */
+  BAD_REQUEST: 212,
+  /** A well-formed request that the admin's policy does not allow (volume root, network, registry...). */
+  POLICY: 213,
+  /** The user's identity cannot be used (uid 0, unknown user, unreadable file as that user). */
+  IDENTITY: 214,
+  /** The docker daemon cannot be reached (no socket, permission denied, connection refused). */
+  DAEMON_UNREACHABLE: 215,
+  /** A docker call did not answer within its timeout (hung daemon). */
+  DAEMON_TIMEOUT: 216,
+  /** The image does not exist in its registry, or is not present and the pull policy is never. */
+  IMAGE_NOT_FOUND: 217,
+  /** The registry refused our credentials (or asked for some we do not have). */
+  REGISTRY_AUTH: 218,
+  /** The registry could not be reached, failed, or rate-limited us, after the retries. */
+  REGISTRY_UNAVAILABLE: 219,
+  /** The container could not start: bad entrypoint, no /bin/sh, bad workdir, bad device... */
+  CONTAINER_START: 220,
+  /** An unexpected failure inside the wrapper (a bug): the message says what. */
+  INTERNAL: 221,
+  /** docker_build: the build itself failed (a Dockerfile step). */
+  BUILD_FAILED: 222,
+  /** docker_build: one or more tags could not be pushed. */
+  PUSH_FAILED: 223,
+  /** docker_build: registry login failed. */
+  LOGIN_FAILED: 224,
+  /** docker_build: a docker build option or tag that policy refuses. */
+  BUILD_REFUSED: 225,
+  /** A program of this package that is not built yet. */
+  NOT_IMPLEMENTED: 226,
+  /** docker_exec: the job or its container was not found, or belongs to another user. */
+  EXEC_TARGET: 227,
+  /** esub: what LSF expects to reject a submission (LSB_SUB_ABORT_VALUE). */
+  ESUB_ABORT: 97,
+  /** A container killed by the kernel for exceeding its memory limit: like LSF's memlimit kill. */
+  OOM_KILLED: 137,
+} as const;
+
+export type ExitCodeName = keyof typeof ExitCode;

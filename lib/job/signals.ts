@@ -1,0 +1,26 @@
+/** Signals relayed to the container's main process, as LSF's bkill and job control send them. */
+export const RELAYED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
+export type RelayedSignal = (typeof RELAYED_SIGNALS)[number];
+
+const NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGUSR2: 12,
+  SIGTERM: 15,
+};
+
+/** 128 + the signal's number: the status a shell reports for death by that signal. */
+export function signalStatus(signal: string): number {
+  return 128 + (NUMBERS[signal] ?? 0);
+}
+
+/**
+ * Seconds after SIGTERM at which the wrapper removes a container that is still running: one
+ * second (at most half the interval) before LSF's SIGKILL would arrive, so nothing outlives the job.
+ */
+export function escalationDelay(terminateInterval: number): number {
+  return Math.max(0.2, terminateInterval - Math.min(1, terminateInterval / 2));
+}

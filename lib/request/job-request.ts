@@ -1,0 +1,59 @@
+import type { LogLevel } from '../log/levels.js';
+import type { HostEntry } from './grammar/host.js';
+import type { ImageRef } from './grammar/image.js';
+import type { PortSpec } from './grammar/port.js';
+import type { VolumeSpec } from './grammar/volume.js';
+
+/** What the LSF job asks for, parsed from its environment and command line. Nothing here is trusted yet. */
+export interface JobRequest {
+  /** The image as the job named it (after alias resolution in policy). */
+  imageText: string;
+  imageVariable: string;
+  image: ImageRef;
+  /** The job's command words as LSF handed them over. */
+  command: string[];
+  /** LSF_DOCKER_RUN_RAW_ARGS=1 with the LSB_DOCKER_PLACE_HOLDER command: the image's own CMD/ENTRYPOINT. */
+  rawArgs: boolean;
+  entrypoint?: string;
+  workdir?: string;
+  volumes: VolumeSpec[];
+  network?: string;
+  ipc?: string;
+  shmSize?: number;
+  ports: PortSpec[];
+  addHosts: HostEntry[];
+  addHostFiles: string[];
+  envFiles: string[];
+  cgroupParent?: string;
+  /** LSF_DOCKER_PRESERVE_ENVIRONMENT; undefined means the admin default. */
+  preserveEnvironment?: boolean;
+  logLevel?: LogLevel;
+  job: LsfJob;
+  /** The job's whole environment, as received (filtered later). */
+  env: Record<string, string>;
+}
+
+/** The LSB_* facts about the job that the wrapper uses. */
+export interface LsfJob {
+  /** LSB_JOBID, or undefined outside LSF (a direct call). */
+  id?: number;
+  /** LSB_JOBINDEX; 0 when not an array job. */
+  index: number;
+  name?: string;
+  queue?: string;
+  /** Slots on this host, from LSB_MCPU_HOSTS (or LSB_HOSTS); at least 1. */
+  slots: number;
+  /** The submission directory (LS_SUBCWD), else the process cwd. */
+  subcwd: string;
+  /** True for an interactive job (LSB_INTERACTIVE=Y). */
+  interactive: boolean;
+  /** LSB_EFFECTIVE_RSRCREQ / LSB_SUB_RES_REQ text, for port reservations and memory. */
+  resourceRequest?: string;
+  /** CUDA_VISIBLE_DEVICES as LSF set it: the allocated GPUs. */
+  gpus?: string[];
+  /** LSB_JOBFILENAME: the job file LSF wrote. */
+  jobFile?: string;
+}
+
+/** The words that, as the whole command, mean "no command" to LSF's docker integration. */
+export const PLACE_HOLDER = 'LSB_DOCKER_PLACE_HOLDER';
