@@ -17,6 +17,8 @@ import { osProbe } from '../policy/os-probe.js';
 import { decideRunPlan } from '../policy/policy.js';
 import { parseJobRequest } from '../request/parse.js';
 import { cliEnvironment, DockerCli } from '../runner/docker-cli.js';
+import { wrapperAlive } from '../sweep/liveness.js';
+import { sweepStaleDirs } from '../sweep/sweep.js';
 import { quoteArgv } from '../util/quote.js';
 import { parseProgramArgs } from './args.js';
 
@@ -70,6 +72,25 @@ export async function dockerRunMain(argv: string[]): Promise<number> {
   }
 
   checkTmpRoot(config.paths.tmpRoot, identity.uid);
+  const cli = new DockerCli({
+    binary,
+    env: cliEnvironment(identity.home, config.docker.host),
+    timeout: config.docker.timeout,
+    log,
+  });
+  if (config.job.sweepOnStart) {
+    const swept = await sweepStaleDirs(cli, {
+      tmpRoot: config.paths.tmpRoot,
+      host: probe.hostname,
+      uid: identity.uid,
+      selfPid: process.pid,
+      isAlive: wrapperAlive,
+      dryRun: false,
+      orphanAgeMs: 10 * 60 * 1000,
+    });
+    for (const c of swept.containers) log.info(`swept container ${c} left by a killed wrapper`);
+    for (const d of swept.dirs) log.info(`swept private dir ${d} left by a killed wrapper`);
+  }
   const files = createPrivateDir(config.paths.tmpRoot, identity.uid, {
     passwd: plan.passwd,
     group: plan.group,

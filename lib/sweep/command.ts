@@ -1,4 +1,53 @@
+import { hostname } from 'node:os';
 import type { Subcommand } from '../cli/lsf_docker.js';
-import { notBuiltYet } from '../cli/program.js';
+import { loadConfig } from '../config/load.js';
+import { usageError } from '../errors.js';
+import { identityFromOs } from '../identity/from-os.js';
+import { createLogger } from '../log/logger.js';
+import { cliEnvironment, DockerCli } from '../runner/docker-cli.js';
+import { wrapperAlive } from './liveness.js';
+import { sweepAll } from './sweep.js';
 
-export const sweepCommand: Subcommand = async () => notBuiltYet('lsf-docker', 'lsf-docker sweep');
+const HELP = `Usage: lsf-docker [--config FILE] sweep [--dry-run]
+
+Removes what killed wrappers left on this host: containers labelled lsf-docker.managed whose
+docker_run process is gone, and their private dirs under [paths] tmp_root. As root: every
+user's; otherwise your own. A container whose wrapper is alive is never touched.`;
+
+export const sweepCommand: Subcommand = async (argv, ctx) => {
+  let dryRun = false;
+  for (const word of argv) {
+    if (word === '--dry-run' || word === '-n') dryRun = true;
+    else if (word === '--help' || word === '-h') {
+      process.stdout.write(`${HELP}\n`);
+      return 0;
+    } else throw usageError(`sweep: unknown argument "${word}"`);
+  }
+  const euid = process.geteuid!();
+  const { config } = loadConfig(ctx.config, { euid });
+  const log = createLogger('lsf-docker', config.log.level);
+  const asRoot = euid === 0 && process.env.SUDO_UID === undefined;
+  const identity = asRoot ? undefined : identityFromOs();
+  const home = identity?.home ?? '/root';
+  const cli = new DockerCli({
+    binary: config.docker.binary,
+    env: cliEnvironment(home, config.docker.host),
+    timeout: config.docker.timeout,
+    log,
+  });
+  const report = await sweepAll(cli, {
+    tmpRoot: config.paths.tmpRoot,
+    host: hostname(),
+    uid: identity?.uid,
+    selfPid: process.pid,
+    isAlive: wrapperAlive,
+    dryRun,
+    orphanAgeMs: 10 * 60 * 1000,
+  });
+  const verb = dryRun ? 'would remove' : 'removed';
+  for (const c of report.containers) process.stdout.write(`${verb} container ${c}\n`);
+  for (const d of report.dirs) process.stdout.write(`${verb} private dir ${d}\n`);
+  for (const p of report.problems) process.stderr.write(`lsf-docker: sweep: ${p}\n`);
+  if (report.containers.length + report.dirs.length === 0) process.stdout.write('nothing to sweep\n');
+  return report.problems.length > 0 ? 1 : 0;
+};
