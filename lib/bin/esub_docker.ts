@@ -1,10 +1,4 @@
-import { parseProgramArgs } from '../cli/args.js';
-import { notBuiltYet, runProgram } from '../cli/program.js';
+import { esubDockerMain } from '../cli/esub_docker.js';
+import { runProgram } from '../cli/program.js';
 
-await runProgram('esub.docker', async (argv) => {
-  const args = await parseProgramArgs('esub.docker', 'Usage: esub.docker ...', argv, {
-    options: { 'config FILE': 'admin config' },
-  });
-  if (args.exit !== undefined) return args.exit;
-  return notBuiltYet('esub.docker', 'this program');
-});
+await runProgram('esub.docker', esubDockerMain);

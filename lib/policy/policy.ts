@@ -156,7 +156,8 @@ export function decideRunPlan({ request, config, identity, probe }: PolicyInput)
     decisions.push(`workdir ${workdir} (LSF_DOCKER_WORKDIR)`);
   }
 
-  // The job's LSF tmpdir becomes the container's /tmp (and stays visible at its own path for TMPDIR).
+  // The job's LSF tmpdir becomes the container's /tmp.
+  let jobTmpdir: string | undefined;
   if (request.job.id !== undefined) {
     const leaf =
       request.job.index > 0 ? `${request.job.id}_${request.job.index}.tmpdir` : `${request.job.id}.tmpdir`;
@@ -168,10 +169,10 @@ export function decideRunPlan({ request, config, identity, probe }: PolicyInput)
     else if (stat.uid !== identity.uid)
       decisions.push(`job tmpdir ${tmpdir} belongs to uid ${stat.uid}, not you: not passed to docker`);
     else {
+      // Only at /tmp: a second mount at its own path would make docker create that mount point,
+      // as root, inside the very same directory. TMPDIR is pointed at /tmp instead.
       mounts.push({ source: tmpdir, target: '/tmp', readOnly: false, origin: 'tmpdir' });
-      if (tmpdir !== '/tmp' && !mounts.some((m) => m.target === tmpdir)) {
-        mounts.push({ source: tmpdir, target: tmpdir, readOnly: false, origin: 'tmpdir' });
-      }
+      jobTmpdir = tmpdir;
       decisions.push(`job tmpdir ${tmpdir} mounted as /tmp`);
     }
   } else {
@@ -380,6 +381,9 @@ export function decideRunPlan({ request, config, identity, probe }: PolicyInput)
   if (!preserve)
     wrapperVars.push(['HOME', identity.home], ['USER', identity.user], ['LOGNAME', identity.user]);
   if (request.job.interactive) wrapperVars.push(['LSF_NIOS_JOBSTATUS_INTERVAL', '1']);
+  if (jobTmpdir !== undefined && (request.env.TMPDIR === undefined || request.env.TMPDIR === jobTmpdir)) {
+    wrapperVars.push(['TMPDIR', '/tmp']);
+  }
   const env = filterEnvironment([base, userFiles, wrapperVars], deny);
   for (const d of env.dropped) decisions.push(`environment: ${d.name} dropped (${d.reason})`);
   decisions.push(preserve ? 'environment preserved' : 'environment not preserved: job variables only');

@@ -101,8 +101,24 @@ export function classifyStartFailure(
   if (exitCode < 125 || exitCode > 127) return undefined;
   const tail = stderr.split('\n').slice(-20).join('\n');
   const dockerSaid =
-    /^docker: |Error response from daemon|OCI runtime|starting container process caused|exec user process caused|error during container init/m;
+    /^docker: |Error response from daemon|OCI runtime|starting container process caused|exec user process caused|error during container init|^\[FATAL tini \(\d+\)\] exec /m;
   if (!dockerSaid.test(tail)) return undefined;
+  // With --init, docker's tini is PID 1 and reports the entrypoint it could not exec.
+  const tini = /^\[FATAL tini \(\d+\)\] exec (\S+) failed: (.*)$/m.exec(tail);
+  if (tini) {
+    if (tini[1] === '/bin/sh' && /No such file/i.test(tini[2] ?? '')) {
+      return new WrapperError(
+        ExitCode.CONTAINER_START,
+        `image ${image} has no /bin/sh: set LSF_DOCKER_ENTRYPOINT or LSF_DOCKER_RUN_RAW_ARGS`,
+        'image',
+      );
+    }
+    return new WrapperError(
+      ExitCode.CONTAINER_START,
+      `the container's entrypoint ${tini[1]} cannot run in ${image} (check LSF_DOCKER_ENTRYPOINT): ${tini[2]}`,
+      'image',
+    );
+  }
   const reason = dockerReason(tail);
   if (/No such image/i.test(tail)) {
     return new WrapperError(

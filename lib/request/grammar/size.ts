@@ -13,7 +13,8 @@ export function parseSize(text: string): number | undefined {
   const match = SIZE.exec(text.trim());
   if (!match) return undefined;
   const value = Number(match[1]) * (UNIT[(match[2] ?? '').toLowerCase()] ?? 1);
-  return Number.isFinite(value) && value >= 0 ? Math.floor(value) : undefined;
+  // Beyond 2^53 a number prints as 1.2e+21, which docker cannot read: not a size.
+  return Number.isSafeInteger(Math.floor(value)) && value >= 0 ? Math.floor(value) : undefined;
 }
 
 /** Bytes to the shortest exact docker size (4294967296 -> "4g"). */

@@ -1,0 +1,51 @@
+import { dockerReason } from '../runner/classify.js';
+
+/** Keeps the last `size` characters of a stream (to read the failing step from the build output). */
+export class Tail {
+  private text = '';
+  constructor(private readonly size = 64 * 1024) {}
+  push(chunk: Buffer | string): void {
+    this.text = (this.text + chunk.toString()).slice(-this.size);
+  }
+  toString(): string {
+    return this.text;
+  }
+}
+
+/**
+ * The step a failed build stopped at, read from its output: the classic builder's last
+ * "Step N/M : INSTRUCTION" line, or BuildKit's "> [stage N/M] INSTRUCTION:" error block.
+ */
+export function failingStep(output: string): string | undefined {
+  const buildkit = [...output.matchAll(/^\s*> \[([^\]\n]+)\] ([^\n]*?):?\s*$/gm)].at(-1);
+  if (buildkit) return `[${buildkit[1]}] ${buildkit[2]}`;
+  const classic = [...output.matchAll(/^Step (\d+\/\d+) : ([^\n]*)$/gm)].at(-1);
+  return classic ? `Step ${classic[1]} : ${classic[2]!.trim()}` : undefined;
+}
+
+/** Why the build failed, in one line: the builder's error message (without docker's noise). */
+export function buildFailureReason(stderr: string): string {
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^(DEPRECATED:|Install the buildx|https:\/\/docs\.docker\.com)/.test(l));
+  const explicit = [...lines]
+    .reverse()
+    .find((l) => /returned a non-zero code|did not complete successfully|^ERROR:|failed/i.test(l));
+  return (explicit ?? dockerReason(lines.join('\n'))).replace(/^ERROR: /, '').slice(0, 400);
+}
+
+/** Why a push failed, in words a user can act on. */
+export function pushFailureReason(stderr: string): string {
+  const reason = dockerReason(stderr);
+  if (/no basic auth credentials|unauthorized|authentication required/i.test(stderr)) {
+    return `the registry refused: not logged in or wrong credentials (log in with LSB_DOCKER_LOGIN_ONLY=1): ${reason}`;
+  }
+  if (/denied|forbidden/i.test(stderr)) return `the registry refused: ${reason}`;
+  return reason;
+}
+
+/** The digest a successful push printed ("TAG: digest: sha256:... size: N"). */
+export function pushedDigest(stdout: string): string | undefined {
+  return /digest: (sha256:[0-9a-f]{64})/.exec(stdout)?.[1];
+}

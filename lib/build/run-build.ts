@@ -1,0 +1,113 @@
+import { WrapperError } from '../errors.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Logger } from '../log/logger.js';
+import type { ImageRef } from '../request/grammar/image.js';
+import { daemonProblem } from '../runner/classify.js';
+import type { DockerCli } from '../runner/docker-cli.js';
+import type { Interrupts } from './interrupts.js';
+import { buildFailureReason, failingStep, pushedDigest, pushFailureReason, Tail } from './outcome.js';
+
+/** Seconds the build CLI gets to cancel after a signal before it is killed. */
+const CANCEL_GRACE = 5;
+
+/** The newer CLI's notice that the classic builder is deprecated: noise in a job's output. */
+const LEGACY_BANNER = /^DEPRECATED: The legacy builder is deprecated[^\n]*\n(?: {2,}[^\n]*\n)*\n?/;
+
+/**
+ * Runs `docker build` with its output streamed to the job's stdout and stderr. The CLI runs in
+ * its own process group; a signal to the job cancels it (the daemon then stops the build and,
+ * with --force-rm, removes the step's container). Returns normally only when the build succeeded.
+ */
+export async function runBuild(
+  cli: DockerCli,
+  argv: string[],
+  interrupts: Interrupts,
+  log: Logger,
+): Promise<void> {
+  const child = cli.spawn(argv, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' }, { detached: true });
+  const outTail = new Tail();
+  const errTail = new Tail();
+  child.stdout?.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    outTail.push(chunk);
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    errTail.push(chunk);
+    const text = chunk.toString('latin1');
+    if (!LEGACY_BANNER.test(text)) {
+      process.stderr.write(chunk);
+      return;
+    }
+    log.debug('docker build: the legacy builder notice is not shown');
+    const rest = Buffer.from(text.replace(LEGACY_BANNER, ''), 'latin1');
+    if (rest.length > 0) process.stderr.write(rest);
+  });
+  let killer: NodeJS.Timeout | undefined;
+  interrupts.onSignal(() => {
+    child.kill('SIGINT');
+    killer ??= setTimeout(() => child.kill('SIGKILL'), CANCEL_GRACE * 1000);
+  });
+  const result = await child;
+  interrupts.onSignal(undefined);
+  if (killer) clearTimeout(killer);
+  log.debug(`docker build returned ${result.exitCode ?? `signal ${result.signal}`}`);
+  if (interrupts.signal) return;
+  if (result.exitCode === 0) return;
+  const stderr = errTail.toString();
+  const daemon = daemonProblem(stderr, false, 'build', 0);
+  if (daemon) throw daemon;
+  const step = failingStep(`${outTail}\n${stderr}`);
+  const reason = buildFailureReason(stderr);
+  throw new WrapperError(
+    ExitCode.BUILD_FAILED,
+    `${step ? `failed at ${step}: ` : 'failed: '}${reason}; nothing was pushed`,
+    'build',
+  );
+}
+
+export interface PushResult {
+  tag: string;
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Pushes every tag in turn, printing one result line per tag on stdout (or stderr for a failure).
+ * Throws PUSH_FAILED naming every tag that did not push; stops early on a signal.
+ */
+export async function pushTags(
+  cli: DockerCli,
+  tags: readonly ImageRef[],
+  timeout: number,
+  interrupts: Interrupts,
+  log: Logger,
+): Promise<PushResult[]> {
+  const results: PushResult[] = [];
+  for (const tag of tags) {
+    if (interrupts.signal) break;
+    log.info(`pushing ${tag.canonical}`);
+    const result = await cli.call(['push', '--', tag.canonical], { timeout });
+    if (interrupts.signal) break;
+    if (result.exitCode === 0) {
+      const digest = pushedDigest(result.stdout);
+      for (const line of result.stdout.split('\n').slice(-2)) if (line) log.info(`push: ${line}`);
+      results.push({ tag: tag.canonical, ok: true, detail: digest ?? '' });
+      process.stdout.write(`docker_build: pushed ${tag.canonical}${digest ? ` (${digest})` : ''}\n`);
+      continue;
+    }
+    const daemon = daemonProblem(result.stderr, result.timedOut, 'push', timeout);
+    if (daemon) throw daemon;
+    const detail = pushFailureReason(result.stderr);
+    results.push({ tag: tag.canonical, ok: false, detail });
+    process.stderr.write(`docker_build: push of ${tag.canonical} failed: ${detail}\n`);
+  }
+  const failed = results.filter((r) => !r.ok).map((r) => r.tag);
+  if (failed.length > 0) {
+    throw new WrapperError(
+      ExitCode.PUSH_FAILED,
+      `${failed.length} of ${tags.length} tag${tags.length === 1 ? '' : 's'} did not push: ${failed.join(', ')}`,
+      'push',
+    );
+  }
+  return results;
+}

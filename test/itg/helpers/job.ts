@@ -1,0 +1,105 @@
+/**
+ * Running the installed docker_run as a test user, the way LSF's job starter would.
+ *
+ *   const r = await dockerRun(TEST_USER, ['id -u'], { cwd: dir, env: { LSB_JOBID: '42' }, config });
+ *
+ * The job environment is exactly: PATH, HOME, LS_SUBCWD=cwd, LSB_CONTAINER_IMAGE (busybox unless
+ * given) and opts.env. The private dirs go to ITG_TMP_ROOT (a root-owned sticky dir) unless the
+ * config says otherwise, so that tests can prove nothing is left behind.
+ */
+import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { IMAGES } from './docker.js';
+import { program } from './paths.js';
+import { type RunResult, runAs, type SpawnedAs, spawnAs } from './run-as.js';
+import { userInfo } from './users.js';
+import { writeConfig } from './workspace.js';
+
+/** The wrapper's tmp root in integration tests (1777, root-owned). */
+export const ITG_TMP_ROOT = '/var/lib/lsf-docker-test/tmp-root';
+
+export function ensureTmpRoot(): void {
+  mkdirSync(ITG_TMP_ROOT, { recursive: true });
+  chmodSync(ITG_TMP_ROOT, 0o1777);
+}
+
+/** Private dirs (lsf-docker.<uid>.*) of a user under the tmp root (or every user's). */
+export function privateDirs(uid?: number, root = ITG_TMP_ROOT): string[] {
+  try {
+    return readdirSync(root).filter((n) =>
+      n.startsWith(uid === undefined ? 'lsf-docker.' : `lsf-docker.${uid}.`),
+    );
+  } catch {
+    return [];
+  }
+}
+
+/** A config file whose [paths] tmp_root is the integration tmp root, plus TEXT (more sections). */
+export async function itgConfig(text = ''): Promise<string> {
+  ensureTmpRoot();
+  const paths = /\[paths\]/.test(text) ? '' : `[paths]\ntmp_root = ${ITG_TMP_ROOT}\n`;
+  return writeConfig(`${paths}${text}`);
+}
+
+export interface DockerRunOptions {
+  cwd?: string;
+  env?: Record<string, string>;
+  config?: string;
+  image?: string;
+  /** Extra docker_run options before the command (e.g. --dry-run). */
+  args?: string[];
+  timeout?: number;
+  input?: string;
+}
+
+export function dockerRunArgv(command: string[], opts: DockerRunOptions): string[] {
+  return [
+    program('docker_run'),
+    ...(opts.config ? ['--config', opts.config] : []),
+    ...(opts.args ?? []),
+    ...command,
+  ];
+}
+
+export function jobEnv(user: string, opts: DockerRunOptions): Record<string, string> {
+  const cwd = opts.cwd ?? userInfo(user).home;
+  return { LS_SUBCWD: cwd, LSB_CONTAINER_IMAGE: opts.image ?? IMAGES.busybox, ...opts.env };
+}
+
+export function dockerRun(user: string, command: string[], opts: DockerRunOptions = {}): Promise<RunResult> {
+  return runAs(user, dockerRunArgv(command, opts), {
+    cwd: opts.cwd ?? userInfo(user).home,
+    env: jobEnv(user, opts),
+    timeout: opts.timeout ?? 60_000,
+    input: opts.input,
+  });
+}
+
+/** Starts docker_run as the leader of its own process group (as LSF starts a job), for signal tests. */
+export function spawnDockerRun(user: string, command: string[], opts: DockerRunOptions = {}): SpawnedAs {
+  return spawnAs(user, dockerRunArgv(command, opts), {
+    cwd: opts.cwd ?? userInfo(user).home,
+    env: jobEnv(user, opts),
+    timeout: opts.timeout ?? 120_000,
+    detached: true,
+  });
+}
+
+/**
+ * Containers of UID started with the integration tmp root (label lsf-docker.dir under it), i.e.
+ * by tests of this suite through itgConfig: other programs' containers of the same user are ignored.
+ */
+export async function leftoverContainers(uid: number): Promise<string[]> {
+  const { docker } = await import('./docker.js');
+  const r = await docker([
+    'ps',
+    '--all',
+    '--filter',
+    `label=lsf-docker.uid=${uid}`,
+    '--format',
+    '{{.Names}}\t{{.Label "lsf-docker.dir"}}',
+  ]);
+  return r.stdout
+    .split('\n')
+    .filter((line) => line.split('\t')[1]?.startsWith(`${ITG_TMP_ROOT}/`))
+    .map((line) => line.split('\t')[0] ?? '');
+}
