@@ -10,6 +10,8 @@ const common = {
   testEnvironment: 'node',
 };
 export default {
+  // jest-circus reads testTimeout only at the top level, not per project.
+  testTimeout: 120000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -18,7 +20,6 @@ export default {
       testMatch: ['<rootDir>/test/itg/**/*.test.ts'],
       globalSetup: '<rootDir>/test/itg/global-setup.ts',
       globalTeardown: '<rootDir>/test/itg/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };
