@@ -18,10 +18,13 @@ export class WrapperError extends Error {
 
 export const usageError = (message: string) => new WrapperError(ExitCode.USAGE, message);
 export const configError = (key: string, message: string) => new WrapperError(ExitCode.CONFIG, message, key);
+/** Job text quoted in a message, control characters escaped: a newline must not forge a second stderr line. */
+const printable = (text: string) =>
+  text.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 export const requestError = (variable: string, message: string) =>
-  new WrapperError(ExitCode.BAD_REQUEST, message, variable);
+  new WrapperError(ExitCode.BAD_REQUEST, printable(message), variable);
 export const policyError = (variable: string, message: string) =>
-  new WrapperError(ExitCode.POLICY, message, variable);
+  new WrapperError(ExitCode.POLICY, printable(message), variable);
 
 /** Several refused entries at once (e.g. two bad volumes): one line each, the code of the first. */
 export class WrapperErrors extends WrapperError {

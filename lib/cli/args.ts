@@ -46,7 +46,7 @@ export async function parseProgramArgs(
     if (
       word.startsWith('--') &&
       out.command.length === 0 &&
-      /^--[a-z-]+(=|$)/.test(word) &&
+      /^--[A-Za-z][\w-]*(=|$)/.test(word) &&
       !word.startsWith('--=')
     ) {
       throw usageError(`unknown option ${word} (use -- before a command that starts with --)`);
@@ -64,7 +64,10 @@ export async function showWithYargs(
   options: Record<string, string>,
 ): Promise<void> {
   const { default: yargs } = await import('yargs');
-  let parser = yargs([flag]).scriptName(program).usage(usage);
+  // yargs knows only --help; -h would print nothing.
+  let parser = yargs([flag === '-h' ? '--help' : flag])
+    .scriptName(program)
+    .usage(usage);
   for (const [name, describe] of Object.entries(options)) {
     parser = parser.option(name.replace(/ .*/, ''), {
       describe,

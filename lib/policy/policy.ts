@@ -5,7 +5,7 @@ import { policyError, type WrapperError, WrapperErrors } from '../errors.js';
 import type { Identity } from '../identity/identity.js';
 import { parseHostEntry } from '../request/grammar/host.js';
 import { parseImageRef, registryAllowed } from '../request/grammar/image.js';
-import { isWithin } from '../request/grammar/path.js';
+import { isWithin, parseAbsolutePath } from '../request/grammar/path.js';
 import { portArg } from '../request/grammar/port.js';
 import { formatSize } from '../request/grammar/size.js';
 import { splitWords } from '../request/grammar/words.js';
@@ -58,7 +58,9 @@ function allowedRoots(config: Config, identity: Identity, probe: HostProbe): str
 
 function protectedTarget(target: string, extra: string[]): string | undefined {
   if ([...PROTECTED_TARGETS, ...DOCKER_SOCKETS].includes(target)) return `${target} is protected`;
-  const tree = [...PROTECTED_TREES, ...DOCKER_SOCKETS, ...extra].find((root) => isWithin(target, root));
+  const tree = [...PROTECTED_TREES, ...DOCKER_SOCKETS, CONTAINER_DIR, ...extra].find((root) =>
+    isWithin(target, root),
+  );
   return tree ? `${target} lies in the protected ${tree}` : undefined;
 }
 
@@ -70,6 +72,9 @@ function checkSource(
 ): { ok: true; real: string } | { ok: false; reason: string } {
   const real = probe.realpath(path);
   if (real === undefined) return { ok: false, reason: `${path} does not exist on this host` };
+  // A symlink may lead to a name holding , or : that would add fields to docker's --mount.
+  const grammar = parseAbsolutePath(real);
+  if (!grammar.ok) return { ok: false, reason: `${path} leads to ${grammar.reason}` };
   const stat = probe.stat(real);
   if (stat?.kind !== 'dir')
     return { ok: false, reason: `${path} is not a directory (only directories may be mounted)` };
@@ -99,7 +104,8 @@ function modeAllowed(value: string | undefined, allow: string[]): boolean {
 function jobFileOf(request: JobRequest, identity: Identity, probe: HostProbe): string | undefined {
   if (request.command.length !== 1) return undefined;
   const word = request.command[0]!;
-  if (!word.startsWith('/') || /\s/.test(word)) return undefined;
+  const grammar = parseAbsolutePath(word);
+  if (!grammar.ok || grammar.path !== word || protectedTarget(word, [])) return undefined;
   const isJobFile = word === request.job.jobFile || basename(dirname(word)) === '.lsbatch';
   if (!isJobFile) return undefined;
   const stat = probe.lstat(word);
