@@ -23,6 +23,12 @@ export function failingStep(output: string): string | undefined {
   return classic ? `Step ${classic[1]} : ${classic[2]!.trim()}` : undefined;
 }
 
+/** The container of the step the classic builder was running last ("---> Running in ID"), if any. */
+export function runningStepContainer(output: string): string | undefined {
+  const last = [...output.matchAll(/^ ---> Running in ([0-9a-f]{12,64})$/gm)].at(-1);
+  return last?.[1];
+}
+
 /** Why the build failed, in one line: the builder's error message (without docker's noise). */
 export function buildFailureReason(stderr: string): string {
   const lines = stderr

@@ -5,7 +5,14 @@ import type { ImageRef } from '../request/grammar/image.js';
 import { daemonProblem } from '../runner/classify.js';
 import type { DockerCli } from '../runner/docker-cli.js';
 import type { Interrupts } from './interrupts.js';
-import { buildFailureReason, failingStep, pushedDigest, pushFailureReason, Tail } from './outcome.js';
+import {
+  buildFailureReason,
+  failingStep,
+  pushedDigest,
+  pushFailureReason,
+  runningStepContainer,
+  Tail,
+} from './outcome.js';
 
 /** Seconds the build CLI gets to cancel after a signal before it is killed. */
 const CANCEL_GRACE = 5;
@@ -51,7 +58,10 @@ export async function runBuild(
   interrupts.onSignal(undefined);
   if (killer) clearTimeout(killer);
   log.debug(`docker build returned ${result.exitCode ?? `signal ${result.signal}`}`);
-  if (interrupts.signal) return;
+  if (interrupts.signal) {
+    await removeStepContainer(cli, outTail.toString(), log);
+    return;
+  }
   if (result.exitCode === 0) return;
   const stderr = errTail.toString();
   const daemon = daemonProblem(stderr, false, 'build', 0);
@@ -63,6 +73,18 @@ export async function runBuild(
     `${step ? `failed at ${step}: ` : 'failed: '}${reason}; nothing was pushed`,
     'build',
   );
+}
+
+/**
+ * After a cancelled build, the container of the step that was running (the classic builder's
+ * "Running in ID"): the daemon removes it in its own time; the job removes it now, so that nothing
+ * of the build outlives it.
+ */
+async function removeStepContainer(cli: DockerCli, output: string, log: Logger): Promise<void> {
+  const id = runningStepContainer(output);
+  if (!id) return;
+  const removed = await cli.call(['rm', '-f', '--', id]);
+  log.debug(`build step container ${id}: ${removed.exitCode === 0 ? 'removed' : removed.stderr}`);
 }
 
 export interface PushResult {
