@@ -50,7 +50,7 @@ export function decideDockerEsub(input: EsubInput): EsubDecision {
     text = fromEnv;
     source = 'LSB_CONTAINER_IMAGE';
   }
-  if (arg.text !== undefined && arg.text.includes(',')) {
+  if (arg.text?.includes(',')) {
     return { ok: false, reason: `${source}: "${arg.text}": docker() takes one image` };
   }
   const notes: string[] = [];

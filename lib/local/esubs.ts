@@ -2,15 +2,25 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { usageError, WrapperError } from '../errors.js';
+import {
+  type AppSpec,
+  DEFAULT_ABORT_VALUE,
+  formatAssignment,
+  parseAppSpecs,
+  parseAssignments,
+} from '../esub/protocol.js';
 import { ExitCode } from '../exit-codes.js';
-import { type AppSpec, DEFAULT_ABORT_VALUE, formatAssignment, parseAppSpecs, parseAssignments } from '../esub/protocol.js';
 import { splitWords } from '../request/grammar/words.js';
 
 /**
  * LSF's order of esubs: the plain `esub` when installed, then the mandatory ones of
  * LSB_ESUB_METHOD, then those of -a; each runs once (the -a arguments win for a name given twice).
  */
-export function esubOrder(aValues: string[], esubMethod: string | undefined, plainInstalled: boolean): AppSpec[] {
+export function esubOrder(
+  aValues: string[],
+  esubMethod: string | undefined,
+  plainInstalled: boolean,
+): AppSpec[] {
   const out: AppSpec[] = [];
   const add = (spec: AppSpec) => {
     const seen = out.find((a) => a.name === spec.name);
@@ -19,7 +29,8 @@ export function esubOrder(aValues: string[], esubMethod: string | undefined, pla
   };
   if (plainInstalled) add({ name: '', args: [] });
   for (const name of splitWords(esubMethod)) {
-    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw usageError(`LSB_ESUB_METHOD: "${name}" is not an application name`);
+    if (!/^[A-Za-z0-9_-]+$/.test(name))
+      throw usageError(`LSB_ESUB_METHOD: "${name}" is not an application name`);
     add({ name, args: [] });
   }
   for (const value of aValues) {

@@ -1,7 +1,8 @@
 import type { JobRecord } from './record.js';
 
 /** Variables of the submission environment that LSF sets itself for the job (dropped, then set fresh). */
-const LSF_OWNED = /^(LSB_JOBID|LSB_JOBINDEX|LSB_JOBNAME|LSB_QUEUE|LSB_HOSTS|LSB_MCPU_HOSTS|LS_SUBCWD|LS_EXECCWD|LSB_JOBFILENAME|LSB_EFFECTIVE_RSRCREQ|LSB_SUB_RES_REQ|LSB_INTERACTIVE|LSB_DJOB_NUMPROC|LSB_MAX_NUM_PROCESSORS|LSB_OUTPUTFILE|LSB_ERRORFILE|LSB_SUB_HOST|LSB_EXEC_CLUSTER|LSB_JOB_EXECUSER|LS_JOBPID|LSB_BATCH_JID|LSB_JOBID_STR|TMPDIR|CUDA_VISIBLE_DEVICES|LSB_JOB_STARTER|LSB_APPLICATION_NAME)$/;
+const LSF_OWNED =
+  /^(LSB_JOBID|LSB_JOBINDEX|LSB_JOBNAME|LSB_QUEUE|LSB_HOSTS|LSB_MCPU_HOSTS|LS_SUBCWD|LS_EXECCWD|LSB_JOBFILENAME|LSB_EFFECTIVE_RSRCREQ|LSB_SUB_RES_REQ|LSB_INTERACTIVE|LSB_DJOB_NUMPROC|LSB_MAX_NUM_PROCESSORS|LSB_OUTPUTFILE|LSB_ERRORFILE|LSB_SUB_HOST|LSB_EXEC_CLUSTER|LSB_JOB_EXECUSER|LS_JOBPID|LSB_BATCH_JID|LSB_JOBID_STR|TMPDIR|CUDA_VISIBLE_DEVICES|LSB_JOB_STARTER|LSB_APPLICATION_NAME)$/;
 
 export const LOCAL_CLUSTER = 'local';
 
@@ -12,7 +13,14 @@ export const LOCAL_CLUSTER = 'local';
 export function buildJobEnv(
   record: JobRecord,
   submitted: Record<string, string>,
-  ctx: { host: string; tmpdir: string; jobFile: string; gpuIds: number[]; outFile?: string; errFile?: string },
+  ctx: {
+    host: string;
+    tmpdir: string;
+    jobFile: string;
+    gpuIds: number[];
+    outFile?: string;
+    errFile?: string;
+  },
 ): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(submitted)) if (!LSF_OWNED.test(k)) env[k] = v;

@@ -93,7 +93,12 @@ export function writeRecord(dirs: StateDirs, record: JobRecord): void {
 }
 
 /** Applies CHANGE to the stored record (re-read first) and stores it. */
-export function updateRecord(dirs: StateDirs, id: number, index: number, change: Partial<JobRecord>): JobRecord {
+export function updateRecord(
+  dirs: StateDirs,
+  id: number,
+  index: number,
+  change: Partial<JobRecord>,
+): JobRecord {
   const file = jobPaths(dirs, id, index).record;
   const current = readRecord(file);
   if (!current) throw new Error(`job record ${file} is missing`);
@@ -114,4 +119,5 @@ export function listRecords(dirs: StateDirs): JobRecord[] {
 }
 
 /** The text bjobs/bkill use for a job: 123 or 123[4]. */
-export const jobLabel = (r: Pick<JobRecord, 'id' | 'index'>) => (r.index > 0 ? `${r.id}[${r.index}]` : String(r.id));
+export const jobLabel = (r: Pick<JobRecord, 'id' | 'index'>) =>
+  r.index > 0 ? `${r.id}[${r.index}]` : String(r.id);

@@ -1,5 +1,5 @@
-import type { JobRecord } from './record.js';
 import { LOCAL_CLUSTER } from './job-env.js';
+import type { JobRecord } from './record.js';
 
 /** LSF's time format: "Thu Jan  4 10:02:03 2024". */
 export function lsfTime(ms: number): string {
@@ -104,7 +104,8 @@ export function renderBjobsLong(r: JobRecord): string {
   out.push(
     `${lsfTime(r.submitTime)}: Submitted from host <${r.submitHost}>, CWD <${r.subcwd}>${r.out ? `, Output File <${r.out.path}>` : ''}${r.err ? `, Error File <${r.err.path}>` : ''}${r.slots > 1 ? `, ${r.slots} Task(s)` : ''}${r.resReq ? `, Requested Resources <${r.resReq}>` : ''};`,
   );
-  if (r.status === 'PEND') out.push(` PENDING REASONS:\n ${r.pendReason ?? 'Job is waiting for a free slot'};`);
+  if (r.status === 'PEND')
+    out.push(` PENDING REASONS:\n ${r.pendReason ?? 'Job is waiting for a free slot'};`);
   if (r.startTime) {
     out.push(
       `${lsfTime(r.startTime)}: Started ${r.slots} Task(s) on Host(s) <${r.execHost}>, Allocated ${r.slots} Slot(s) on Host(s) <${r.execHost}>, Execution Home <${r.home}>, Execution CWD <${r.cwd}>;`,

@@ -33,7 +33,12 @@ export function hostGpuIds(devDir = '/dev'): number[] {
  * (select[portNNNN=1]) and per GPU, each a flock held by this process and later by the job.
  * Returns undefined (holding nothing) when something is taken.
  */
-export function allocate(lockDir: string, slots: number, need: Need, gpuIds: number[]): Allocation | undefined {
+export function allocate(
+  lockDir: string,
+  slots: number,
+  need: Need,
+  gpuIds: number[],
+): Allocation | undefined {
   const held: HeldLock[] = [];
   const fail = () => {
     for (const l of held) release(l);

@@ -4,6 +4,7 @@ import {
   existsSync,
   mkdirSync,
   openSync,
+  readdirSync,
   readFileSync,
   rmSync,
   statSync,
@@ -14,9 +15,9 @@ import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { PLACE_HOLDER } from '../request/job-request.js';
+import { expandOutputPath } from './bsub-args.js';
 import { buildJobEnv } from './job-env.js';
 import { type HeldLock, release, tryLock } from './lock.js';
-import { expandOutputPath } from './bsub-args.js';
 import { type JobRecord, jobPaths, readRecord, updateRecord } from './record.js';
 import { renderOutputFile } from './report.js';
 import { allocate, hostGpuIds, releaseAll } from './resources.js';
@@ -34,6 +35,10 @@ export interface RunContext {
   interactive: boolean;
   onWaiting?: () => void;
   onStart?: (host: string) => void;
+  /** FIFO: false while an older job or element waits (default: always true). */
+  mayDispatch?: () => boolean;
+  /** Called once when the element stops waiting (dispatched, killed, or not pending). */
+  leftQueue?: () => void;
 }
 
 export const shortHost = () => hostname().split('.')[0] ?? hostname();
@@ -79,18 +84,30 @@ function killRequested(path: string): string | undefined {
  * element's lock (held here and inherited by the job) guarantees one runner per element.
  * Returns the job's exit status, or undefined when another runner has it.
  */
-export async function runElement(record0: JobRecord, initialConfig: Config, ctx: RunContext): Promise<number | undefined> {
+export async function runElement(
+  record0: JobRecord,
+  initialConfig: Config,
+  ctx: RunContext,
+): Promise<number | undefined> {
   const paths = jobPaths(ctx.dirs, record0.id, record0.index);
   const elementLock = tryLock(paths.lock, 0o600);
-  if (!elementLock) return undefined;
+  if (!elementLock) {
+    ctx.leftQueue?.();
+    return undefined;
+  }
   let config = initialConfig;
   let allocation: ReturnType<typeof allocate>;
   let waitingShown = false;
   let record = record0;
+  let left = false;
+  const leave = () => {
+    if (!left) ctx.leftQueue?.();
+    left = true;
+  };
   try {
     for (;;) {
       const current = readRecord(paths.record);
-      if (!current || current.status !== 'PEND') return current?.exitCode;
+      if (current?.status !== 'PEND') return current?.exitCode;
       record = current;
       if (killRequested(paths.kill)) {
         updateRecord(ctx.dirs, record.id, record.index, {
@@ -103,7 +120,10 @@ export async function runElement(record0: JobRecord, initialConfig: Config, ctx:
       }
       config = loadConfigOr(config, record.config);
       let reason: string | undefined;
-      if (existsSync(closedFlag(ctx.dirs))) reason = 'The host is closed by the administrator (badmin hclose)';
+      if (existsSync(closedFlag(ctx.dirs)))
+        reason = 'The host is closed by the administrator (badmin hclose)';
+      else if (ctx.mayDispatch && !ctx.mayDispatch())
+        reason = 'An older job of yours is waiting for the same host';
       else {
         allocation = allocate(
           join(ctx.dirs.host, 'locks'),
@@ -123,11 +143,32 @@ export async function runElement(record0: JobRecord, initialConfig: Config, ctx:
       await sleep(POLL_MS);
     }
     if (!waitingShown) ctx.onWaiting?.();
+    leave();
     return await runAllocated(record, config, ctx, elementLock, allocation!);
   } finally {
+    leave();
     releaseAll(allocation);
     release(elementLock);
   }
+}
+
+/**
+ * FIFO between a user's jobs: true while a job older than ID still waits (PEND) with a live
+ * runner. Finished ids are remembered, so a poll reads only the records still in question.
+ */
+export function olderJobWaiting(dirs: StateDirs, id: number, finished: Set<string>): boolean {
+  const dir = join(dirs.user, 'jobs');
+  for (const name of readdirSync(dir)) {
+    const m = /^(\d+)\.(\d+)\.json$/.exec(name);
+    if (!m || Number(m[1]) >= id || finished.has(name)) continue;
+    const r = readRecord(join(dir, name));
+    if (!r || r.status === 'DONE' || r.status === 'EXIT') {
+      if (r) finished.add(name);
+      continue;
+    }
+    if (r.status === 'PEND' && alive(r.supervisorPid)) return true;
+  }
+  return false;
 }
 
 async function runAllocated(
@@ -143,10 +184,17 @@ async function runAllocated(
   const leaf = record0.index > 0 ? `${record0.id}_${record0.index}.tmpdir` : `${record0.id}.tmpdir`;
   const tmpdir = join(config.paths.jobTmpRoot, leaf);
   const lsbatch = join(record0.home, '.lsbatch');
-  const jobFile = join(lsbatch, `${Math.floor(record0.submitTime / 1000)}.${record0.id}${record0.index > 0 ? `.${record0.index}` : ''}`);
+  const jobFile = join(
+    lsbatch,
+    `${Math.floor(record0.submitTime / 1000)}.${record0.id}${record0.index > 0 ? `.${record0.index}` : ''}`,
+  );
   const cwd = existsSync(record0.cwd) ? record0.cwd : '/tmp';
-  const outFile = record0.out ? resolve(cwd, expandOutputPath(record0.out.path, record0.id, record0.index)) : undefined;
-  const errFile = record0.err ? resolve(cwd, expandOutputPath(record0.err.path, record0.id, record0.index)) : undefined;
+  const outFile = record0.out
+    ? resolve(cwd, expandOutputPath(record0.out.path, record0.id, record0.index))
+    : undefined;
+  const errFile = record0.err
+    ? resolve(cwd, expandOutputPath(record0.err.path, record0.id, record0.index))
+    : undefined;
   let record = updateRecord(ctx.dirs, record0.id, record0.index, {
     status: 'RUN',
     startTime,
@@ -191,20 +239,24 @@ async function runAllocated(
     // Fds 3...: the element lock and the resource locks, kept by the job for as long as it runs.
     stdio.push(elementLock.fd, ...allocation.locks.map((l) => l.fd));
     const child = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio, detached: !ctx.interactive });
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((res) => {
-      child.on('error', (error) => res({ code: 127, signal: null, error }));
-      child.on('exit', (code, signal) => res({ code, signal }));
-    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>(
+      (res) => {
+        child.on('error', (error) => res({ code: 127, signal: null, error }));
+        child.on('exit', (code, signal) => res({ code, signal }));
+      },
+    );
     if (child.pid) {
       record = updateRecord(ctx.dirs, record.id, record.index, { jobPid: child.pid });
       usage = new UsageSampler(child.pid);
       usage.start();
     }
     const killer = watchKillRequests(child, paths.kill, config.job.terminateInterval, !ctx.interactive);
-    if (ctx.interactive) for (const s of ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, noop);
+    if (ctx.interactive)
+      for (const s of ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, noop);
     const result = await exited;
     killer.stop();
-    if (ctx.interactive) for (const s of ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, noop);
+    if (ctx.interactive)
+      for (const s of ['SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGHUP'] as const) process.off(s, noop);
     if (result.error) process.stderr.write(`lsf-docker: cannot start ${argv[0]}: ${result.error.message}\n`);
     status = result.code ?? 128 + (signalNumber(result.signal) ?? 0);
     if (killer.killed()) {
@@ -235,24 +287,48 @@ async function runAllocated(
 
 const noop = () => undefined;
 
-const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGUSR1: 10, SIGUSR2: 12, SIGTERM: 15, SIGSTOP: 19, SIGCONT: 18, SIGTSTP: 20 };
+const SIGNALS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGUSR2: 12,
+  SIGTERM: 15,
+  SIGSTOP: 19,
+  SIGCONT: 18,
+  SIGTSTP: 20,
+};
 export const signalNumber = (name: string | null | undefined) => (name ? SIGNALS[name] : undefined);
 
 /** Writes the -o file (header, summary, output) and the -e file, as the user. Without -o the spool stays for bpeek. */
-function deliverOutput(record: JobRecord, paths: ReturnType<typeof jobPaths>, outFile?: string, errFile?: string): void {
+function deliverOutput(
+  record: JobRecord,
+  paths: ReturnType<typeof jobPaths>,
+  outFile?: string,
+  errFile?: string,
+): void {
   try {
     if (outFile) {
       const output = readFileSync(paths.out, 'utf8');
       const target = isDirectory(outFile) ? join(outFile, `${record.id}.out`) : outFile;
-      writeFileSync(target, renderOutputFile(record, output, errFile), { flag: record.out?.overwrite ? 'w' : 'a', mode: 0o644 });
+      writeFileSync(target, renderOutputFile(record, output, errFile), {
+        flag: record.out?.overwrite ? 'w' : 'a',
+        mode: 0o644,
+      });
     }
     if (errFile) {
       const target = isDirectory(errFile) ? join(errFile, `${record.id}.err`) : errFile;
-      writeFileSync(target, readFileSync(paths.errSpool), { flag: record.err?.overwrite ? 'w' : 'a', mode: 0o644 });
+      writeFileSync(target, readFileSync(paths.errSpool), {
+        flag: record.err?.overwrite ? 'w' : 'a',
+        mode: 0o644,
+      });
       rmSync(paths.errSpool, { force: true });
     }
   } catch (err) {
-    process.stderr.write(`lsf-docker: job ${record.id}: cannot write its output file: ${(err as Error).message}\n`);
+    process.stderr.write(
+      `lsf-docker: job ${record.id}: cannot write its output file: ${(err as Error).message}\n`,
+    );
   }
 }
 
@@ -270,7 +346,7 @@ const isDirectory = (p: string) => {
  */
 function watchKillRequests(child: ChildProcess, file: string, intervalSeconds: number, group: boolean) {
   let killed = false;
-  let sequence: Promise<void> | undefined;
+  let sequenceStarted = false;
   let done = false;
   const send = (signal: NodeJS.Signals) => {
     if (!child.pid || done) return;
@@ -286,7 +362,9 @@ function watchKillRequests(child: ChildProcess, file: string, intervalSeconds: n
     rmSync(file, { force: true });
     if (request === 'TERMINATE') {
       killed = true;
-      sequence ??= (async () => {
+      if (sequenceStarted) return;
+      sequenceStarted = true;
+      void (async () => {
         for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
           if (done) return;
           send(signal);
@@ -309,10 +387,21 @@ function watchKillRequests(child: ChildProcess, file: string, intervalSeconds: n
 
 /** After a kill: no container of the job may outlive it (docker_run removes it; this is the safety net). */
 function removeLeftoverContainers(config: Config, record: JobRecord): void {
-  const filters = ['--filter', `label=lsf-docker.job=${record.id}`, '--filter', `label=lsf-docker.index=${record.index}`, '--filter', `label=lsf-docker.uid=${record.uid}`];
-  const ps = spawnSync(config.docker.binary, ['ps', '-aq', ...filters], { encoding: 'utf8', timeout: 30_000 });
+  const filters = [
+    '--filter',
+    `label=lsf-docker.job=${record.id}`,
+    '--filter',
+    `label=lsf-docker.index=${record.index}`,
+    '--filter',
+    `label=lsf-docker.uid=${record.uid}`,
+  ];
+  const ps = spawnSync(config.docker.binary, ['ps', '-aq', ...filters], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   const ids = (ps.stdout ?? '').split('\n').filter((l) => /^[0-9a-f]+$/.test(l));
-  if (ids.length > 0) spawnSync(config.docker.binary, ['rm', '-f', ...ids], { stdio: 'ignore', timeout: 60_000 });
+  if (ids.length > 0)
+    spawnSync(config.docker.binary, ['rm', '-f', ...ids], { stdio: 'ignore', timeout: 60_000 });
 }
 
 /** Whether a process still lives. */

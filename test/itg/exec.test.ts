@@ -1,0 +1,97 @@
+/**
+ * docker_exec(JOBID): a new command inside the container of the user's running job, as that
+ * user, with the environment rules of docker_run; another user's job is refused.
+ */
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { containersWithLabel, IMAGES, removeContainersWithLabel } from './helpers/docker.js';
+import { program, STATE_DIR } from './helpers/paths.js';
+import { describeResult, runAs } from './helpers/run-as.js';
+import { TEST_USER, TEST_USER2, userInfo } from './helpers/users.js';
+import { cleanupWorkspace, userDir, writeConfig } from './helpers/workspace.js';
+
+const user = userInfo(TEST_USER);
+let stateDir: string;
+let config: string;
+let work: string;
+let jobId: number;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  stateDir = await mkdtemp(path.join(STATE_DIR, 'exec-'));
+  await chmod(stateDir, 0o1777);
+  config = await writeConfig(
+    `[job]\nterminate_interval = 1\n[local]\nslots = 2\nstate_dir = ${stateDir}/host\n`,
+  );
+  work = await userDir(TEST_USER, 'exec');
+  const r = await runAs(
+    TEST_USER,
+    [
+      program('lsf-docker'),
+      '--config',
+      config,
+      'bsub',
+      '-a',
+      `docker(${IMAGES.busybox})`,
+      'echo job-secret > $TMPDIR/note; sleep 300',
+    ],
+    { cwd: work },
+  );
+  const m = /Job <(\d+)>/.exec(r.stdout);
+  if (!m) throw new Error(describeResult(r));
+  jobId = Number(m[1]);
+  const end = Date.now() + 30_000;
+  while ((await containersWithLabel(`lsf-docker.job=${jobId}`)).length === 0 && Date.now() < end)
+    await sleep(200);
+  await sleep(500);
+});
+
+afterAll(async () => {
+  await runAs(TEST_USER, [program('lsf-docker'), '--config', config, 'bkill', '-s', 'KILL', String(jobId)]);
+  await removeContainersWithLabel(`lsf-docker.job=${jobId}`);
+  await cleanupWorkspace();
+  await rm(stateDir, { recursive: true, force: true });
+});
+
+const exec = (who: string, args: string[], env: Record<string, string> = {}) =>
+  runAs(who, [program('docker_exec'), '--config', config, ...args], { env, cwd: '/tmp' });
+
+test("ps inside the job's container shows the job's processes, as the user", async () => {
+  const r = await exec(TEST_USER, [String(jobId), 'ps', '-o', 'pid,user,args']);
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).toMatch(/sleep 300/);
+  expect(r.stdout).toMatch(new RegExp(`\\.lsbatch/\\d+\\.${jobId}`));
+});
+
+test("cat reads the job's own /tmp; id is the user; the exit code passes through", async () => {
+  const r = await exec(TEST_USER, [String(jobId), 'cat /tmp/note; id -u; exit 6']);
+  expect({ exit: r.exitCode, out: r.stdout }).toEqual({ exit: 6, out: `job-secret\n${user.uid}` });
+});
+
+test('the environment follows docker_run rules (newline values and HOSTNAME dropped)', async () => {
+  const r = await exec(TEST_USER, [String(jobId), 'echo "[$MY_VAR] [$BAD] [$HOSTNAME]"'], {
+    MY_VAR: 'kept',
+    BAD: 'two\nlines',
+    HOSTNAME: 'not-this',
+  });
+  expect(r.exitCode).toBe(0);
+  expect(r.stdout).not.toMatch(/not-this|two/);
+  expect(r.stdout).toMatch(/^\[kept\] \[\] \[/);
+});
+
+test("another user's job is refused", async () => {
+  const r = await exec(TEST_USER2, [String(jobId), 'cat /tmp/note']);
+  expect(r.exitCode).toBe(227);
+  expect(r.stdout).toBe('');
+  expect(r.stderr).toBe(`docker_exec: JOBID: job ${jobId} belongs to another user`);
+});
+
+test('a job without a container, and a bad job id, are clear errors', async () => {
+  const none = await exec(TEST_USER, ['999999998', 'true']);
+  expect(none.exitCode).toBe(227);
+  expect(none.stderr).toMatch(/job 999999998 has no container/);
+  const bad = await exec(TEST_USER, ['12x', 'true']);
+  expect(bad.exitCode).toBe(210);
+  expect(bad.stderr).toMatch(/JOBID "12x" is not a job id/);
+});

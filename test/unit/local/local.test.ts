@@ -1,0 +1,248 @@
+import { describe, expect, test } from '@jest/globals';
+import { defaultConfig } from '../../../lib/config/schema.js';
+import {
+  buildExecArgs,
+  type ContainerFacts,
+  chooseTarget,
+  parseJobTarget,
+} from '../../../lib/exec/target.js';
+import {
+  applyEnvOption,
+  expandOutputPath,
+  parseBsubArgs,
+  parseGpuCount,
+  parseJobName,
+  parseLimit,
+  parseResReq,
+} from '../../../lib/local/bsub-args.js';
+import { esubOrder } from '../../../lib/local/esubs.js';
+import { buildJobEnv } from '../../../lib/local/job-env.js';
+import type { JobRecord } from '../../../lib/local/record.js';
+import { renderOutputFile } from '../../../lib/local/report.js';
+import { launchArgv, starterArgv } from '../../../lib/local/run-element.js';
+
+describe('bsub command line', () => {
+  test('options up to the command; the command untouched', () => {
+    const a = parseBsubArgs([
+      '-a',
+      'docker(x)',
+      '-q',
+      'long',
+      '-n',
+      '2',
+      '-K',
+      '-o',
+      'o.%J',
+      'sh',
+      '-c',
+      'echo -n hi',
+    ]);
+    expect(a).toMatchObject({
+      apps: ['docker(x)'],
+      queue: 'long',
+      slots: 2,
+      wait: true,
+      out: { path: 'o.%J', overwrite: false },
+    });
+    expect(a.command).toEqual(['sh', '-c', 'echo -n hi']);
+    expect(parseBsubArgs(['-Is', '--', '--tag', 'x', '.']).command).toEqual(['--tag', 'x', '.']);
+    expect(parseBsubArgs(['-oo', 'f', 'true']).out).toEqual({ path: 'f', overwrite: true });
+  });
+
+  test.each([['-Z'], ['-q'], ['-n', '0', 'x'], ['-q', 'a b', 'x']])('refuses %j', (...argv) => {
+    expect(() => parseBsubArgs(argv)).toThrow();
+  });
+
+  test('job arrays', () => {
+    expect(parseJobName('plain')).toEqual({ name: 'plain' });
+    expect(parseJobName('a[1-4]')).toEqual({ name: 'a', indexes: [1, 2, 3, 4] });
+    expect(parseJobName('a[1,3,7-11:2]').indexes).toEqual([1, 3, 7, 9, 11]);
+    for (const bad of ['a[0-2]', 'a[3-1]', 'a[x]', 'a[1-2', 'a[1-5000]', 'a[1-3]%2'])
+      expect(() => parseJobName(bad)).toThrow();
+  });
+
+  test('limits, resource requests, GPUs, %J/%I', () => {
+    expect(parseLimit('4096', 'KB')).toBe(4096 * 1024);
+    expect(parseLimit('4G', 'KB')).toBe(4 * 1024 ** 3);
+    expect(parseLimit('512MB', 'KB')).toBe(512 * 1024 ** 2);
+    expect(parseLimit('64', 'MB')).toBe(64 * 1024 ** 2);
+    expect(parseLimit('lots', 'KB')).toBeUndefined();
+    expect(parseResReq('select[port8001=1 && port8002=1] rusage[mem=2G]')).toEqual({
+      memBytes: 2 * 1024 ** 3,
+      ports: [8001, 8002],
+    });
+    expect(parseGpuCount('num=2:mode=shared')).toBe(2);
+    expect(parseGpuCount('-')).toBe(1);
+    expect(expandOutputPath('out.%J.%I', 12, 3)).toBe('out.12.3');
+  });
+
+  test('-env', () => {
+    const env = { A: '1', B: '2', LSB_X: 'x' };
+    expect(applyEnvOption(env, undefined)).toEqual(env);
+    expect(applyEnvOption(env, 'none')).toEqual({ LSB_X: 'x' });
+    expect(applyEnvOption(env, 'all, ~B, C=3')).toEqual({ A: '1', LSB_X: 'x', C: '3' });
+    expect(applyEnvOption(env, 'B')).toEqual({ B: '2', LSB_X: 'x' });
+  });
+
+  test("esubs in LSF's order, each once", () => {
+    expect(esubOrder(['docker(img) extra(1)', 'docker'], 'mand docker', true)).toEqual([
+      { name: '', args: [] },
+      { name: 'mand', args: [] },
+      { name: 'docker', args: ['img'] },
+      { name: 'extra', args: ['1'] },
+    ]);
+    expect(() => esubOrder(['user'], undefined, false)).toThrow(/reserved/);
+  });
+});
+
+const record: JobRecord = {
+  id: 42,
+  index: 3,
+  name: 'arr[3]',
+  user: 'alice',
+  uid: 4201,
+  home: '/home/alice',
+  queue: 'normal',
+  app: 'docker',
+  command: 'echo hi',
+  words: ['echo', 'hi'],
+  submitHost: 'h',
+  submitTime: 1_700_000_000_000,
+  subcwd: '/home/alice',
+  cwd: '/home/alice/w',
+  slots: 2,
+  ports: [],
+  gpus: 0,
+  status: 'RUN',
+  memLimit: 1024 ** 3,
+  config: '/etc/x.conf',
+};
+
+describe('starting a job', () => {
+  test('LSF job variables replace whatever the submitter had', () => {
+    const env = buildJobEnv(
+      record,
+      { PATH: '/bin', LSB_JOBID: 'forged', TMPDIR: '/elsewhere' },
+      {
+        host: 'h',
+        tmpdir: '/tmp/42_3.tmpdir',
+        jobFile: '/home/alice/.lsbatch/1700000000.42.3',
+        gpuIds: [],
+      },
+    );
+    expect(env).toMatchObject({
+      PATH: '/bin',
+      LSB_JOBID: '42',
+      LSB_JOBINDEX: '3',
+      LSB_JOBNAME: 'arr[3]',
+      LSB_HOSTS: 'h h',
+      LSB_MCPU_HOSTS: 'h 2',
+      LS_SUBCWD: '/home/alice/w',
+      TMPDIR: '/tmp/42_3.tmpdir',
+      LSB_JOBFILENAME: '/home/alice/.lsbatch/1700000000.42.3',
+    });
+    expect(env.LSB_INTERACTIVE).toBeUndefined();
+  });
+
+  test('the docker job starter gets --config and the job file, under prlimit for -M', () => {
+    const argv = launchArgv(record, starterArgv(record, defaultConfig(), '/opt/x/bin', '/jf'));
+    expect(argv).toEqual([
+      'prlimit',
+      `--rss=${1024 ** 3}`,
+      '--',
+      '/opt/x/bin/docker_run',
+      '--config',
+      '/etc/x.conf',
+      '--',
+      '/jf',
+    ]);
+    expect(starterArgv({ ...record, app: undefined }, defaultConfig(), '/b', '/jf')).toEqual([
+      '/bin/sh',
+      '/jf',
+    ]);
+    expect(
+      starterArgv(
+        { ...record, app: 'docker_build', config: undefined, words: ['--tag', 't', '.'] },
+        defaultConfig(),
+        '/b',
+        '/jf',
+      ),
+    ).toEqual(['/b/docker_build', '--', '--tag', 't', '.']);
+  });
+
+  test('the -o file: header, command, end, summary, output', () => {
+    const text = renderOutputFile(
+      { ...record, exitCode: 3, startTime: record.submitTime + 1000, endTime: record.submitTime + 5000 },
+      'hi\n',
+      undefined,
+    );
+    expect(text).toMatch(
+      /^Sender: LSF System <lsfadmin@h>\nSubject: Job 42\[3\]: <arr\[3\]> in cluster <local> Exited\n/,
+    );
+    expect(text).toMatch(/\nExited with exit code 3\.\n\nResource usage summary:\n/);
+    expect(text).toMatch(/Run time : +4 sec\.\n {4}Turnaround time : +5 sec\.\n/);
+    expect(text.endsWith('The output (if any) follows:\n\nhi\n')).toBe(true);
+  });
+});
+
+describe('docker_exec target', () => {
+  const c = (over: Partial<ContainerFacts> & { labels?: Record<string, string> }): ContainerFacts => ({
+    id: 'abc',
+    name: 'lsf_7_0_1',
+    running: true,
+    user: '4201:4201',
+    workdir: '/',
+    ...over,
+    labels: {
+      'lsf-docker.managed': 'true',
+      'lsf-docker.job': '7',
+      'lsf-docker.index': '0',
+      'lsf-docker.uid': '4201',
+      ...over.labels,
+    },
+  });
+  const me = { uid: 4201, gid: 4201 };
+
+  test('the running container of my job', () => {
+    expect(chooseTarget([c({})], { id: 7, index: 0 }, me)).toMatchObject({ ok: true });
+  });
+
+  test.each([
+    ['another user', [c({ labels: { 'lsf-docker.uid': '4202' } })], /belongs to another user/],
+    ['a forged uid label', [c({ user: '4202:4202' })], /runs as 4202:4202/],
+    ['not running', [c({ running: false })], /not running/],
+    ['another index', [c({ labels: { 'lsf-docker.index': '2' } })], /no container/],
+    ['unmanaged', [c({ labels: { 'lsf-docker.managed': 'false' } })], /no container/],
+    ['two candidates', [c({}), c({ id: 'def' })], /refusing to guess/],
+  ])('refuses %s', (_l, candidates, reason) => {
+    const r = chooseTarget(candidates, { id: 7, index: 0 }, me);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.reason).toMatch(reason);
+  });
+
+  test('job ids and exec argv', () => {
+    expect(parseJobTarget('12[3]')).toEqual({ id: 12, index: 3 });
+    expect(parseJobTarget('x')).toBeUndefined();
+    const base = {
+      container: 'abc',
+      uid: 1,
+      gid: 2,
+      groups: [],
+      envFile: '/e',
+      interactive: false,
+      tty: false,
+    };
+    expect(buildExecArgs({ ...base, command: ['ps; id'] })).toEqual([
+      'exec',
+      '--user',
+      '1:2',
+      '--env-file=/e',
+      '--',
+      'abc',
+      '/bin/sh',
+      '-c',
+      'ps; id',
+    ]);
+    expect(buildExecArgs({ ...base, command: ['cat', '/x'] }).slice(-2)).toEqual(['cat', '/x']);
+  });
+});
