@@ -17,9 +17,9 @@ import { osProbe } from '../policy/os-probe.js';
 import { decideRunPlan } from '../policy/policy.js';
 import { parseJobRequest } from '../request/parse.js';
 import { cliEnvironment, DockerCli } from '../runner/docker-cli.js';
+import { dockerConfigFor } from '../runner/docker-config.js';
 import { wrapperAlive } from '../sweep/liveness.js';
 import { sweepStaleDirs } from '../sweep/sweep.js';
-import { quoteArgv } from '../util/quote.js';
 import { parseProgramArgs } from './args.js';
 
 const USAGE = `Usage: docker_run [--config FILE] [--dry-run] [--] COMMAND...
@@ -72,25 +72,6 @@ export async function dockerRunMain(argv: string[]): Promise<number> {
   }
 
   checkTmpRoot(config.paths.tmpRoot, identity.uid);
-  const cli = new DockerCli({
-    binary,
-    env: cliEnvironment(identity.home, config.docker.host),
-    timeout: config.docker.timeout,
-    log,
-  });
-  if (config.job.sweepOnStart) {
-    const swept = await sweepStaleDirs(cli, {
-      tmpRoot: config.paths.tmpRoot,
-      host: probe.hostname,
-      uid: identity.uid,
-      selfPid: process.pid,
-      isAlive: wrapperAlive,
-      dryRun: false,
-      orphanAgeMs: 10 * 60 * 1000,
-    });
-    for (const c of swept.containers) log.info(`swept container ${c} left by a killed wrapper`);
-    for (const d of swept.dirs) log.info(`swept private dir ${d} left by a killed wrapper`);
-  }
   const files = createPrivateDir(config.paths.tmpRoot, identity.uid, {
     passwd: plan.passwd,
     group: plan.group,
@@ -107,13 +88,27 @@ export async function dockerRunMain(argv: string[]): Promise<number> {
   });
   log.debug(`private dir ${files.dir}`);
   try {
+    const actingAsRoot = process.geteuid!() === 0;
+    const dockerConfig = dockerConfigFor(identity.home, actingAsRoot, files.dir, probe.readUserFile);
     const cli = new DockerCli({
       binary,
-      env: cliEnvironment(identity.home, config.docker.host),
+      env: cliEnvironment(identity.home, config.docker.host, dockerConfig),
       timeout: config.docker.timeout,
       log,
     });
-    if (log.debugEnabled) log.debug(`run: ${quoteArgv([binary, ...buildRunArgs(plan, files)])}`);
+    if (config.job.sweepOnStart) {
+      const swept = await sweepStaleDirs(cli, {
+        tmpRoot: config.paths.tmpRoot,
+        host: probe.hostname,
+        uid: identity.uid,
+        selfPid: process.pid,
+        isAlive: wrapperAlive,
+        dryRun: false,
+        orphanAgeMs: 10 * 60 * 1000,
+      });
+      for (const c of swept.containers) log.info(`swept container ${c} left by a killed wrapper`);
+      for (const d of swept.dirs) log.info(`swept private dir ${d} left by a killed wrapper`);
+    }
     const status = await runJob({ plan, files, config, cli, log });
     log.debug(`about to exit ${status}`);
     return status;

@@ -46,13 +46,19 @@ export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
         return false;
       }
     }
-    // Every ancestor must be searchable, and the path itself allow the access.
-    for (let dir = dirname(path); ; dir = dirname(dir)) {
+    // Every ancestor of the real path must be searchable, and the path itself allow the access.
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      return false;
+    }
+    for (let dir = dirname(real); ; dir = dirname(dir)) {
       const s = stat(dir);
       if (!s || !modeAllows(s, identity, 'x')) return false;
       if (dir === '/') break;
     }
-    const s = stat(path);
+    const s = stat(real);
     return s !== undefined && modeAllows(s, identity, access);
   };
   return {

@@ -351,6 +351,7 @@ export function decideRunPlan({ request, config, identity, probe }: PolicyInput)
   const hostGpus = probe.hostGpus();
   let gpus: string | undefined;
   let nvidiaVisible = 'void';
+  let containerCuda: string | undefined;
   if (config.devices.gpus === 'off') decisions.push('GPUs disabled by the admin');
   else if (hostGpus.length === 0) decisions.push('this host has no GPU: none passed');
   else if (config.devices.gpus === 'all') {
@@ -358,10 +359,27 @@ export function decideRunPlan({ request, config, identity, probe }: PolicyInput)
     nvidiaVisible = 'all';
     decisions.push('all GPUs passed ([devices] gpus = all)');
   } else if (request.job.gpus && request.job.gpus.length > 0) {
+    // CUDA_VISIBLE_DEVICES alone could be exported by the user at submission: it counts as an
+    // allocation only for a job whose effective resource request (set by LSF) asks for GPUs,
+    // and only for GPUs this host has.
     const list = request.job.gpus.join(',');
-    gpus = `"device=${list}"`;
-    nvidiaVisible = list;
-    decisions.push(`GPUs ${list} passed (allocated by LSF)`);
+    const missing = request.job.gpus.filter((g) => /^\d+$/.test(g) && !hostGpus.includes(g));
+    if (!/gpu/i.test(request.job.resourceRequest ?? '')) {
+      decisions.push(
+        `CUDA_VISIBLE_DEVICES=${list} but the job's resource request asks for no GPU: none passed`,
+      );
+    } else if (missing.length > 0) {
+      refusals.add(
+        'CUDA_VISIBLE_DEVICES',
+        `GPU ${missing.join(',')} does not exist on this host (it has ${hostGpus.join(',')})`,
+      );
+    } else {
+      gpus = `"device=${list}"`;
+      nvidiaVisible = list;
+      // Inside the container the GPUs passed are numbered from 0 again.
+      containerCuda = request.job.gpus.map((_, i) => String(i)).join(',');
+      decisions.push(`GPUs ${list} passed (allocated by LSF), seen inside as ${containerCuda}`);
+    }
   } else decisions.push('no GPU allocated to this job: none passed');
 
   // Environment.
@@ -384,6 +402,7 @@ export function decideRunPlan({ request, config, identity, probe }: PolicyInput)
     userFiles.push(...parsed.entries);
   }
   const wrapperVars: Array<[string, string]> = [['NVIDIA_VISIBLE_DEVICES', nvidiaVisible]];
+  if (containerCuda !== undefined) wrapperVars.push(['CUDA_VISIBLE_DEVICES', containerCuda]);
   if (!preserve)
     wrapperVars.push(['HOME', identity.home], ['USER', identity.user], ['LOGNAME', identity.user]);
   if (request.job.interactive) wrapperVars.push(['LSF_NIOS_JOBSTATUS_INTERVAL', '1']);

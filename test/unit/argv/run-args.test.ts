@@ -262,7 +262,7 @@ const SCENARIOS: Record<string, Scenario> = {
     ],
   },
   'GPUs allocated by LSF on a host with four GPUs': {
-    env: { CUDA_VISIBLE_DEVICES: '1,3' },
+    env: { CUDA_VISIBLE_DEVICES: '1,3', LSB_EFFECTIVE_RSRCREQ: 'rusage[ngpus_physical=2]' },
     host: { gpus: ['0', '1', '2', '3'] },
     argv: [
       ...head(),

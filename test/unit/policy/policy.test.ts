@@ -663,11 +663,19 @@ describe('decideRunPlan: resources and devices', () => {
   >([
     [
       'allocated GPUs',
-      { CUDA_VISIBLE_DEVICES: '1,3' },
+      { CUDA_VISIBLE_DEVICES: '1,3', LSB_EFFECTIVE_RSRCREQ: 'select[ngpus>0] rusage[ngpus_physical=2.00]' },
       ['0', '1', '2', '3'],
       'allocated',
       '"device=1,3"',
       '1,3',
+    ],
+    [
+      'CUDA_VISIBLE_DEVICES exported by a job that asked for no GPU',
+      { CUDA_VISIBLE_DEVICES: '1', LSB_EFFECTIVE_RSRCREQ: 'select[type == local] order[r15s:pg]' },
+      ['0', '1'],
+      'allocated',
+      undefined,
+      'void',
     ],
     ['no GPU allocated', {}, ['0', '1'], 'allocated', undefined, 'void'],
     ['a host without GPUs', { CUDA_VISIBLE_DEVICES: '0' }, [], 'allocated', undefined, 'void'],
@@ -683,6 +691,23 @@ describe('decideRunPlan: resources and devices', () => {
     });
     expect(p.gpus).toBe(flag);
     expect(p.env).toContainEqual(['NVIDIA_VISIBLE_DEVICES', visible]);
+  });
+
+  test('allocated GPUs are renumbered from 0 inside the container', () => {
+    const p = plan({
+      env: { CUDA_VISIBLE_DEVICES: '1,3', LSB_EFFECTIVE_RSRCREQ: 'rusage[ngpus_physical=2]' },
+      host: { gpus: ['0', '1', '2', '3'] },
+    });
+    expect(p.env).toContainEqual(['CUDA_VISIBLE_DEVICES', '0,1']);
+  });
+
+  test('a GPU this host does not have is refused, naming the variable', () => {
+    expect(() =>
+      plan({
+        env: { CUDA_VISIBLE_DEVICES: '0,7', LSB_EFFECTIVE_RSRCREQ: 'rusage[ngpus_physical=2]' },
+        host: { gpus: ['0', '1'] },
+      }),
+    ).toThrow('CUDA_VISIBLE_DEVICES: GPU 7 does not exist on this host (it has 0,1)');
   });
 });
 
