@@ -12,6 +12,7 @@ const common = {
 export default {
   // jest-circus reads testTimeout only at the top level, not per project.
   testTimeout: 120000,
+  testSequencer: '<rootDir>/test/sequencer.cjs',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

@@ -36,12 +36,11 @@ const OPTIONS = {
 export async function dockerRunMain(argv: string[]): Promise<number> {
   const args = await parseProgramArgs('docker_run', USAGE, argv, { dryRun: true, options: OPTIONS });
   if (args.exit !== undefined) return args.exit;
+  if (args.command.length === 0) throw usageError('no COMMAND given (see docker_run --help)');
   const { config } = loadConfig(args.config, { euid: process.geteuid!() });
   const log = createLogger('docker_run', config.log.level);
   const request = parseJobRequest(process.env, args.command, { cwd: process.cwd(), hostname: hostname() });
   if (request.logLevel) log.setLevel(request.logLevel);
-  if (args.command.length === 0 && !request.rawArgs)
-    throw usageError('no COMMAND given (see docker_run --help)');
 
   const identity = identityFromOs();
   const probe = osProbe(identity, config.devices.gpuDevDir);

@@ -12,7 +12,6 @@ export interface Config {
     binary: string;
     host: string | undefined;
     timeout: number;
-    runStartTimeout: number;
     pull: 'always' | 'missing' | 'never';
     pullTimeout: number;
     pullRetries: number;
@@ -197,7 +196,6 @@ export const KEYS: KeyDef[] = [
   def('docker', 'binary', binary, (c, v) => (c.docker.binary = v)),
   def('docker', 'host', dockerHost, (c, v) => (c.docker.host = v)),
   def('docker', 'timeout', seconds(3600), (c, v) => (c.docker.timeout = v)),
-  def('docker', 'run_start_timeout', seconds(3600), (c, v) => (c.docker.runStartTimeout = v)),
   def('docker', 'pull', oneOf('always', 'missing', 'never'), (c, v) => (c.docker.pull = v)),
   def('docker', 'pull_timeout', seconds(86400), (c, v) => (c.docker.pullTimeout = v)),
   def('docker', 'pull_retries', int(0, 10), (c, v) => (c.docker.pullRetries = v)),
@@ -249,7 +247,9 @@ export const KEYS: KeyDef[] = [
 export const ALIAS_SECTION = 'image_aliases';
 
 export function validateAlias(name: string, value: unknown): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) fail(`alias name "${name}" must be letters, digits, . _ -`);
+  // Lower case only: a job names the alias where an image reference goes, and those are lower case.
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(name))
+    fail(`alias name "${name}" must be lower-case letters, digits, . _ -`);
   const target = str(value, name);
   const parsed = parseImageRef(target);
   return parsed.ok ? target : fail(`"${target}" ${parsed.reason}`);
@@ -262,7 +262,6 @@ export function defaultConfig(): Config {
       binary: 'docker',
       host: undefined,
       timeout: 60,
-      runStartTimeout: 300,
       pull: 'missing',
       pullTimeout: 1800,
       pullRetries: 3,

@@ -274,14 +274,17 @@ async function runAllocated(
     rmSync(paths.kill, { force: true });
   }
   const finalUsage = usage?.stop();
-  record = updateRecord(ctx.dirs, record.id, record.index, {
-    status: status === 0 ? 'DONE' : 'EXIT',
+  const finished = {
+    status: status === 0 ? ('DONE' as const) : ('EXIT' as const),
     endTime: Date.now(),
     exitCode: status,
     exitReason,
     usage: finalUsage,
-  });
-  if (!ctx.interactive) deliverOutput(record, paths, outFile, errFile);
+  };
+  // The -o/-e files are complete before the job is marked finished: bsub -K and bjobs
+  // readers may look at them the moment the record says DONE or EXIT.
+  if (!ctx.interactive) deliverOutput({ ...record, ...finished }, paths, outFile, errFile);
+  record = updateRecord(ctx.dirs, record.id, record.index, finished);
   return status;
 }
 

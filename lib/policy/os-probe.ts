@@ -1,6 +1,7 @@
 import {
   accessSync,
   constants,
+  existsSync,
   lstatSync,
   readdirSync,
   readFileSync,
@@ -80,6 +81,7 @@ export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
     },
     userMay,
     readUserFile(path) {
+      if (!existsSync(path)) throw new Error('does not exist');
       if (!userMay(path, 'r')) throw new Error('cannot be read by you');
       const s = stat(path);
       if (s?.kind !== 'file') throw new Error('is not a regular file');

@@ -1,6 +1,9 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { OWNER_FILE, type OwnerRecord, PRIVATE_PREFIX, removePrivateDir } from '../artifacts/private-dir.js';
+import { OWNER_FILE, type OwnerRecord, removePrivateDir } from '../artifacts/private-dir.js';
 import type { DockerCli } from '../runner/docker-cli.js';
+
+/** The name mkdtemp gives a private dir: lsf-docker.<uid>.<six random characters>. */
+export const PRIVATE_DIR_NAME = /^lsf-docker\.(\d+)\.[A-Za-z0-9]{6}$/;
 
 export interface SweepScope {
   tmpRoot: string;
@@ -38,10 +41,11 @@ export function staleDirs(scope: SweepScope): Array<{ dir: string; owner?: Owner
   } catch {
     return [];
   }
-  const prefix = scope.uid === undefined ? PRIVATE_PREFIX : `${PRIVATE_PREFIX}${scope.uid}.`;
   const out: Array<{ dir: string; owner?: OwnerRecord }> = [];
   for (const name of names) {
-    if (!name.startsWith(prefix)) continue;
+    // Only private dirs (lsf-docker.<uid>.<random>): never other entries such as the local LSF's state dir.
+    const uid = PRIVATE_DIR_NAME.exec(name)?.[1];
+    if (uid === undefined || (scope.uid !== undefined && Number(uid) !== scope.uid)) continue;
     const dir = `${scope.tmpRoot}/${name}`;
     const owner = readOwner(dir);
     if (owner) {

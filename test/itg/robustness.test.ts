@@ -118,7 +118,8 @@ describe('killed wrappers', () => {
     const live = spawnDockerRun(TEST_USER, ['sleep 300'], { cwd: work, config });
     const liveName = await waitForContainer(live.pid);
     process.kill(orphan.pid, 'SIGKILL');
-    await orphan.result;
+    // The orphaned docker CLI still holds the job's stdout, so the result settles only once the
+    // container is gone: do not wait for it here.
     await sleep(500);
     expect(await containerExists(orphanName)).toBe(true);
     expect(privateDirs(user.uid)).toHaveLength(2);
@@ -130,6 +131,7 @@ describe('killed wrappers', () => {
     expect(await containerExists(liveName)).toBe(true);
     expect(privateDirs(user.uid)).toHaveLength(1);
 
+    expect((await orphan.result).signal).toBe('SIGKILL');
     live.kill('SIGTERM');
     await live.result;
     expect(await containerExists(liveName)).toBe(false);
@@ -140,7 +142,7 @@ describe('killed wrappers', () => {
     const orphan = spawnDockerRun(TEST_USER, ['sleep 300'], { cwd: work, config });
     const orphanName = await waitForContainer(orphan.pid);
     process.kill(orphan.pid, 'SIGKILL');
-    await orphan.result;
+    await sleep(500);
     const other = await runAs(TEST_USER2, [program('docker_run'), '--config', config, 'true'], {
       env: { LS_SUBCWD: user2.home, LSB_CONTAINER_IMAGE: 'lsf-docker-test/busybox' },
     });
@@ -154,6 +156,7 @@ describe('killed wrappers', () => {
     expect(next.exitCode).toBe(0);
     expect(next.stderr).toContain(`swept container ${orphanName}`);
     expect(await containerExists(orphanName)).toBe(false);
+    expect((await orphan.result).signal).toBe('SIGKILL');
     expect(privateDirs(user.uid)).toEqual([]);
   });
 });
