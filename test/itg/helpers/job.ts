@@ -25,9 +25,10 @@ export function ensureTmpRoot(): void {
 /** Private dirs (lsf-docker.<uid>.*) of a user under the tmp root (or every user's). */
 export function privateDirs(uid?: number, root = ITG_TMP_ROOT): string[] {
   try {
-    return readdirSync(root).filter((n) =>
-      n.startsWith(uid === undefined ? 'lsf-docker.' : `lsf-docker.${uid}.`),
-    );
+    return readdirSync(root).filter((n) => {
+      const owner = /^lsf-docker\.(\d+)\.[A-Za-z0-9]{6}$/.exec(n)?.[1];
+      return owner !== undefined && (uid === undefined || Number(owner) === uid);
+    });
   } catch {
     return [];
   }
