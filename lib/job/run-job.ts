@@ -63,6 +63,8 @@ export async function runJob({ plan, files, config, cli, log }: JobContext): Pro
   const signals: NodeJS.Signals[] = [...RELAYED_SIGNALS, 'SIGTSTP', 'SIGCONT'];
   for (const s of signals) process.on(s, onSignal);
 
+  // Set once `docker run` is spawned: before that no container can exist, so nothing to remove.
+  let containerMayExist = false;
   let runEndedNormally = false;
   try {
     await ensureImage(cli, plan.image, config.docker, log, abort.signal);
@@ -73,6 +75,7 @@ export async function runJob({ plan, files, config, cli, log }: JobContext): Pro
     const args = buildRunArgs(plan, files);
     args.splice(1, 0, '--pull=never');
     phase = 'running';
+    containerMayExist = true;
     const startedAt = Date.now();
     const child = cli.spawn(
       args,
@@ -114,7 +117,7 @@ export async function runJob({ plan, files, config, cli, log }: JobContext): Pro
     phase = 'done';
     if (escalation) clearTimeout(escalation);
     for (const s of signals) process.off(s, onSignal);
-    if (!runEndedNormally) {
+    if (containerMayExist && !runEndedNormally) {
       const removed = await control.remove();
       if (removed.exitCode === 0) log.debug(`container ${plan.name} removed`);
     }

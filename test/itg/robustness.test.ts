@@ -4,7 +4,7 @@
  * failing registries, and many jobs at once, with nothing left behind.
  */
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { docker, REGISTRY } from './helpers/docker.js';
@@ -178,16 +178,20 @@ describe('memory', () => {
 describe('daemon and registry faults', () => {
   let hangDir: string;
   let hangServer: Server;
+  const hungSockets = new Set<Socket>();
   beforeAll(async () => {
     hangDir = mkdtempSync('/var/lib/lsf-docker-test/hang-');
     chmodSync(hangDir, 0o755);
-    hangServer = createServer(() => {
+    hangServer = createServer((socket) => {
       // accept and never answer: a hung daemon
+      hungSockets.add(socket);
+      socket.on('close', () => hungSockets.delete(socket));
     });
     await new Promise<void>((resolve) => hangServer.listen(`${hangDir}/docker.sock`, resolve));
     chmodSync(`${hangDir}/docker.sock`, 0o777);
   });
   afterAll(async () => {
+    for (const socket of hungSockets) socket.destroy();
     await new Promise((resolve) => hangServer.close(resolve));
     rmSync(hangDir, { recursive: true, force: true });
   });
