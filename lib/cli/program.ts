@@ -1,5 +1,6 @@
 import { isWrapperError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { flushLogs } from '../log/logger.js';
 
 /**
  * Runs a program's main function and turns its outcome into an exit status: a number returned
@@ -10,7 +11,9 @@ export async function runProgram(name: string, main: (argv: string[]) => Promise
   let status: number;
   try {
     status = await main(process.argv.slice(2));
+    await flushLogs();
   } catch (err) {
+    await flushLogs();
     if (isWrapperError(err)) {
       for (const line of err.message.split('\n')) process.stderr.write(`${name}: ${line}\n`);
       status = err.code;

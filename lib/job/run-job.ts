@@ -1,6 +1,8 @@
+import { statSync } from 'node:fs';
 import type { JobFiles } from '../argv/run-args.js';
 import { buildRunArgs } from '../argv/run-args.js';
 import type { Config } from '../config/schema.js';
+import { WrapperError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Logger } from '../log/logger.js';
 import type { RunPlan } from '../policy/run-plan.js';
@@ -20,6 +22,55 @@ export interface JobContext {
 }
 
 const STDERR_TAIL = 16 * 1024;
+
+interface StartOutcome {
+  exitCode?: number;
+  signal?: string;
+  stderr: HeldStderr;
+}
+
+function notStarted(signal: string, log: Logger): number {
+  log.info(`${signal} before the container started: not starting it`);
+  return signalStatus(signal);
+}
+
+function cidfileWritten(path: string): boolean {
+  try {
+    return statSync(path).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The `docker run` CLI's stderr: held back while READY() is false, passed through once it is
+ * true, with a tail kept for classifying failures.
+ */
+export class HeldStderr {
+  held = '';
+  tail = '';
+  released = false;
+  constructor(
+    private readonly ready: () => boolean,
+    private readonly out: (chunk: Buffer | string) => void = (c) => process.stderr.write(c),
+  ) {}
+
+  write(chunk: Buffer): void {
+    const text = chunk.toString('utf8');
+    this.tail = (this.tail + text).slice(-STDERR_TAIL);
+    if (!this.released && this.ready()) this.release();
+    if (this.released) this.out(chunk);
+    else this.held += text;
+  }
+
+  /** Passes on what was held; from now on everything flows through. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (this.held) this.out(this.held);
+    this.held = '';
+  }
+}
 
 /**
  * Runs the planned container to its end and returns the job's exit status. Signals that LSF
@@ -66,17 +117,11 @@ export async function runJob({ plan, files, config, cli, log }: JobContext): Pro
   // Set once `docker run` is spawned: before that no container can exist, so nothing to remove.
   let containerMayExist = false;
   let runEndedNormally = false;
-  try {
-    await ensureImage(cli, plan.image, config.docker, log, abort.signal);
-    if (pendingSignal) {
-      log.info(`${pendingSignal} before the container started: not starting it`);
-      return signalStatus(pendingSignal);
-    }
+  const startContainer = async (): Promise<StartOutcome> => {
     const args = buildRunArgs(plan, files);
     args.splice(1, 0, '--pull=never');
     phase = 'running';
     containerMayExist = true;
-    const startedAt = Date.now();
     const child = cli.spawn(
       args,
       {
@@ -86,26 +131,75 @@ export async function runJob({ plan, files, config, cli, log }: JobContext): Pro
       },
       { detached: !plan.tty },
     );
-    let stderrTail = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      process.stderr.write(chunk);
-      stderrTail = (stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL);
-    });
+    // docker's own complaints before the container exists (no cidfile yet) are held back: they
+    // may be retried (image missing) or replaced by one clear line. Once it exists, the job's
+    // stderr flows through as it comes.
+    const stderr = new HeldStderr(() => cidfileWritten(files.cidfile));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.write(chunk));
+    // A daemon that does not create the container within the call timeout is hung: the job
+    // must not hold its slot forever.
+    let hung = false;
+    const watchdog = setTimeout(() => {
+      if (cidfileWritten(files.cidfile)) return;
+      hung = true;
+      child.kill('SIGKILL');
+    }, config.docker.timeout * 1000);
     const result = await child;
+    clearTimeout(watchdog);
+    if (result.error) {
+      throw new WrapperError(
+        ExitCode.DAEMON_UNREACHABLE,
+        `cannot run the docker CLI ${cli.binary}: ${result.error}`,
+        'docker',
+      );
+    }
+    if (hung) {
+      throw new WrapperError(
+        ExitCode.DAEMON_TIMEOUT,
+        `docker run did not create the container within ${config.docker.timeout}s: the docker daemon seems hung`,
+        'docker',
+      );
+    }
+    phase = 'preparing';
+    log.debug(`docker run returned ${result.exitCode ?? `signal ${result.signal}`}`);
+    return { exitCode: result.exitCode, signal: result.signal, stderr };
+  };
+
+  try {
+    // With pull policy "missing" the image is assumed present (no docker call to ask); a run that
+    // finds it missing pulls it and starts again. Interactive terminals keep the ask-first way.
+    const optimistic = config.docker.pull === 'missing' && !plan.tty;
+    if (!optimistic) await ensureImage(cli, plan.image, config.docker, log, abort.signal);
+    if (pendingSignal) return notStarted(pendingSignal, log);
+    const startedAt = Date.now();
+    let outcome = await startContainer();
+    if (
+      optimistic &&
+      outcome.exitCode === 125 &&
+      !outcome.stderr.released &&
+      /No such image/i.test(outcome.stderr.held)
+    ) {
+      log.info(`image ${plan.image} is not on this host: pulling it`);
+      containerMayExist = false;
+      await ensureImage(cli, plan.image, { ...config.docker, pull: 'always' }, log, abort.signal);
+      if (pendingSignal) return notStarted(pendingSignal, log);
+      outcome = await startContainer();
+    }
     phase = 'done';
-    const exitCode = result.exitCode;
-    log.debug(`docker run returned ${exitCode ?? `signal ${result.signal}`}`);
+    const { exitCode, stderr } = outcome;
     if (exitCode === undefined) {
       // The CLI itself was killed: the container may still run. Remove it and report the signal.
-      return result.signal ? signalStatus(result.signal) : ExitCode.INTERNAL;
+      stderr.release();
+      return outcome.signal ? signalStatus(outcome.signal) : ExitCode.INTERNAL;
     }
     runEndedNormally = true;
-    const startFailure = classifyStartFailure(exitCode, stderrTail, plan.image);
+    const startFailure = classifyStartFailure(exitCode, stderr.tail, plan.image);
     if (startFailure) throw startFailure;
     if (exitCode === 125) {
-      const daemon = daemonProblem(stderrTail, false, 'run', config.docker.timeout);
+      const daemon = daemonProblem(stderr.tail, false, 'run', config.docker.timeout);
       if (daemon) throw daemon;
     }
+    stderr.release();
     if (exitCode === 137 && !forcedRemoval && (await wasOomKilled(cli, control.target(), startedAt))) {
       process.stderr.write(
         `docker_run: job killed: out of memory (container memory limit ${plan.memory !== undefined ? formatSize(plan.memory) : 'unknown'})\n`,

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { dirSync } from 'tmp-promise';
 import { usageError, WrapperError } from '../errors.js';
 import {
   type AppSpec,
@@ -75,7 +76,9 @@ export function runEsubs(opts: {
   const parm = new Map(opts.parm);
   let env = { ...opts.env };
   if (opts.apps.length === 0) return { parm, env };
-  const dir = mkdtempSync(join(opts.scratchRoot, '.esub.'));
+  // A private 0700 scratch dir for the protocol files, removed with everything in it.
+  const scratch = dirSync({ tmpdir: opts.scratchRoot, prefix: '.esub.', mode: 0o700, unsafeCleanup: true });
+  const dir = scratch.name;
   try {
     for (const app of opts.apps) {
       const program = join(opts.esubDir, app.name === '' ? 'esub' : `esub.${app.name}`);
@@ -108,7 +111,7 @@ export function runEsubs(opts: {
       env = { ...env, ...Object.fromEntries(parseAssignments(readFileSync(modifyEnv, 'utf8'))) };
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    scratch.removeCallback();
   }
   return { parm, env };
 }

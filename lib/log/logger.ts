@@ -1,6 +1,4 @@
-import winston from 'winston';
-import { formatLogLine, LOG_LEVELS, type LogLevel } from './levels.js';
-import { redactSecrets } from './redact.js';
+import { LOG_LEVELS, type LogLevel } from './levels.js';
 
 export interface Logger {
   critical(message: string): void;
@@ -11,40 +9,57 @@ export interface Logger {
   /** True when DEBUG lines are written: lets callers skip building expensive messages. */
   readonly debugEnabled: boolean;
   setLevel(level: LogLevel): void;
+  /** Resolves when every line logged so far has been written. */
+  flush(): Promise<void>;
 }
 
-const winstonLevels = Object.fromEntries(LOG_LEVELS.map((name, index) => [name.toLowerCase(), index]));
+const rank = (level: LogLevel) => LOG_LEVELS.indexOf(level);
+const pending = new Set<Promise<void>>();
 
-/** A winston logger writing one formatted line per event to stderr, secrets redacted. */
+/** Waits until every logger has written what it was given (runProgram calls it before exiting). */
+export async function flushLogs(): Promise<void> {
+  while (pending.size > 0) await Promise.all([...pending]);
+}
+
+/**
+ * A logger that writes through winston (lib/log/winston-backend.ts), loaded only when the first
+ * line at an enabled level is logged: a job that logs nothing (the default WARNING level on a good
+ * day) never pays for loading winston. Lines logged while it loads are queued in order.
+ */
 export function createLogger(program: string, level: LogLevel = 'WARNING'): Logger {
-  const logger = winston.createLogger({
-    levels: winstonLevels,
-    level: level.toLowerCase(),
-    format: winston.format.printf((info) =>
-      formatLogLine(
-        new Date(),
-        program,
-        process.pid,
-        String(info.level).toUpperCase() as LogLevel,
-        redactSecrets(String(info.message)),
-      ),
-    ),
-    transports: [new winston.transports.Console({ stderrLevels: Object.keys(winstonLevels) })],
-  });
   let current = level;
-  const at = (name: LogLevel) => (message: string) => logger.log(name.toLowerCase(), message);
+  let backend: ((level: LogLevel, message: string) => void) | undefined;
+  let loading: Promise<void> | undefined;
+  const queue: Array<[LogLevel, string]> = [];
+
+  const emit = (at: LogLevel) => (message: string) => {
+    if (rank(at) > rank(current)) return;
+    if (backend) return backend(at, message);
+    queue.push([at, message]);
+    if (!loading) {
+      loading = import('./winston-backend.js').then(({ createWinstonBackend }) => {
+        const write = createWinstonBackend(program);
+        for (const [l, m] of queue.splice(0)) write(l, m);
+        backend = write;
+      });
+      pending.add(loading);
+      void loading.finally(() => pending.delete(loading!));
+    }
+  };
   return {
-    critical: at('CRITICAL'),
-    error: at('ERROR'),
-    warning: at('WARNING'),
-    info: at('INFO'),
-    debug: at('DEBUG'),
+    critical: emit('CRITICAL'),
+    error: emit('ERROR'),
+    warning: emit('WARNING'),
+    info: emit('INFO'),
+    debug: emit('DEBUG'),
     get debugEnabled() {
       return current === 'DEBUG';
     },
     setLevel(next: LogLevel) {
       current = next;
-      logger.level = next.toLowerCase();
+    },
+    flush: async () => {
+      await loading;
     },
   };
 }

@@ -1,4 +1,5 @@
-import { execa, type ResultPromise } from 'execa';
+import { spawn as spawnChild } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import type { Logger } from '../log/logger.js';
 import { quoteArgv } from '../util/quote.js';
 
@@ -36,6 +37,8 @@ export class DockerCli {
   async call(args: string[], opts: { timeout?: number; input?: string } = {}): Promise<CliResult> {
     const timeout = (opts.timeout ?? this.options.timeout) * 1000;
     this.options.log.debug(`exec: ${quoteArgv([this.binary, ...args])}`);
+    // execa is loaded on the first short call only: the hot path (docker run) does not need it.
+    const { execa } = await import('execa');
     const result = await execa(this.binary, args, {
       env: this.options.env,
       extendEnv: false,
@@ -61,35 +64,52 @@ export class DockerCli {
   }
 
   /**
-   * Starts a long-running docker command (run, pull, build) with the given stdio, in its own
+   * Starts a long-running docker command (run, build, exec) with the given stdio, in its own
    * process group unless it needs the terminal, so that signals meant for the job do not reach
-   * the CLI (the 20.10 client dies on SIGTERM and leaves the container running).
+   * the CLI (the 20.10 client dies on SIGTERM and leaves the container running). Plain
+   * child_process: this is the hot path of every job, and it needs no more than spawn.
    */
   spawn(
     args: string[],
-    stdio: {
-      stdin: 'inherit' | 'ignore' | 'pipe';
-      stdout: 'inherit' | 'pipe';
-      stderr: 'inherit' | 'pipe' | 'tee';
-    },
-    opts: { detached: boolean; input?: string },
-  ): ResultPromise {
+    stdio: { stdin: 'inherit' | 'ignore' | 'pipe'; stdout: 'inherit' | 'pipe'; stderr: 'inherit' | 'pipe' },
+    opts: { detached: boolean },
+  ): SpawnedCli {
     this.options.log.debug(`exec: ${quoteArgv([this.binary, ...args])}`);
-    return execa(this.binary, args, {
+    const child = spawnChild(this.binary, args, {
       env: this.options.env,
-      extendEnv: false,
-      reject: false,
       detached: opts.detached,
-      stdin: stdio.stdin,
-      input: opts.input,
-      stdout: stdio.stdout,
-      stderr: stdio.stderr === 'tee' ? ['pipe', 'inherit'] : stdio.stderr,
-      buffer: { stdout: stdio.stdout === 'pipe', stderr: stdio.stderr !== 'inherit' },
-      maxBuffer: { stderr: 1024 * 1024 },
-      stripFinalNewline: false,
-    }) as unknown as ResultPromise;
+      stdio: [stdio.stdin, stdio.stdout, stdio.stderr],
+    });
+    const done = new Promise<SpawnResult>((resolve) => {
+      child.once('error', (err) => resolve({ exitCode: 127, error: err.message }));
+      child.once('close', (code, signal) =>
+        resolve({ exitCode: code ?? undefined, signal: signal ?? undefined }),
+      );
+    });
+    return Object.assign(done, {
+      pid: child.pid,
+      stdout: child.stdout,
+      stderr: child.stderr,
+      kill: (signal: NodeJS.Signals = 'SIGTERM') => child.kill(signal),
+    });
   }
 }
+
+/** How a spawned docker command ended: its exit code, or the signal that killed the CLI. */
+export interface SpawnResult {
+  exitCode?: number;
+  signal?: string;
+  /** The CLI could not be started at all (e.g. the binary is missing). */
+  error?: string;
+}
+
+/** A running docker command: await it for its SpawnResult; its pipes and kill() meanwhile. */
+export type SpawnedCli = Promise<SpawnResult> & {
+  pid: number | undefined;
+  stdout: Readable | null;
+  stderr: Readable | null;
+  kill(signal?: NodeJS.Signals): boolean;
+};
 
 /** The environment the docker CLI gets: PATH, the user's real HOME and docker config dir, and the admin's DOCKER_HOST. */
 export function cliEnvironment(

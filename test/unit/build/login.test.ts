@@ -15,6 +15,7 @@ const quiet: Logger = {
   debug() {},
   debugEnabled: false,
   setLevel() {},
+  flush: async () => {},
 };
 
 describe('login request from LSB_DOCKER_LOGIN_*', () => {

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import { createLogger } from '../../../lib/log/logger.js';
+import { createLogger, flushLogs } from '../../../lib/log/logger.js';
 
 /**
  * winston's console transport writes to console._stderr (process.stderr in node; under jest the
@@ -37,13 +37,29 @@ const LINE = /^[A-Z][a-z]{2} \d{2} \d{2}:\d{2}:\d{2} docker_run\[\d+\]: /;
 const bodies = () => lines.map((l) => l.replace(LINE, ''));
 
 describe('createLogger', () => {
-  test('one formatted line per event, at or above the level, secrets redacted', () => {
+  test('lines below the level are not written', async () => {
+    const log = createLogger('docker_run', 'WARNING');
+    log.info('below the level');
+    log.debug('below the level');
+    await log.flush();
+    expect(lines).toEqual([]);
+  });
+
+  test('lines logged while winston loads keep their order', async () => {
+    const log = createLogger('docker_run', 'DEBUG');
+    for (let i = 0; i < 5; i++) log.debug(`line ${i}`);
+    await flushLogs();
+    expect(bodies()).toEqual([0, 1, 2, 3, 4].map((i) => `DEBUG: line ${i}`));
+  });
+
+  test('one formatted line per event, at or above the level, secrets redacted', async () => {
     const log = createLogger('docker_run', 'INFO');
     log.info('exec: docker login --password hunter2 reg');
     log.debug('not shown');
     log.warning('careful');
     log.error('bad');
     log.critical('worse');
+    await log.flush();
     expect(lines).toHaveLength(4);
     for (const line of lines) expect(line).toMatch(LINE);
     expect(lines[0]).toContain(`docker_run[${process.pid}]`);
@@ -55,7 +71,7 @@ describe('createLogger', () => {
     ]);
   });
 
-  test('setLevel changes what is written, and debugEnabled says so', () => {
+  test('setLevel changes what is written, and debugEnabled says so', async () => {
     const log = createLogger('docker_run');
     expect(log.debugEnabled).toBe(false);
     log.info('quiet');
@@ -65,6 +81,7 @@ describe('createLogger', () => {
     log.debug('DB_PASSWORD=x');
     log.setLevel('CRITICAL');
     log.error('hidden');
+    await log.flush();
     expect(bodies()).toEqual(['WARNING: loud', 'DEBUG: DB_PASSWORD=***']);
   });
 });
