@@ -20,6 +20,7 @@ export interface EsubInput {
 /** The application profile that selects the job starter (docs/admin-guide-lsf.md, templates/lsf/). */
 export const DOCKER_APP = 'docker';
 export const DOCKER_BUILD_APP = 'docker_build';
+export const DOCKER_EXEC_APP = 'docker_exec';
 
 /** The image argument: argv first, then `docker(IMAGE)` in LSB_SUB_ADDITIONAL. */
 function argumentOf(input: EsubInput, app: string): { text?: string; source: string } {
@@ -104,4 +105,26 @@ export function decideBuildEsub(input: EsubInput): EsubDecision {
     };
   }
   return { ok: true, env: [['LSB_DOCKER_BUILD_TAG', text]], options, notes: [] };
+}
+
+/**
+ * esub.docker_exec: `-a "docker_exec(JOBID)"` (or JOBID[INDEX]): the job runs its command inside
+ * the container of that running job (RIS's docker_exec). Whether the job is the user's own is
+ * checked when it runs (docker_exec refuses another user's job); here only the id's form.
+ */
+export function decideExecEsub(input: EsubInput): EsubDecision {
+  const arg = argumentOf(input, DOCKER_EXEC_APP);
+  const text = arg.text?.trim();
+  if (text === undefined || text === '') {
+    return { ok: false, reason: 'no job given: submit with bsub -a "docker_exec(JOBID)" COMMAND' };
+  }
+  if (!/^\d{1,12}(\[\d{1,9}\])?$/.test(text)) {
+    return { ok: false, reason: `${arg.source}: "${text}" is not a job id (123 or 123[4])` };
+  }
+  return {
+    ok: true,
+    env: [['LSB_DOCKER_EXEC_JOBID', text]],
+    options: [['LSB_SUB_APP_NAME', DOCKER_EXEC_APP]],
+    notes: [],
+  };
 }

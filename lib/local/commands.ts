@@ -35,7 +35,7 @@ import { alive, olderJobWaiting, runElement, shortHost, signalNumber } from './r
 import { allocateJobId, closedFlag, prepareState, type StateDirs, stateDirs, writeAtomic } from './state.js';
 
 const DEFAULT_QUEUE = 'normal';
-const PROFILES = new Set(['docker', 'docker_build']);
+const PROFILES = new Set(['docker', 'docker_build', 'docker_exec']);
 /** bjobs -a shows finished jobs for this long (LSF's CLEAN_PERIOD). */
 const CLEAN_PERIOD_MS = 3600_000;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

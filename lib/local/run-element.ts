@@ -52,6 +52,9 @@ export function starterArgv(record: JobRecord, config: Config, binDir: string, j
     return [starter, ...cfg, '--', command];
   }
   if (record.app === 'docker_build') return [join(binDir, 'docker_build'), ...cfg, '--', ...record.words];
+  // docker_exec(JOBID): the job's command line runs in that job's container (the job id is in
+  // LSB_DOCKER_EXEC_JOBID, set by esub.docker_exec); the container cannot see this job's file.
+  if (record.app === 'docker_exec') return [join(binDir, 'docker_exec'), ...cfg, '--', record.command];
   return ['/bin/sh', jobFile];
 }
 

@@ -6,8 +6,8 @@
 set -eu
 PREFIX=${1:?usage: install-esubs.sh PREFIX}
 : "${LSF_SERVERDIR:?source your LSF profile first (profile.lsf)}"
-for name in esub.docker esub.docker_build; do
+for name in esub.docker esub.docker_build esub.docker_exec; do
   [ -x "$PREFIX/bin/$name" ] || { echo "install-esubs: $PREFIX/bin/$name missing" >&2; exit 1; }
   ln -sfn "$PREFIX/bin/$name" "$LSF_SERVERDIR/$name"
 done
-echo "install-esubs: esub.docker and esub.docker_build linked into $LSF_SERVERDIR"
+echo "install-esubs: esub.docker, esub.docker_build and esub.docker_exec linked into $LSF_SERVERDIR"

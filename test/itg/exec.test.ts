@@ -95,3 +95,39 @@ test('a job without a container, and a bad job id, are clear errors', async () =
   expect(bad.exitCode).toBe(210);
   expect(bad.stderr).toMatch(/JOBID "12x" is not a job id/);
 });
+
+test("bsub -a 'docker_exec(JOBID)' runs the job's command in that job's container, through the esub", async () => {
+  const r = await runAs(
+    TEST_USER,
+    [
+      program('lsf-docker'),
+      '--config',
+      config,
+      'bsub',
+      '-I',
+      '-a',
+      `docker_exec(${jobId})`,
+      'cat /tmp/note; exit 4',
+    ],
+    { cwd: work },
+  );
+  expect(r.exitCode).toBe(4);
+  expect(r.stdout).toBe('job-secret');
+  const refused = await runAs(
+    TEST_USER2,
+    [program('lsf-docker'), '--config', config, 'bsub', '-I', '-a', `docker_exec(${jobId})`, 'cat /tmp/note'],
+    { cwd: '/tmp' },
+  );
+  expect(refused.exitCode).toBe(227);
+  expect(refused.stdout).toBe('');
+  expect(refused.stderr).toContain(`job ${jobId} belongs to another user`);
+  const bad = await runAs(
+    TEST_USER,
+    [program('lsf-docker'), '--config', config, 'bsub', '-a', 'docker_exec(x1)', 'true'],
+    {
+      cwd: work,
+    },
+  );
+  expect(bad.exitCode).not.toBe(0);
+  expect(bad.stderr).toContain('esub.docker_exec: docker_exec(...) argument: "x1" is not a job id');
+});

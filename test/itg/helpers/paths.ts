@@ -21,6 +21,7 @@ export const PROGRAMS = [
   'docker_build',
   'esub.docker',
   'esub.docker_build',
+  'esub.docker_exec',
   'lsf-docker',
   'docker_exec',
 ] as const;

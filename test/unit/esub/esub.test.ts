@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import { type Config, defaultConfig } from '../../../lib/config/schema.js';
-import { decideBuildEsub, decideDockerEsub } from '../../../lib/esub/decide.js';
+import { decideBuildEsub, decideDockerEsub, decideExecEsub } from '../../../lib/esub/decide.js';
 import {
   abortValue,
   appArgs,
@@ -144,5 +144,33 @@ describe('esub.docker_build decisions', () => {
     expect(decideBuildEsub({ ...base, args: [`a@sha256:${'a'.repeat(64)}`] }).ok).toBe(false);
     expect(decideBuildEsub({ ...base, args: [] }).ok).toBe(false);
     expect(decideBuildEsub({ ...base, args: [], env: { LSB_DOCKER_LOGIN_ONLY: '1' } }).ok).toBe(true);
+  });
+});
+
+describe('esub.docker_exec decisions', () => {
+  const base = { additional: undefined, env: {}, config: config() };
+  test.each([['123'], ['123[4]']])(
+    'job id %s becomes LSB_DOCKER_EXEC_JOBID and selects docker_exec',
+    (id) => {
+      expect(decideExecEsub({ ...base, args: [id] })).toEqual({
+        ok: true,
+        env: [['LSB_DOCKER_EXEC_JOBID', id]],
+        options: [['LSB_SUB_APP_NAME', 'docker_exec']],
+        notes: [],
+      });
+    },
+  );
+
+  test('the id may come from LSB_SUB_ADDITIONAL', () => {
+    expect(decideExecEsub({ ...base, args: [], additional: 'docker_exec(77)' })).toMatchObject({
+      ok: true,
+      env: [['LSB_DOCKER_EXEC_JOBID', '77']],
+    });
+  });
+
+  test.each([[[]], [['abc']], [['12;rm']], [['1', '2']], [['-1']]])('refuses %j with a reason', (args) => {
+    const decision = decideExecEsub({ ...base, args });
+    expect(decision.ok).toBe(false);
+    expect(decision).toMatchObject({ reason: expect.stringMatching(/job/) });
   });
 });
