@@ -22,7 +22,8 @@ export function mountArg(m: Pick<Mount, 'source' | 'target' | 'readOnly' | 'prop
  * always give the same argv. Every value is its own argv element; nothing passes through a shell.
  */
 export function buildRunArgs(plan: RunPlan, files: JobFiles): string[] {
-  const a: string[] = ['run'];
+  // The wrapper pulls (or not) by its own policy: docker run must never pull behind its back.
+  const a: string[] = ['run', '--pull=never'];
   a.push('--rm', `--name=${plan.name}`, `--cidfile=${files.cidfile}`, '--hostname', plan.hostname);
   for (const [key, value] of plan.labels) a.push('--label', `${key}=${value}`);
   a.push('--label', `lsf-docker.dir=${files.dir}`);

@@ -1,21 +1,7 @@
-import { hostname } from 'node:os';
-import { buildPullArgs, buildRunArgs } from '../argv/run-args.js';
-import {
-  checkTmpRoot,
-  createPrivateDir,
-  jobFilesIn,
-  PRIVATE_PREFIX,
-  removePrivateDir,
-} from '../artifacts/private-dir.js';
-import { renderEnvFile } from '../artifacts/render.js';
-import { loadConfig } from '../config/load.js';
+import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../artifacts/private-dir.js';
 import { usageError } from '../errors.js';
-import { identityFromOs } from '../identity/from-os.js';
+import { dryRunView, prepareJob } from '../job/prepare.js';
 import { runJob } from '../job/run-job.js';
-import { createLogger } from '../log/logger.js';
-import { osProbe } from '../policy/os-probe.js';
-import { decideRunPlan } from '../policy/policy.js';
-import { parseJobRequest } from '../request/parse.js';
 import { cliEnvironment, DockerCli } from '../runner/docker-cli.js';
 import { dockerConfigFor } from '../runner/docker-config.js';
 import { wrapperAlive } from '../sweep/liveness.js';
@@ -37,38 +23,13 @@ export async function dockerRunMain(argv: string[]): Promise<number> {
   const args = await parseProgramArgs('docker_run', USAGE, argv, { dryRun: true, options: OPTIONS });
   if (args.exit !== undefined) return args.exit;
   if (args.command.length === 0) throw usageError('no COMMAND given (see docker_run --help)');
-  const { config } = loadConfig(args.config, { euid: process.geteuid!() });
-  const log = createLogger('docker_run', config.log.level);
-  const request = parseJobRequest(process.env, args.command, { cwd: process.cwd(), hostname: hostname() });
-  if (request.logLevel) log.setLevel(request.logLevel);
-
-  const identity = identityFromOs();
-  const probe = osProbe(identity, config.devices.gpuDevDir);
-  const plan = decideRunPlan({ request, config, identity, probe });
-  if (log.debugEnabled) for (const d of plan.decisions) log.debug(`policy: ${d}`);
-  const envText = renderEnvFile(plan.env);
-  const binary = config.docker.binary;
-
+  const job = prepareJob('docker_run', args.config, args.command);
   if (args.dryRun) {
-    const files = jobFilesIn(`${config.paths.tmpRoot}/${PRIVATE_PREFIX}${identity.uid}.DRYRUN`);
-    const run = [binary, ...buildRunArgs(plan, files)];
-    run.splice(2, 0, '--pull=never');
-    process.stdout.write(
-      `${JSON.stringify(
-        {
-          image: plan.image,
-          pull: plan.pull === 'never' ? null : [binary, ...buildPullArgs(plan.image)],
-          pull_policy: plan.pull,
-          run,
-          files: { passwd: plan.passwd, group: plan.group, script: plan.script ?? null, env: envText },
-          decisions: plan.decisions,
-        },
-        null,
-        2,
-      )}\n`,
-    );
+    process.stdout.write(`${JSON.stringify(dryRunView(job), null, 2)}\n`);
     return 0;
   }
+  const { config, log, identity, probe, plan, envText } = job;
+  const binary = config.docker.binary;
 
   checkTmpRoot(config.paths.tmpRoot, identity.uid);
   const files = createPrivateDir(config.paths.tmpRoot, identity.uid, {

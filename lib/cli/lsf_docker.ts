@@ -1,6 +1,5 @@
 import { usageError } from '../errors.js';
 import { showWithYargs } from './args.js';
-import { notBuiltYet } from './program.js';
 
 /**
  * `lsf-docker [--config FILE] SUBCOMMAND ...`: the people-facing program. Each subcommand lives
@@ -32,20 +31,18 @@ const SUBCOMMANDS: Record<string, { describe: string; load: () => Promise<Subcom
     load: async () => (await import('../sweep/command.js')).sweepCommand,
   },
   explain: {
-    describe: 'show what docker_run would do with this environment',
-    load: async () => notYet('explain'),
+    describe: 'show what docker_run would do with this environment and command',
+    load: async () => (await import('../admin/explain.js')).explainCommand,
   },
   doctor: {
-    describe: 'check this host: daemon, config, tmp root, images',
-    load: async () => notYet('doctor'),
+    describe: 'check this host: config, identity, daemon, tmp roots, devices',
+    load: async () => (await import('../admin/doctor.js')).doctorCommand,
   },
-  config: { describe: '`config check [FILE]`: validate an admin config', load: async () => notYet('config') },
+  config: {
+    describe: '`config check [FILE]`: validate an admin config',
+    load: async () => (await import('../admin/config-check.js')).configCommand,
+  },
 };
-
-const notYet =
-  (name: string): Subcommand =>
-  async () =>
-    notBuiltYet('lsf-docker', `lsf-docker ${name}`);
 
 const USAGE = `Usage: lsf-docker [--config FILE] SUBCOMMAND [ARGS...]
 

@@ -119,7 +119,6 @@ export async function runJob({ plan, files, config, cli, log }: JobContext): Pro
   let runEndedNormally = false;
   const startContainer = async (): Promise<StartOutcome> => {
     const args = buildRunArgs(plan, files);
-    args.splice(1, 0, '--pull=never');
     phase = 'running';
     containerMayExist = true;
     const child = cli.spawn(

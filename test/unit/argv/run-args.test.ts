@@ -13,6 +13,7 @@ const D = '/tmp/lsf-docker.4201.AbC123';
 /** Everything before the mounts of the user's job, for job 123 on node1 by wrapper pid 4242. */
 const head = (name = 'lsf_123_0_4242', job = '123', index = '0') => [
   'run',
+  '--pull=never',
   '--rm',
   `--name=${name}`,
   `--cidfile=${D}/cid`,

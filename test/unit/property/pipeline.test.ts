@@ -462,6 +462,7 @@ const SEPARATE_VALUE = new Set([
   '--gpus',
 ]);
 const FLAGS = new Set([
+  '--pull=never',
   '--rm',
   '--cap-drop=ALL',
   '--security-opt=no-new-privileges',
