@@ -2,7 +2,8 @@
 export const RELAYED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 export type RelayedSignal = (typeof RELAYED_SIGNALS)[number];
 
-const NUMBERS: Record<string, number> = {
+/** Signals the job-control commands know by name (bkill -s, job starters), with their numbers on Linux. */
+export const SIGNAL_NUMBERS: Record<string, number> = {
   SIGHUP: 1,
   SIGINT: 2,
   SIGQUIT: 3,
@@ -10,11 +11,17 @@ const NUMBERS: Record<string, number> = {
   SIGUSR1: 10,
   SIGUSR2: 12,
   SIGTERM: 15,
+  SIGCONT: 18,
+  SIGSTOP: 19,
+  SIGTSTP: 20,
 };
+
+/** The number of a signal by name, or undefined for one not in SIGNAL_NUMBERS. */
+export const signalNumber = (name: string | null | undefined) => (name ? SIGNAL_NUMBERS[name] : undefined);
 
 /** 128 + the signal's number: the status a shell reports for death by that signal. */
 export function signalStatus(signal: string): number {
-  return 128 + (NUMBERS[signal] ?? 0);
+  return 128 + (SIGNAL_NUMBERS[signal] ?? 0);
 }
 
 /**

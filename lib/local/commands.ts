@@ -8,6 +8,7 @@ import { usageError, WrapperError } from '../errors.js';
 import { formatAppSpecs } from '../esub/protocol.js';
 import { ExitCode } from '../exit-codes.js';
 import { identityFromOs } from '../identity/from-os.js';
+import { SIGNAL_NUMBERS, signalNumber } from '../job/signals.js';
 import {
   applyEnvOption,
   BSUB_USAGE,
@@ -31,7 +32,7 @@ import {
 } from './record.js';
 import { renderBjobsLong, renderBjobsTable } from './report.js';
 import { hostGpuIds } from './resources.js';
-import { alive, olderJobWaiting, runElement, shortHost, signalNumber } from './run-element.js';
+import { alive, olderJobWaiting, runElement, shortHost } from './run-element.js';
 import { allocateJobId, closedFlag, prepareState, type StateDirs, stateDirs, writeAtomic } from './state.js';
 
 const DEFAULT_QUEUE = 'normal';
@@ -447,18 +448,7 @@ export const bkill: Subcommand = async (argv, ctx) => {
 function signalName(text: string): string {
   const upper = text.toUpperCase();
   if (/^\d+$/.test(upper)) {
-    const name = Object.entries({
-      SIGHUP: 1,
-      SIGINT: 2,
-      SIGQUIT: 3,
-      SIGKILL: 9,
-      SIGUSR1: 10,
-      SIGUSR2: 12,
-      SIGTERM: 15,
-      SIGCONT: 18,
-      SIGSTOP: 19,
-      SIGTSTP: 20,
-    }).find(([, n]) => n === Number(upper))?.[0];
+    const name = Object.entries(SIGNAL_NUMBERS).find(([, n]) => n === Number(upper))?.[0];
     if (name) return name;
   } else {
     const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;

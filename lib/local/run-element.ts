@@ -14,6 +14,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { signalNumber } from '../job/signals.js';
 import { PLACE_HOLDER } from '../request/job-request.js';
 import { expandOutputPath } from './bsub-args.js';
 import { buildJobEnv } from './job-env.js';
@@ -292,20 +293,6 @@ async function runAllocated(
 }
 
 const noop = () => undefined;
-
-const SIGNALS: Record<string, number> = {
-  SIGHUP: 1,
-  SIGINT: 2,
-  SIGQUIT: 3,
-  SIGKILL: 9,
-  SIGUSR1: 10,
-  SIGUSR2: 12,
-  SIGTERM: 15,
-  SIGSTOP: 19,
-  SIGCONT: 18,
-  SIGTSTP: 20,
-};
-export const signalNumber = (name: string | null | undefined) => (name ? SIGNALS[name] : undefined);
 
 /** Writes the -o file (header, summary, output) and the -e file, as the user. Without -o the spool stays for bpeek. */
 function deliverOutput(
