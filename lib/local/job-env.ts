@@ -43,10 +43,14 @@ export function buildJobEnv(
     LSB_BATCH_JID: record.index > 0 ? `${record.id}[${record.index}]` : String(record.id),
     TMPDIR: ctx.tmpdir,
   });
-  if (record.resReq) {
-    env.LSB_EFFECTIVE_RSRCREQ = record.resReq;
-    env.LSB_SUB_RES_REQ = record.resReq;
-  }
+  // LSF writes the effective resource request for every job (so a value the user exported never
+  // survives), with the GPU allocation in it: docker_run trusts CUDA_VISIBLE_DEVICES only then.
+  const gpuReq = record.gpus > 0 ? `rusage[ngpus_physical=${record.gpus}]` : '';
+  env.LSB_EFFECTIVE_RSRCREQ = [record.resReq ?? 'select[type == local] order[r15s:pg]', gpuReq]
+    .filter(Boolean)
+    .join(' ');
+  if (record.resReq) env.LSB_SUB_RES_REQ = record.resReq;
+  else delete env.LSB_SUB_RES_REQ;
   if (record.interactive) env.LSB_INTERACTIVE = 'Y';
   if (record.app) env.LSB_APPLICATION_NAME = record.app;
   if (ctx.outFile) env.LSB_OUTPUTFILE = ctx.outFile;

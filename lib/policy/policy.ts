@@ -364,7 +364,7 @@ export function decideRunPlan({ request, config, identity, probe }: PolicyInput)
     // and only for GPUs this host has.
     const list = request.job.gpus.join(',');
     const missing = request.job.gpus.filter((g) => /^\d+$/.test(g) && !hostGpus.includes(g));
-    if (!/gpu/i.test(request.job.resourceRequest ?? '')) {
+    if (!/gpu/i.test(request.job.effectiveResourceRequest ?? '')) {
       decisions.push(
         `CUDA_VISIBLE_DEVICES=${list} but the job's resource request asks for no GPU: none passed`,
       );

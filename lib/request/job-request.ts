@@ -47,8 +47,10 @@ export interface LsfJob {
   subcwd: string;
   /** True for an interactive job (LSB_INTERACTIVE=Y). */
   interactive: boolean;
-  /** LSB_EFFECTIVE_RSRCREQ / LSB_SUB_RES_REQ text, for port reservations and memory. */
+  /** LSB_EFFECTIVE_RSRCREQ / LSB_SUB_RES_REQ text, for port reservations. */
   resourceRequest?: string;
+  /** LSB_EFFECTIVE_RSRCREQ only: what LSF itself wrote for the job (it decides GPU allocations). */
+  effectiveResourceRequest?: string;
   /** CUDA_VISIBLE_DEVICES as LSF set it: the allocated GPUs. */
   gpus?: string[];
   /** LSB_JOBFILENAME: the job file LSF wrote. */

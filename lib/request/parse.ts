@@ -108,6 +108,7 @@ function parseJob(
     subcwd,
     interactive: (env.LSB_INTERACTIVE ?? '').toUpperCase() === 'Y',
     resourceRequest: env.LSB_EFFECTIVE_RSRCREQ ?? env.LSB_SUB_RES_REQ,
+    effectiveResourceRequest: env.LSB_EFFECTIVE_RSRCREQ,
     gpus,
     jobFile: env.LSB_JOBFILENAME,
   };

@@ -136,6 +136,7 @@ describe('parseJobRequest: a plain batch job', () => {
       subcwd: '/home/alice/work',
       interactive: true,
       resourceRequest: 'select[port8080=1]',
+      effectiveResourceRequest: 'select[port8080=1]',
       gpus: ['0', '2'],
       jobFile: '/home/alice/.lsbatch/1700000000.123',
     });
