@@ -57,17 +57,24 @@ export async function dockerRunMain(argv: string[]): Promise<number> {
       log,
     });
     if (config.job.sweepOnStart) {
-      const swept = await sweepStaleDirs(cli, {
-        tmpRoot: config.paths.tmpRoot,
-        host: probe.hostname,
-        uid: identity.uid,
-        selfPid: process.pid,
-        isAlive: wrapperAlive,
-        dryRun: false,
-        orphanAgeMs: 10 * 60 * 1000,
-      });
-      for (const c of swept.containers) log.info(`swept container ${c} left by a killed wrapper`);
-      for (const d of swept.dirs) log.info(`swept private dir ${d} left by a killed wrapper`);
+      // Best effort: a sweep problem is logged, never a reason to fail the job.
+      try {
+        const swept = await sweepStaleDirs(cli, {
+          tmpRoot: config.paths.tmpRoot,
+          host: probe.hostname,
+          uid: identity.uid,
+          selfPid: process.pid,
+          isAlive: wrapperAlive,
+          dryRun: false,
+          orphanAgeMs: 10 * 60 * 1000,
+          euid: process.geteuid!(),
+        });
+        for (const c of swept.containers) log.info(`swept container ${c} left by a killed wrapper`);
+        for (const d of swept.dirs) log.info(`swept private dir ${d} left by a killed wrapper`);
+        for (const p of swept.problems) log.warning(`sweep: ${p}`);
+      } catch (err) {
+        log.warning(`sweep: ${(err as Error).message}`);
+      }
     }
     const status = await runJob({ plan, files, config, cli, log });
     log.debug(`about to exit ${status}`);

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { parse as parseIni } from 'ini';
 import { configError } from '../errors.js';
 import {
@@ -10,7 +10,8 @@ import {
   validateAlias,
 } from './schema.js';
 
-export const DEFAULT_CONFIG_PATH = '/etc/lsf-docker/lsf-docker.conf';
+export const SUDO_CONFIG_DIR = '/etc/lsf-docker';
+export const DEFAULT_CONFIG_PATH = `${SUDO_CONFIG_DIR}/lsf-docker.conf`;
 
 /** Who runs the program, as far as trusting a config file is concerned. */
 export interface ConfigReader {
@@ -43,7 +44,14 @@ export function configFromIni(sections: Record<string, unknown>, source: string)
   const config = defaultConfig();
   for (const [section, body] of Object.entries(sections)) {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      throw configError(`${source}: ${section}`, 'is outside any [section]');
+      // The line itself is not shown: the file may not be a config at all (e.g. --config /etc/shadow).
+      throw configError(source, 'has a key=value line outside any [section]: not an lsf-docker config');
+    }
+    if (!KEYS.some((k) => k.section === section) && section !== ALIAS_SECTION) {
+      throw configError(
+        source,
+        `section [${section.slice(0, 40)}] is not a known section (see templates/lsf-docker.conf)`,
+      );
     }
     for (const [key, raw] of Object.entries(body as Record<string, unknown>)) {
       const name = `[${section}] ${key}`;
@@ -77,6 +85,19 @@ export interface LoadedConfig {
  */
 export function loadConfig(explicitPath: string | undefined, reader: ConfigReader): LoadedConfig {
   const path = explicitPath ?? DEFAULT_CONFIG_PATH;
+  // Run by sudo for a user, --config is the user's word: only the admin's own config dir may be read.
+  if (explicitPath !== undefined && reader.euid === 0 && process.env.SUDO_UID !== undefined) {
+    const real = (() => {
+      try {
+        return realpathSync(explicitPath);
+      } catch {
+        return explicitPath;
+      }
+    })();
+    if (!real.startsWith(`${SUDO_CONFIG_DIR}/`)) {
+      throw configError('--config', `run through sudo, only files in ${SUDO_CONFIG_DIR}/ are read`);
+    }
+  }
   let text: string;
   try {
     const stat = statSync(path);

@@ -9,7 +9,7 @@ const identityError = (message: string) => new WrapperError(ExitCode.IDENTITY, m
 function getent(database: 'passwd' | 'group', keys: string[]): string[] {
   if (keys.length === 0) return [];
   try {
-    return execFileSync('getent', [database, ...keys], {
+    return execFileSync('/usr/bin/getent', [database, ...keys], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'ignore'],
     })
@@ -68,7 +68,7 @@ export function identityFromOs(env: NodeJS.ProcessEnv = process.env): Identity {
 
 function idGroups(user: string): number[] {
   try {
-    return execFileSync('id', ['-G', '--', user], { encoding: 'utf8' })
+    return execFileSync('/usr/bin/id', ['-G', '--', user], { encoding: 'utf8' })
       .trim()
       .split(/\s+/)
       .map(Number)

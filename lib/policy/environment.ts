@@ -33,6 +33,7 @@ export function dropReason(name: string, value: string, deny: RegExp[]): string 
     return name.startsWith('BASH_FUNC_') ? 'a bash function' : 'not a valid variable name';
   }
   if (ALWAYS_DROPPED.has(name)) return 'always dropped';
+  if (name.startsWith('SUDO_')) return "sudo's own variable";
   if (/[\n\r]/.test(value)) return 'its value holds a newline, which an env-file cannot carry';
   if (/^\(\)\s*\{/.test(value)) return 'a bash function';
   if (value.includes('\0')) return 'its value holds a NUL byte';

@@ -403,8 +403,8 @@ export function decideRunPlan({ request, config, identity, probe }: PolicyInput)
   }
   const wrapperVars: Array<[string, string]> = [['NVIDIA_VISIBLE_DEVICES', nvidiaVisible]];
   if (containerCuda !== undefined) wrapperVars.push(['CUDA_VISIBLE_DEVICES', containerCuda]);
-  if (!preserve)
-    wrapperVars.push(['HOME', identity.home], ['USER', identity.user], ['LOGNAME', identity.user]);
+  // Always the user's own: under sudo the wrapper's environment holds root's.
+  wrapperVars.push(['HOME', identity.home], ['USER', identity.user], ['LOGNAME', identity.user]);
   if (request.job.interactive) wrapperVars.push(['LSF_NIOS_JOBSTATUS_INTERVAL', '1']);
   if (jobTmpdir !== undefined && (request.env.TMPDIR === undefined || request.env.TMPDIR === jobTmpdir)) {
     wrapperVars.push(['TMPDIR', '/tmp']);

@@ -12,7 +12,9 @@ const HELP = `Usage: lsf-docker [--config FILE] sweep [--dry-run]
 
 Removes what killed wrappers left on this host: containers labelled lsf-docker.managed whose
 docker_run process is gone, and their private dirs under [paths] tmp_root. As root: every
-user's; otherwise your own. A container whose wrapper is alive is never touched.`;
+user's containers, and the private dirs root owns (those of wrappers run through sudo); a user's
+own private dirs are removed by that user's sweep or next job. Otherwise: your own. A container
+whose wrapper is alive is never touched.`;
 
 export const sweepCommand: Subcommand = async (argv, ctx) => {
   let dryRun = false;
@@ -43,6 +45,7 @@ export const sweepCommand: Subcommand = async (argv, ctx) => {
     isAlive: wrapperAlive,
     dryRun,
     orphanAgeMs: 10 * 60 * 1000,
+    euid,
   });
   const verb = dryRun ? 'would remove' : 'removed';
   for (const c of report.containers) process.stdout.write(`${verb} container ${c}\n`);

@@ -161,6 +161,31 @@ describe('killed wrappers', () => {
   });
 });
 
+describe('forged leftovers', () => {
+  test("a planted owner record cannot make a user's sweep remove another user's container", async () => {
+    const victim = spawnDockerRun(TEST_USER2, ['sleep 300'], { config, cwd: user2.home });
+    const victimName = await waitForContainer(victim.pid);
+    // lsfd-test plants a private dir of its own whose record names the victim's container.
+    const planted = `/var/lib/lsf-docker-test/tmp-root/lsf-docker.${user.uid}.PLANT1`;
+    const record = {
+      pid: 999_999,
+      host: (await import('node:os')).hostname(),
+      uid: user.uid,
+      container: victimName,
+    };
+    await runAs(TEST_USER, ['sh', '-c', `mkdir -m 700 ${planted} && cat > ${planted}/owner.json`], {
+      input: JSON.stringify(record),
+    });
+    const sweep = await runAs(TEST_USER, [program('lsf-docker'), '--config', config, 'sweep']);
+    expect(sweep.exitCode).toBe(0);
+    expect(await containerExists(victimName)).toBe(true);
+    expect(privateDirs(user.uid)).toEqual([]);
+    victim.kill('SIGTERM');
+    await victim.result;
+    expect(await containerExists(victimName)).toBe(false);
+  });
+});
+
 describe('memory', () => {
   test('a job that allocates past its memory limit ends with the memory message and 137', async () => {
     const small = await itgConfig('[resources]\nmemory = 32m\n');

@@ -118,8 +118,6 @@ describe('configFromIni: typed values', () => {
 describe('configFromIni: every bad key or value is refused, naming the file, section and key', () => {
   test.each<[string, string, RegExp]>([
     ['[docker]\nbinnary = docker', '[docker] binnary', /not a known key/],
-    ['[dockr]\nbinary = docker', '[dockr] binary', /not a known key/],
-    ['binary = docker', 'binary', /outside any \[section\]/],
     ['[docker]\nbinary = ./docker', '[docker] binary', /absolute path or a command name/],
     ['[docker]\nbinary = docker --tls', '[docker] binary', /absolute path or a command name/],
     ['[docker]\nbinary[] = docker', '[docker] binary', /single value/],
@@ -169,6 +167,20 @@ describe('configFromIni: every bad key or value is refused, naming the file, sec
     expect(err.message.startsWith(`${SOURCE}: ${key}: `)).toBe(true);
     expect(err.message).toMatch(reason);
     expect(err.message).not.toContain('\n');
+  });
+});
+
+describe('configFromIni: lines that are not config at all are refused without echoing them', () => {
+  test.each<[string, RegExp]>([
+    ['[dockr]\nbinary = docker', /section \[dockr\] is not a known section/],
+    ['binary = docker', /key=value line outside any \[section\]/],
+    ['root:*:20228:0:99999:7:::', /outside any \[section\]: not an lsf-docker config/],
+  ])('%j', (text, reason) => {
+    const err = errorOf(() => load(text));
+    expect(err.code).toBe(ExitCode.CONFIG);
+    expect(err.message.startsWith(`${SOURCE}: `)).toBe(true);
+    expect(err.message).toMatch(reason);
+    expect(err.message).not.toContain('20228');
   });
 });
 
