@@ -100,6 +100,31 @@ function modeAllowed(value: string | undefined, allow: string[]): boolean {
   return value.startsWith('container:') && allow.includes('container:*');
 }
 
+/**
+ * For a container path inside another mount's target: the host path it maps to when that path
+ * does not exist there (docker would create it as root), with the deepest such mount.
+ */
+function missingInsideMount(
+  path: string,
+  mounts: Mount[],
+  probe: HostProbe,
+): { parent: string; hostPath: string } | undefined {
+  const parent = mounts
+    .filter((p) => p.target !== path && isWithin(path, p.target))
+    .sort((a, b) => b.target.length - a.target.length)[0];
+  if (!parent) return undefined;
+  const hostPath = `${parent.source}${path.slice(parent.target === '/' ? 0 : parent.target.length)}`;
+  return probe.stat(hostPath) === undefined ? { parent: parent.target, hostPath } : undefined;
+}
+
+/** GPUs the job's effective resource request (written by LSF) asks for: the largest ngpus* count. */
+export function gpusAsked(effectiveResourceRequest: string | undefined): number {
+  const counts = [...(effectiveResourceRequest ?? '').matchAll(/\bngpus\w*\s*=\s*(\d+(?:\.\d+)?)/g)].map(
+    (m) => Math.ceil(Number(m[1])),
+  );
+  return counts.length > 0 ? Math.max(...counts) : 0;
+}
+
 /** The job file LSF wrote, when the command is just its path: run it instead of a generated script. */
 function jobFileOf(request: JobRequest, identity: Identity, probe: HostProbe): string | undefined {
   if (request.command.length !== 1) return undefined;
@@ -148,7 +173,13 @@ export function decideRunPlan({ request, config, identity, probe }: PolicyInput)
   // Submission directory: mounted at the same path, and the workdir unless LSF_DOCKER_WORKDIR says otherwise.
   const cwd = checkSource(request.job.subcwd, roots, probe);
   let workdir = request.workdir ?? request.job.subcwd;
-  if (cwd.ok) {
+  const cwdTarget = protectedTarget(request.job.subcwd, config.volumes.denyTargets);
+  if (cwdTarget) {
+    refusals.add(
+      request.env.LS_SUBCWD !== undefined ? 'LS_SUBCWD' : 'cwd',
+      `submission directory: ${cwdTarget}`,
+    );
+  } else if (cwd.ok) {
     mounts.push({ source: cwd.real, target: request.job.subcwd, readOnly: false, origin: 'cwd' });
     decisions.push(`cwd ${request.job.subcwd} mounted and used as workdir`);
   } else {
@@ -226,6 +257,26 @@ export function decideRunPlan({ request, config, identity, probe }: PolicyInput)
     targets.set(m.target, m);
   }
   const uniqueMounts = mounts.filter((m, i) => mounts.findIndex((o) => o.target === m.target) === i);
+  // A target inside another mount, or a workdir inside a mount, that does not exist in that mount's
+  // source would be created by the daemon, as root, in the host directory: refuse it instead.
+  for (const m of uniqueMounts.filter((u) => u.origin === 'user')) {
+    const missing = missingInsideMount(m.target, uniqueMounts, probe);
+    if (missing) {
+      refusals.add(
+        'LSF_DOCKER_VOLUMES',
+        `target ${m.target} lies inside the mount at ${missing.parent}, but ${missing.hostPath} does not exist (create it first)`,
+      );
+    }
+  }
+  if (request.workdir) {
+    const missing = missingInsideMount(request.workdir, uniqueMounts, probe);
+    if (missing) {
+      refusals.add(
+        'LSF_DOCKER_WORKDIR',
+        `${request.workdir} lies inside the mount at ${missing.parent}, but ${missing.hostPath} does not exist`,
+      );
+    }
+  }
 
   // What runs: the job file, a generated script, or the image's own command.
   let script: string | undefined;
@@ -364,9 +415,15 @@ export function decideRunPlan({ request, config, identity, probe }: PolicyInput)
     // and only for GPUs this host has.
     const list = request.job.gpus.join(',');
     const missing = request.job.gpus.filter((g) => /^\d+$/.test(g) && !hostGpus.includes(g));
-    if (!/gpu/i.test(request.job.effectiveResourceRequest ?? '')) {
+    const asked = gpusAsked(request.job.effectiveResourceRequest);
+    if (asked === 0) {
       decisions.push(
         `CUDA_VISIBLE_DEVICES=${list} but the job's resource request asks for no GPU: none passed`,
+      );
+    } else if (request.job.gpus.length > asked) {
+      refusals.add(
+        'CUDA_VISIBLE_DEVICES',
+        `${request.job.gpus.length} GPUs listed, but the job's resource request asks for ${asked}`,
       );
     } else if (missing.length > 0) {
       refusals.add(

@@ -174,6 +174,25 @@ describe('mounts and workdir', () => {
     await expectNothingLeft();
   });
 
+  test('a volume target or workdir that would make docker create a root-owned dir on the host is refused', async () => {
+    const r = await dockerRun(TEST_USER, ['true'], {
+      cwd: work,
+      config,
+      env: { LSF_DOCKER_VOLUMES: `${allowedRoot}/data:${work}/planted:ro` },
+    });
+    expect(r.exitCode).toBe(213);
+    expect(r.stderr).toContain(
+      `target ${work}/planted lies inside the mount at ${work}, but ${work}/planted does not exist`,
+    );
+    const w = await dockerRun(TEST_USER, ['true'], {
+      cwd: work,
+      config,
+      env: { LSF_DOCKER_WORKDIR: `${work}/wdnew` },
+    });
+    expect(w.exitCode).toBe(213);
+    expect(existsSync(`${work}/planted`) || existsSync(`${work}/wdnew`)).toBe(false);
+  });
+
   test('a symlink out of an allowed root is resolved and refused', async () => {
     const link = `${work}/sneaky`;
     symlinkSync('/etc', link);

@@ -1,6 +1,7 @@
 import { parseMountSpec } from '../../../lib/config/mount-spec.js';
 import type { Config } from '../../../lib/config/schema.js';
 import { ExitCode } from '../../../lib/exit-codes.js';
+import { gpusAsked } from '../../../lib/policy/policy.js';
 import type { Mount, RunPlan } from '../../../lib/policy/run-plan.js';
 import { CONTAINER_SCRIPT } from '../../../lib/policy/run-plan.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
@@ -245,6 +246,37 @@ describe('decideRunPlan: user volumes', () => {
   });
 });
 
+describe('decideRunPlan: nothing the daemon would create as root on the host', () => {
+  test('a volume target inside the cwd mount must exist in the cwd on the host', () => {
+    expect(refusals({ env: { LSF_DOCKER_VOLUMES: '/scratch/alice:/home/alice/work/newdir' } })).toEqual([
+      expect.stringMatching(
+        /^LSF_DOCKER_VOLUMES: target \/home\/alice\/work\/newdir lies inside the mount at \/home\/alice\/work, but .*\/newdir does not exist/,
+      ),
+    ]);
+  });
+
+  test("a workdir inside a mount must exist there; one outside every mount is the image's business", () => {
+    expect(refusals({ env: { LSF_DOCKER_WORKDIR: '/home/alice/work/nope' } })).toEqual([
+      expect.stringMatching(
+        /^LSF_DOCKER_WORKDIR: \/home\/alice\/work\/nope lies inside the mount at \/home\/alice\/work/,
+      ),
+    ]);
+    expect(plan({ env: { LSF_DOCKER_WORKDIR: '/opt/app' } }).workdir).toBe('/opt/app');
+  });
+});
+
+describe('gpusAsked', () => {
+  test.each<[string | undefined, number]>([
+    [undefined, 0],
+    ['select[gpuhost && mem>1000] order[r15s:pg]', 0],
+    ['select[ngpus>0] rusage[ngpus_physical=2.00]', 2],
+    ['rusage[ngpus_excl_t=1]', 1],
+    ['rusage[mem=4096:ngpus_physical=1.50]', 2],
+  ])('%s -> %i', (text, n) => {
+    expect(gpusAsked(text)).toBe(n);
+  });
+});
+
 describe('decideRunPlan: submission directory and workdir', () => {
   test('LSF_DOCKER_WORKDIR sets the workdir; the cwd is still mounted', () => {
     const p = plan({ env: { LSF_DOCKER_WORKDIR: '/in', LSF_DOCKER_VOLUMES: '/data/alice/in:/in' } });
@@ -255,7 +287,7 @@ describe('decideRunPlan: submission directory and workdir', () => {
   test.each<[string, RegExp]>([
     ['/home/bob', /^LS_SUBCWD: submission directory .*not under an allowed volume root/],
     ['/etc', /^LS_SUBCWD: submission directory \/etc is not under an allowed volume root/],
-    ['/proc/1', /^LS_SUBCWD: submission directory \/proc\/1 is a protected host path/],
+    ['/proc/1', /^LS_SUBCWD: submission directory: \/proc\/1 lies in the protected \/proc/],
     ['/nowhere', /^LS_SUBCWD: submission directory \/nowhere does not exist on this host/],
     ['/scratch/alice/etc', /^LS_SUBCWD: submission directory .*really \/etc/],
   ])('LS_SUBCWD=%s refused', (subcwd, reason) => {
