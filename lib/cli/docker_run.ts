@@ -1,7 +1,7 @@
 import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../artifacts/private-dir.js';
 import { usageError } from '../errors.js';
 import { dryRunView, prepareJob } from '../job/prepare.js';
-import { runJob } from '../job/run-job.js';
+import { EarlySignals, runJob } from '../job/run-job.js';
 import { cliEnvironment, DockerCli } from '../runner/docker-cli.js';
 import { dockerConfigFor } from '../runner/docker-config.js';
 import { wrapperAlive } from '../sweep/liveness.js';
@@ -23,8 +23,22 @@ export async function dockerRunMain(argv: string[]): Promise<number> {
   const args = await parseProgramArgs('docker_run', USAGE, argv, { dryRun: true, options: OPTIONS });
   if (args.exit !== undefined) return args.exit;
   if (args.command.length === 0) throw usageError('no COMMAND given (see docker_run --help)');
-  const job = prepareJob('docker_run', args.config, args.command);
-  if (args.dryRun) {
+  const early = new EarlySignals();
+  try {
+    return await startJob(args.config, args.command, args.dryRun, early);
+  } finally {
+    early.release();
+  }
+}
+
+async function startJob(
+  configPath: string | undefined,
+  command: string[],
+  dryRun: boolean,
+  early: EarlySignals,
+) {
+  const job = prepareJob('docker_run', configPath, command);
+  if (dryRun) {
     process.stdout.write(`${JSON.stringify(dryRunView(job), null, 2)}\n`);
     return 0;
   }
@@ -76,7 +90,7 @@ export async function dockerRunMain(argv: string[]): Promise<number> {
         log.warning(`sweep: ${(err as Error).message}`);
       }
     }
-    const status = await runJob({ plan, files, config, cli, log });
+    const status = await runJob({ plan, files, config, cli, log, earlySignal: early.release() });
     log.debug(`about to exit ${status}`);
     return status;
   } finally {

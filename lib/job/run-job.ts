@@ -19,6 +19,28 @@ export interface JobContext {
   config: Config;
   cli: DockerCli;
   log: Logger;
+  /** A terminating signal that arrived before runJob took over the handlers (see EarlySignals). */
+  earlySignal?: string;
+}
+
+/**
+ * Catches terminating signals from the wrapper's first moment until runJob installs its own
+ * handlers, so that a bkill during start-up ends the job cleanly (private dir removed, no
+ * container started) instead of killing the wrapper mid-way.
+ */
+export class EarlySignals {
+  first: string | undefined;
+  private readonly handler = (signal: NodeJS.Signals) => {
+    this.first ??= signal;
+  };
+  constructor() {
+    for (const s of RELAYED_SIGNALS) process.on(s, this.handler);
+  }
+  /** Stops catching; returns the first signal seen, if any. */
+  release(): string | undefined {
+    for (const s of RELAYED_SIGNALS) process.off(s, this.handler);
+    return this.first;
+  }
 }
 
 const STDERR_TAIL = 16 * 1024;
@@ -78,11 +100,14 @@ export class HeldStderr {
  * after SIGTERM the container is removed before LSF's SIGKILL can arrive. Whatever happens,
  * the container is gone when this returns (the caller removes the private dir).
  */
-export async function runJob({ plan, files, config, cli, log }: JobContext): Promise<number> {
+export async function runJob({ plan, files, config, cli, log, earlySignal }: JobContext): Promise<number> {
   const control = new ContainerControl(cli, plan.name, files.cidfile);
   const abort = new AbortController();
   let phase: 'preparing' | 'running' | 'done' = 'preparing';
-  let pendingSignal: string | undefined;
+  let pendingSignal: string | undefined = earlySignal;
+  // A terminating signal seen while a first `docker run` turned out to need a pull: its container
+  // never existed, so the signal stops the job before the second start.
+  let signalWhileStarting: string | undefined;
   let escalation: NodeJS.Timeout | undefined;
   let forcedRemoval = false;
 
@@ -98,6 +123,7 @@ export async function runJob({ plan, files, config, cli, log }: JobContext): Pro
       return;
     }
     if (phase !== 'running') return;
+    signalWhileStarting ??= signal;
     void control.kill(signal).then((r) => {
       if (r.exitCode !== 0) log.debug(`docker kill --signal=${signal}: ${r.stderr}`);
     });
@@ -180,6 +206,7 @@ export async function runJob({ plan, files, config, cli, log }: JobContext): Pro
     ) {
       log.info(`image ${plan.image} is not on this host: pulling it`);
       containerMayExist = false;
+      if (signalWhileStarting) return notStarted(signalWhileStarting, log);
       await ensureImage(cli, plan.image, { ...config.docker, pull: 'always' }, log, abort.signal);
       if (pendingSignal) return notStarted(pendingSignal, log);
       outcome = await startContainer();

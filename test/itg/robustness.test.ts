@@ -85,6 +85,21 @@ describe("LSF's signals", () => {
     expect(privateDirs(user.uid)).toEqual([]);
   });
 
+  test('SIGTERM during start-up: the job ends as killed, no container is started, nothing is left', async () => {
+    for (const delay of [50, 150, 300]) {
+      const job = spawnDockerRun(TEST_USER, ['echo STARTED; sleep 30'], { cwd: work, config });
+      await sleep(delay);
+      job.kill('SIGTERM');
+      const result = await job.result;
+      // Either the wrapper ended the job itself (143) or, killed before Node set up, by the signal.
+      expect(result.exitCode === 143 || result.signal === 'SIGTERM').toBe(true);
+      expect(await containerOfWrapper(job.pid)).toBeUndefined();
+    }
+    await sleep(300);
+    expect(privateDirs(user.uid)).toEqual([]);
+    expect(await leftoverContainers(user.uid)).toEqual([]);
+  });
+
   test('SIGUSR1 reaches the job; SIGTSTP pauses and SIGCONT resumes the container', async () => {
     const job = spawnDockerRun(
       TEST_USER,
