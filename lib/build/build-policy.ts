@@ -31,6 +31,11 @@ export interface BuildPlan {
   context: ContextRef;
   /** The -f value as resolved (absolute for a local context), if given. */
   dockerfile?: string;
+  /**
+   * The user's --iidfile path when docker is pointed at a private file instead (acting as root for
+   * the user): the wrapper copies the result there as the user after the build.
+   */
+  iidfile?: string;
   pathChecks: PathCheck[];
   /** One line per decision, logged at DEBUG. */
   decisions: string[];
@@ -44,7 +49,16 @@ export interface BuildPolicyInput {
   identity: Pick<Identity, 'user' | 'uid'>;
   builder: Builder;
   cwd: string;
+  /**
+   * Set when the docker CLI runs as root for the user (sudo): git contexts are refused (the CLI
+   * would run git as root) and --iidfile is written by docker into PRIVATE_IIDFILE, not the user's path.
+   */
+  asRoot?: { privateIidfile: string };
 }
+
+/** Why a git context is refused when the docker CLI runs as root for the user. */
+export const GIT_AS_ROOT =
+  'a git context is not supported when docker_build runs as root for you (sudo): the docker CLI would run git as root; clone it yourself and give the directory, or give a tarball URL';
 
 const CONTROL = /[\x00-\x1f\x7f]/;
 const TARGET = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -188,7 +202,7 @@ function judge(option: ParsedOption, input: BuildPolicyInput, local: boolean): V
       const path = posix.resolve(cwd, value);
       return {
         ok: true,
-        argv: [`${long}=${path}`],
+        argv: [`${long}=${input.asRoot ? input.asRoot.privateIidfile : path}`],
         checks: [{ kind: 'write-file', path, subject: option.written }],
       };
     }
@@ -245,6 +259,7 @@ export function decideBuild(input: BuildPolicyInput): BuildPlan {
 
   const context = parseContextRef(input.args.context, input.cwd);
   if (!context.ok) add(true, 'CONTEXT', context.reason);
+  else if (context.context.kind === 'git' && input.asRoot) add(false, 'CONTEXT', GIT_AS_ROOT);
   const local = context.ok && context.context.kind === 'dir';
 
   const argv: string[] = ['build'];
@@ -254,6 +269,7 @@ export function decideBuild(input: BuildPolicyInput): BuildPlan {
     tagTexts.push({ subject: 'LSB_DOCKER_BUILD_TAG', text: input.envTag.trim() });
   }
   let dockerfile: string | undefined;
+  let iidfile: string | undefined;
   const written = new Set<string>();
   for (const option of input.args.options) {
     written.add(option.def.long);
@@ -268,6 +284,7 @@ export function decideBuild(input: BuildPolicyInput): BuildPlan {
       continue;
     }
     if (option.def.check === 'file') dockerfile = verdict.argv[0]!.slice('--file='.length);
+    if (option.def.long === 'iidfile' && input.asRoot) iidfile = verdict.checks?.[0]?.path;
     argv.push(...verdict.argv);
     pathChecks.push(...(verdict.checks ?? []));
   }
@@ -298,5 +315,7 @@ export function decideBuild(input: BuildPolicyInput): BuildPlan {
   const ctx = context.context;
   if (ctx.kind === 'dir') pathChecks.unshift({ kind: 'context', path: ctx.path });
   argv.push('--', ctx.kind === 'dir' ? ctx.path : ctx.url);
-  return { argv, tags, context: ctx, dockerfile, pathChecks, decisions };
+  if (iidfile)
+    decisions.push(`--iidfile: docker writes ${input.asRoot!.privateIidfile}; copied to ${iidfile} as you`);
+  return { argv, tags, context: ctx, dockerfile, iidfile, pathChecks, decisions };
 }

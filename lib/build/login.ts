@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, lstatSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, readFileSync } from 'node:fs';
 import type { ReadStream } from 'node:tty';
 import { WrapperError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -6,8 +6,11 @@ import type { Identity } from '../identity/identity.js';
 import type { Logger } from '../log/logger.js';
 import { daemonProblem, dockerReason } from '../runner/classify.js';
 import type { DockerCli } from '../runner/docker-cli.js';
+import { asUser } from './as-user.js';
+import { changedAuths, mergeAuths } from './login-merge.js';
 import type { LoginRequest } from './login-request.js';
 import { readStdinLines, TerminalReader } from './prompt.js';
+import type { RootSession } from './root-session.js';
 
 const loginError = (message: string) => new WrapperError(ExitCode.LOGIN_FAILED, message, 'login');
 
@@ -55,16 +58,21 @@ export function scrub(text: string, password: string): string {
 /**
  * `docker login --username USER --password-stdin SERVER`: the password reaches docker only on its
  * stdin. Credentials land in the user's own ~/.docker/config.json, made 0600 (and the directory
- * 0700) afterwards.
+ * 0700) afterwards. Acting as root for the user (SESSION given), docker stores them in the
+ * private DOCKER_CONFIG and the new entry is merged into the user's file by a process running as
+ * the user (see storeAsUser).
  */
 export async function dockerLogin(
   cli: DockerCli,
   request: LoginRequest,
   credentials: Credentials,
-  identity: Pick<Identity, 'uid' | 'gid' | 'home'>,
+  identity: Pick<Identity, 'uid' | 'gid' | 'groups' | 'home'>,
   timeout: number,
   log: Logger,
+  session?: RootSession,
 ): Promise<string> {
+  const privateFile = session ? `${session.dockerConfig}/config.json` : undefined;
+  const before = privateFile ? readFileSync(privateFile, 'utf8') : undefined;
   const result = await cli.call(
     ['login', '--username', credentials.user, '--password-stdin', request.server],
     {
@@ -84,9 +92,47 @@ export async function dockerLogin(
   }
   const dir = `${identity.home}/.docker`;
   const file = `${dir}/config.json`;
+  if (privateFile) {
+    await storeAsUser(before, readFileSync(privateFile, 'utf8'), dir, identity, log);
+    return file;
+  }
   protect(dir, 0o700, identity, log);
   protect(file, 0o600, identity, log);
   return file;
+}
+
+/**
+ * Merges what `docker login` stored in the private config (AFTER, versus BEFORE) into the user's
+ * DIR/config.json, every step as the user: DIR made (or kept) 0700, the file read without following
+ * a symlink, and replaced atomically by a 0600 file with the user's other keys kept.
+ */
+async function storeAsUser(
+  before: string | undefined,
+  after: string,
+  dir: string,
+  identity: Pick<Identity, 'uid' | 'gid' | 'groups'>,
+  log: Logger,
+): Promise<void> {
+  const file = `${dir}/config.json`;
+  const entries = changedAuths(before, after);
+  if (Object.keys(entries).length === 0) {
+    throw loginError('docker login succeeded but stored no credentials in its config file: nothing to keep');
+  }
+  const made = await asUser(identity, { op: 'mkdir', path: dir, mode: 0o700 });
+  if (!made.ok) throw loginError(`${dir} ${made.reason}: credentials not stored`);
+  const current = await asUser(identity, { op: 'read', path: file });
+  if (!current.ok) throw loginError(`${file} ${current.reason}: credentials not stored`);
+  const merged = mergeAuths(current.text, entries);
+  if (!merged.ok) throw loginError(`${file} ${merged.reason}: credentials not stored`);
+  const written = await asUser(identity, {
+    op: 'write',
+    path: file,
+    mode: 0o600,
+    text: merged.text,
+    atomic: true,
+  });
+  if (!written.ok) throw loginError(`${file} ${written.reason}: credentials not stored`);
+  log.debug(`login: ${Object.keys(entries).join(', ')} stored in ${file} as uid ${identity.uid}`);
 }
 
 /** Keeps a credential path private to the user (and theirs, when we run as root for them). */

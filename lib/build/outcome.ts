@@ -23,7 +23,10 @@ export function failingStep(output: string): string | undefined {
   return classic ? `Step ${classic[1]} : ${classic[2]!.trim()}` : undefined;
 }
 
-/** The container of the step the classic builder was running last ("---> Running in ID"), if any. */
+/**
+ * The container of the step the classic builder was running last ("---> Running in ID"), if any.
+ * Only ever waited for, never acted on: a RUN step can print any text, any container's id too.
+ */
 export function runningStepContainer(output: string): string | undefined {
   const last = [...output.matchAll(/^ ---> Running in ([0-9a-f]{12,64})$/gm)].at(-1);
   return last?.[1];

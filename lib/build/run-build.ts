@@ -59,7 +59,7 @@ export async function runBuild(
   if (killer) clearTimeout(killer);
   log.debug(`docker build returned ${result.exitCode ?? `signal ${result.signal}`}`);
   if (interrupts.signal) {
-    await removeStepContainer(cli, outTail.toString(), log);
+    await awaitStepContainerGone(cli, outTail.toString(), log);
     return;
   }
   if (result.exitCode === 0) return;
@@ -75,16 +75,31 @@ export async function runBuild(
   );
 }
 
+/** How long the job waits, after a cancelled build, for the daemon to remove the step's container. */
+const STEP_REMOVAL_WAIT_MS = 5_000;
+
 /**
- * After a cancelled build, the container of the step that was running (the classic builder's
- * "Running in ID"): the daemon removes it in its own time; the job removes it now, so that nothing
- * of the build outlives it.
+ * After a cancelled build, the daemon kills and removes the container of the step that was
+ * running (the classic builder's "Running in ID"), in its own time: the job waits for that, so
+ * that nothing of the build outlives it. It never removes anything itself: the id is read from the
+ * build's output, which a RUN step can forge to name any container.
  */
-async function removeStepContainer(cli: DockerCli, output: string, log: Logger): Promise<void> {
+async function awaitStepContainerGone(cli: DockerCli, output: string, log: Logger): Promise<void> {
   const id = runningStepContainer(output);
   if (!id) return;
-  const removed = await cli.call(['rm', '-f', '--', id]);
-  log.debug(`build step container ${id}: ${removed.exitCode === 0 ? 'removed' : removed.stderr}`);
+  const started = Date.now();
+  for (;;) {
+    const found = await cli.call(['ps', '-a', '-q', '--no-trunc', '--filter', `id=${id}`]);
+    if (found.exitCode !== 0 || found.stdout.trim() === '') {
+      log.debug(`build step container ${id}: gone after ${Date.now() - started} ms`);
+      return;
+    }
+    if (Date.now() - started > STEP_REMOVAL_WAIT_MS) {
+      log.warning(`build step container ${id} is still there; the docker daemon removes it when it stops`);
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
 }
 
 export interface PushResult {

@@ -1,17 +1,24 @@
-import { type Builder, decideBuild } from '../build/build-policy.js';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { asUser } from '../build/as-user.js';
+import { type Builder, type BuildPlan, decideBuild } from '../build/build-policy.js';
 import { checkPaths } from '../build/check-paths.js';
 import { Interrupts } from '../build/interrupts.js';
 import { dockerLogin, readCredentials } from '../build/login.js';
 import { parseLoginRequest, wantsLoginOnly } from '../build/login-request.js';
 import { parseBuildArgs } from '../build/options.js';
+import { actingAsRootFor, openRootSession, type RootSession } from '../build/root-session.js';
 import { pushTags, runBuild } from '../build/run-build.js';
 import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
 import { requestError, usageError, WrapperError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { identityFromOs } from '../identity/from-os.js';
+import type { Identity } from '../identity/identity.js';
 import { signalStatus } from '../job/signals.js';
 import { parseLogLevel } from '../log/levels.js';
-import { createLogger } from '../log/logger.js';
+import { createLogger, type Logger } from '../log/logger.js';
+import { osProbe } from '../policy/os-probe.js';
 import { cliEnvironment, DockerCli } from '../runner/docker-cli.js';
 import { quoteArgv } from '../util/quote.js';
 import { showWithYargs } from './args.js';
@@ -82,33 +89,75 @@ export async function dockerBuildMain(argv: string[]): Promise<number> {
     log.setLevel(level);
   }
   const identity = identityFromOs();
-  const cli = new DockerCli({
-    binary: config.docker.binary,
-    env: {
-      ...cliEnvironment(identity.home, config.docker.host),
-      DOCKER_BUILDKIT: BUILDER === 'classic' ? '0' : '1',
-    },
-    timeout: config.docker.timeout,
-    log,
-  });
-
-  if (wantsLoginOnly(process.env)) {
-    const request = parseLoginRequest(process.env, config);
-    if (words.rest.length > 0) log.debug(`login only: ignoring ${quoteArgv(words.rest)}`);
-    const credentials = await readCredentials(
-      request,
-      identity,
-      { stdin: process.stdin, stderr: process.stderr },
+  // Acting as root for the user (sudo): the CLI gets a private HOME and DOCKER_CONFIG (see root-session.ts).
+  const session = actingAsRootFor(identity)
+    ? openRootSession(
+        config.paths.tmpRoot,
+        identity,
+        config.docker.host,
+        osProbe(identity, config.devices.gpuDevDir).readUserFile,
+        hostname(),
+      )
+    : undefined;
+  if (session) log.debug(`acting as root for uid ${identity.uid}: private dir ${session.dir}`);
+  try {
+    const cli = new DockerCli({
+      binary: config.docker.binary,
+      env: {
+        ...(session?.env ?? cliEnvironment(identity.home, config.docker.host)),
+        DOCKER_BUILDKIT: BUILDER === 'classic' ? '0' : '1',
+      },
+      timeout: config.docker.timeout,
       log,
-    );
-    const file = await dockerLogin(cli, request, credentials, identity, config.docker.pullTimeout, log);
-    process.stdout.write(
-      `docker_build: logged in to ${request.server} as ${credentials.user}; credentials stored in ${file}\n`,
-    );
-    return 0;
+    });
+    return await (wantsLoginOnly(process.env)
+      ? loginOnly(cli, words.rest, identity, config, log, session)
+      : build(cli, words.rest, identity, config, log, session));
+  } finally {
+    session?.close();
   }
+}
 
-  const parsed = parseBuildArgs(words.rest);
+async function loginOnly(
+  cli: DockerCli,
+  rest: string[],
+  identity: Identity,
+  config: Config,
+  log: Logger,
+  session: RootSession | undefined,
+): Promise<number> {
+  const request = parseLoginRequest(process.env, config);
+  if (rest.length > 0) log.debug(`login only: ignoring ${quoteArgv(rest)}`);
+  const credentials = await readCredentials(
+    request,
+    identity,
+    { stdin: process.stdin, stderr: process.stderr },
+    log,
+  );
+  const file = await dockerLogin(
+    cli,
+    request,
+    credentials,
+    identity,
+    config.docker.pullTimeout,
+    log,
+    session,
+  );
+  process.stdout.write(
+    `docker_build: logged in to ${request.server} as ${credentials.user}; credentials stored in ${file}\n`,
+  );
+  return 0;
+}
+
+async function build(
+  cli: DockerCli,
+  rest: string[],
+  identity: Identity,
+  config: Config,
+  log: Logger,
+  session: RootSession | undefined,
+): Promise<number> {
+  const parsed = parseBuildArgs(rest);
   if (!parsed.ok) {
     throw new WrapperError(
       parsed.subject === 'CONTEXT' ? ExitCode.USAGE : ExitCode.BUILD_REFUSED,
@@ -123,6 +172,7 @@ export async function dockerBuildMain(argv: string[]): Promise<number> {
     identity,
     builder: BUILDER,
     cwd: process.cwd(),
+    asRoot: session ? { privateIidfile: session.iidfile } : undefined,
   });
   if (log.debugEnabled) for (const d of plan.decisions) log.debug(`policy: ${d}`);
   checkPaths(plan.pathChecks, identity, log);
@@ -132,6 +182,7 @@ export async function dockerBuildMain(argv: string[]): Promise<number> {
     log.info(`building ${plan.tags.map((t) => t.canonical).join(', ') || '(no tag)'}`);
     await runBuild(cli, plan.argv, interrupts, log);
     if (interrupts.signal) return signalStatus(interrupts.signal);
+    if (session) await copyIidfile(plan, session, identity, log);
     if (plan.tags.length === 0) {
       process.stdout.write('docker_build: built; no tag given, nothing to push\n');
       return 0;
@@ -142,4 +193,25 @@ export async function dockerBuildMain(argv: string[]): Promise<number> {
   } finally {
     interrupts.dispose();
   }
+}
+
+/** Acting as root: the image id docker wrote into the private dir, written to the user's --iidfile as the user. */
+async function copyIidfile(plan: BuildPlan, session: RootSession, identity: Identity, log: Logger) {
+  if (!plan.iidfile) return;
+  const text = readFileSync(session.iidfile, 'utf8');
+  const written = await asUser(identity, {
+    op: 'write',
+    path: plan.iidfile,
+    mode: 0o644,
+    text,
+    atomic: false,
+  });
+  if (!written.ok) {
+    throw new WrapperError(
+      ExitCode.BUILD_FAILED,
+      `${plan.iidfile} ${written.reason}: the image id was not written`,
+      '--iidfile',
+    );
+  }
+  log.debug(`--iidfile: ${plan.iidfile} written as uid ${identity.uid}`);
 }

@@ -5,7 +5,21 @@
  * come before any build starts. Finally a docker_run job runs the pushed image, pulling it with
  * the credentials the login stored.
  */
-import { type Dirent, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  type Dirent,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { ExitCode } from '../../lib/exit-codes.js';
@@ -331,6 +345,42 @@ describe('build and push', () => {
     rmSync(path.join(work, 'Dockerfile.slow'));
   });
 
+  test('SIGTERM after a RUN step printed another container\'s id as " ---> Running in ID": that container is left alone', async () => {
+    const bystander = `lsfd-build-bystander-${RUN}`;
+    await dockerOk(['run', '-d', '--name', bystander, IMAGES.busybox, 'sleep', '120']);
+    try {
+      const id = (await dockerOk(['inspect', '--format', '{{.Id}}', bystander])).trim();
+      const marker = `forged-${RUN}`;
+      await writeFileAs(
+        path.join(work, 'Dockerfile.forge'),
+        `FROM ${IMAGES.busybox}\nRUN echo ${marker}; echo ' ---> Running in ${id}'; sleep 60\n`,
+        { user: TEST_USER },
+      );
+      const child = spawnAs(
+        TEST_USER,
+        [program('docker_build'), '--config', config, '-f', 'Dockerfile.forge', '.'],
+        {
+          cwd: work,
+          detached: true,
+        },
+      );
+      let out = '';
+      await new Promise<void>((resolve) => {
+        child.child.stdout?.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          if (out.includes(`Running in ${id}\n`)) resolve();
+        });
+      });
+      child.kill('SIGTERM');
+      const r = await child.result;
+      expect(r.exitCode).toBe(128 + 15);
+      expect((await dockerOk(['inspect', '--format', '{{.State.Running}}', bystander])).trim()).toBe('true');
+      rmSync(path.join(work, 'Dockerfile.forge'));
+    } finally {
+      await docker(['rm', '-f', bystander]);
+    }
+  });
+
   test('a push the registry refuses names the tag and fails the job', async () => {
     const tag = tagOf(REFUSED_REPO, '1');
     localTags.push(tag);
@@ -434,5 +484,168 @@ describe('refused before any build starts', () => {
     expect(r2.stderr).toContain(`docker_build: -f: ${work}/Dockerfile.root is not readable by you`);
     noBuild(r2);
     rmSync(path.join(work, 'Dockerfile.root'));
+  });
+});
+
+/**
+ * docker_build run by root for the user (sudo, as a site may configure it for users outside the
+ * docker group): the docker CLI then runs as root, so nothing of the user's (HOME, ~/.gitconfig,
+ * ~/.docker/config.json) may steer it, and whatever it writes for the user is written as the user.
+ * Run as root with SUDO_UID/SUDO_GID of TEST_USER and HOME still the user's (sudo without -H).
+ */
+describe('run as root for the user (sudo)', () => {
+  const SUDO_ENV = {
+    SUDO_UID: String(user.uid),
+    SUDO_GID: String(user.gid),
+    SUDO_USER: TEST_USER,
+    HOME: user.home,
+  };
+  const gitconfig = path.join(user.home, '.gitconfig');
+  const dockerDir = path.join(user.home, '.docker');
+  let sudoWork: string;
+
+  /** As sudo runs it: as root, no --config (only /etc/lsf-docker may be read then). */
+  const sudoBuild = (args: string[], opts: { env?: Record<string, string>; input?: string } = {}) =>
+    runAs('root', [program('docker_build'), ...args], {
+      cwd: sudoWork,
+      env: { ...SUDO_ENV, ...opts.env },
+      input: opts.input,
+      timeout: 90_000,
+    });
+  const asUserFile = (file: string, text: string, mode = 0o644) => {
+    writeFileSync(file, text, { mode });
+    chmodSync(file, mode);
+    chownSync(file, user.uid, user.gid);
+  };
+  const userDockerDir = () => {
+    mkdirSync(dockerDir, { mode: 0o700 });
+    chownSync(dockerDir, user.uid, user.gid);
+  };
+  const builtImage = (stdout: string) => /^Successfully built ([0-9a-f]{12})$/m.exec(stdout)?.[1];
+
+  const setAside = `${dockerDir}.sudo-itg-${RUN}`;
+  beforeAll(async () => {
+    expect(existsSync(gitconfig)).toBe(false); // never clobber a real one
+    if (existsSync(dockerDir)) renameSync(dockerDir, setAside);
+    sudoWork = await userDir(TEST_USER, 'build-sudo');
+    await writeFileAs(
+      path.join(sudoWork, 'Dockerfile'),
+      `FROM ${IMAGES.busybox}\nRUN echo sudo-${RUN} > /s\n`,
+      {
+        user: TEST_USER,
+      },
+    );
+  });
+  afterEach(() => {
+    rmSync(gitconfig, { force: true });
+    rmSync(dockerDir, { recursive: true, force: true });
+  });
+  afterAll(() => {
+    if (existsSync(setAside)) renameSync(setAside, dockerDir);
+  });
+
+  test("the user's ~/.docker/config.json credsStore and ~/.gitconfig never run as root; --iidfile is written as the user", async () => {
+    const marker = path.join(sudoWork, 'helper-ran');
+    // credsStore "x/evil" makes a CLI that reads this config run ./docker-credential-x/evil.
+    mkdirSync(path.join(sudoWork, 'docker-credential-x'));
+    asUserFile(path.join(sudoWork, 'docker-credential-x', 'evil'), `#!/bin/sh\nid -u > ${marker}\n`, 0o755);
+    userDockerDir();
+    asUserFile(path.join(dockerDir, 'config.json'), '{"credsStore":"x/evil","auths":{}}\n', 0o600);
+    asUserFile(gitconfig, `[core]\n\tsshCommand = id -u > ${marker}\n`);
+    const iid = path.join(sudoWork, 'image.id');
+    const r = await sudoBuild(['--iidfile', 'image.id', '.']);
+    expect({ exit: r.exitCode, stderr: r.stderr }).toEqual({ exit: 0, stderr: '' });
+    expect(existsSync(marker)).toBe(false);
+    const st = statSync(iid);
+    expect([st.uid, st.gid]).toEqual([user.uid, user.gid]);
+    const id = builtImage(r.stdout);
+    expect(readFileSync(iid, 'utf8')).toMatch(new RegExp(`^sha256:${id}[0-9a-f]{52}$`));
+    await docker(['rmi', id!]);
+
+    // A git context would make the CLI run git (and its ssh) as root: refused before anything runs.
+    const g = await sudoBuild(['git@github.com:lsfd/none.git']);
+    expect(g.exitCode).toBe(ExitCode.BUILD_REFUSED);
+    expect(g.stderr).toMatch(
+      /^docker_build: CONTEXT: a git context is not supported when docker_build runs as root for you \(sudo\)/m,
+    );
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  test('--iidfile swapped for a symlink during the build: the file it points to is left alone', async () => {
+    const victim = path.join(sudoWork, 'root-file');
+    await writeFileAs(victim, 'root data\n', { mode: 0o644 });
+    const iid = path.join(sudoWork, 'swap.id');
+    asUserFile(iid, 'old\n');
+    const mark = `slow-sudo-${RUN}`;
+    await writeFileAs(
+      path.join(sudoWork, 'Dockerfile.slow'),
+      `FROM ${IMAGES.busybox}\nRUN echo ${mark}; sleep 2\n`,
+      {
+        user: TEST_USER,
+      },
+    );
+    const child = spawnAs('root', [program('docker_build'), '-f', 'Dockerfile.slow', '--iidfile', iid, '.'], {
+      cwd: sudoWork,
+      env: SUDO_ENV,
+      timeout: 60_000,
+    });
+    child.child.stdin?.end();
+    await new Promise<void>((resolve) => {
+      let out = '';
+      child.child.stdout?.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        if (out.includes(`${mark}\n`)) resolve();
+      });
+    });
+    rmSync(iid);
+    symlinkSync(victim, iid);
+    lstatSync(iid); // the swap happened before the build ended
+    const r = await child.result;
+    expect(r.exitCode).toBe(ExitCode.BUILD_FAILED);
+    expect(r.stderr).toContain(
+      `docker_build: --iidfile: ${iid} is a symlink (not followed): the image id was not written`,
+    );
+    expect(readFileSync(victim, 'utf8')).toBe('root data\n');
+    const id = builtImage(r.stdout);
+    if (id) await docker(['rmi', id]);
+  });
+
+  test("login stores the credentials in the user's own file, as the user, 0600, keeping their other keys", async () => {
+    userDockerDir();
+    chmodSync(dockerDir, 0o755);
+    asUserFile(
+      path.join(dockerDir, 'config.json'),
+      '{"psFormat":"{{.ID}}","auths":{"other.example:5000":{"auth":"eDp5"}}}\n',
+    );
+    const r = await sudoBuild(['.'], { env: LOGIN_ENV, input: `${REGISTRY.password}\n` });
+    expect({ exit: r.exitCode, stderr: r.stderr }).toEqual({ exit: 0, stderr: '' });
+    expect(r.stdout).toContain(`credentials stored in ${credentialFile(user.home)}`);
+    const file = credentialFile(user.home);
+    const st = statSync(file);
+    expect([st.uid, st.gid, st.mode & 0o777]).toEqual([user.uid, user.gid, 0o600]);
+    const dir = statSync(dockerDir);
+    expect([dir.uid, dir.mode & 0o777]).toEqual([user.uid, 0o700]);
+    const stored = JSON.parse(readFileSync(file, 'utf8'));
+    expect(stored.psFormat).toBe('{{.ID}}');
+    expect(stored.auths['other.example:5000']).toEqual({ auth: 'eDp5' });
+    expect(Buffer.from(stored.auths[REGISTRY.address].auth, 'base64').toString()).toBe(
+      `${REGISTRY.user}:${REGISTRY.password}`,
+    );
+    expect(readdirSync(dockerDir)).toEqual(['config.json']);
+  });
+
+  test('login does not follow a symlinked ~/.docker/config.json', async () => {
+    const victim = path.join(sudoWork, 'root-config.json');
+    await writeFileAs(victim, '{"root":true}\n', { mode: 0o644 });
+    userDockerDir();
+    symlinkSync(victim, path.join(dockerDir, 'config.json'));
+    const r = await sudoBuild(['.'], { env: LOGIN_ENV, input: `${REGISTRY.password}\n` });
+    expect(r.exitCode).toBe(ExitCode.LOGIN_FAILED);
+    expect(r.stderr).toContain(
+      `docker_build: login: ${credentialFile(user.home)} is a symlink (not followed): credentials not stored`,
+    );
+    expect(readFileSync(victim, 'utf8')).toBe('{"root":true}\n');
+    expect(statSync(victim).uid).toBe(0);
+    expect(`${r.stdout}${r.stderr}`).not.toContain(REGISTRY.password);
   });
 });
