@@ -1,16 +1,19 @@
+import { hostname } from 'node:os';
 import { isatty } from 'node:tty';
 import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../artifacts/private-dir.js';
 import { renderEnvFile } from '../artifacts/render.js';
 import { loadConfig } from '../config/load.js';
 import { usageError, WrapperError } from '../errors.js';
+import { newSessionToken, parseTopPids, SESSION_VARIABLE, sessionPids } from '../exec/session.js';
 import { buildExecArgs, type ContainerFacts, chooseTarget, parseJobTarget } from '../exec/target.js';
 import { ExitCode } from '../exit-codes.js';
 import { identityFromOs } from '../identity/from-os.js';
+import { escalationDelay, signalStatus } from '../job/signals.js';
 import { createLogger } from '../log/logger.js';
 import { denyPatterns, filterEnvironment, JOB_VARIABLES } from '../policy/environment.js';
 import { parseBool } from '../request/grammar/words.js';
 import { daemonProblem } from '../runner/classify.js';
-import { cliEnvironment, DockerCli } from '../runner/docker-cli.js';
+import { cliEnvironment, DockerCli, type SpawnedCli } from '../runner/docker-cli.js';
 import { parseProgramArgs } from './args.js';
 
 const USAGE = `Usage: docker_exec [--config FILE] JOBID[[INDEX]] [--] COMMAND...
@@ -92,23 +95,56 @@ export async function dockerExecMain(argv: string[]): Promise<number> {
   for (const d of env.dropped) log.debug(`environment: ${d.name} dropped (${d.reason})`);
 
   checkTmpRoot(config.paths.tmpRoot, identity.uid);
-  const files = createPrivateDir(config.paths.tmpRoot, identity.uid, {
-    passwd: '',
-    group: '',
-    env: renderEnvFile(env.kept),
-    owner: {
-      pid: process.pid,
-      host: '',
-      uid: identity.uid,
-      container: '',
-      job: String(job.id),
-      started: new Date().toISOString(),
-    },
-  });
+  // SIGINT, SIGTERM and SIGHUP (bkill's sequence, a closed terminal) go to the processes this
+  // exec started in the container, found by their session token, and to the docker CLI. After
+  // SIGTERM, what still runs when LSF's SIGKILL is near is killed, as docker_run removes its container.
+  const token = newSessionToken();
+  const container = choice.container.id;
+  let received: NodeJS.Signals | undefined;
+  let killAt: number | undefined;
+  let child: SpawnedCli | undefined;
+  const session = async () => {
+    const top = await cli.call(['top', container, '-eo', 'pid'], { timeout: 10 });
+    return top.exitCode === 0 ? sessionPids(parseTopPids(top.stdout), token) : [];
+  };
+  const signalSession = async (signal: NodeJS.Signals) => {
+    for (const pid of await session()) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // ended meanwhile
+      }
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    log.info(`received ${signal}`);
+    received = signal;
+    if (signal === 'SIGTERM') killAt ??= Date.now() + escalationDelay(config.job.terminateInterval) * 1000;
+    child?.kill(signal);
+    void signalSession(signal);
+  };
+  for (const s of EXEC_SIGNALS) process.on(s, onSignal);
+
+  let files: ReturnType<typeof createPrivateDir> | undefined;
   try {
+    files = createPrivateDir(config.paths.tmpRoot, identity.uid, {
+      passwd: '',
+      group: '',
+      env: renderEnvFile([...env.kept, [SESSION_VARIABLE, token]]),
+      owner: {
+        pid: process.pid,
+        host: hostname(),
+        uid: identity.uid,
+        // not the job's container: a sweep of a stale exec dir must never remove the job's container
+        container: '',
+        job: String(job.id),
+        started: new Date().toISOString(),
+      },
+    });
+    if (received) return signalStatus(received);
     const interactive = (process.env.LSB_INTERACTIVE ?? '').toUpperCase() === 'Y' || isatty(0);
     const execArgs = buildExecArgs({
-      container: choice.container.id,
+      container,
       uid: identity.uid,
       gid: identity.gid,
       groups: identity.groups,
@@ -117,14 +153,30 @@ export async function dockerExecMain(argv: string[]): Promise<number> {
       tty: interactive && isatty(0) && isatty(1),
       command: words,
     });
-    const child = cli.spawn(
+    child = cli.spawn(
       execArgs,
       { stdin: interactive ? 'inherit' : 'ignore', stdout: 'inherit', stderr: 'inherit' },
       { detached: false },
     );
     const result = await child;
-    return result.exitCode ?? 128;
+    if (!received) return result.exitCode ?? 128;
+    // The CLI ended on a signal: wait for the session's processes to end (they got it too).
+    for (;;) {
+      const left = await session();
+      if (left.length === 0) break;
+      if (killAt !== undefined && Date.now() >= killAt) {
+        log.warning(`exec still running after SIGTERM: killing its ${left.length} process(es)`);
+        await signalSession('SIGKILL');
+        break;
+      }
+      await sleep(200);
+    }
+    return signalStatus(received);
   } finally {
-    removePrivateDir(files.dir);
+    for (const s of EXEC_SIGNALS) process.off(s, onSignal);
+    if (files) removePrivateDir(files.dir);
   }
 }
+
+const EXEC_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

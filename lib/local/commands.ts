@@ -60,8 +60,11 @@ interface Local {
 function openLocal(configPath: string | undefined): Local {
   const { config } = loadConfig(configPath, { euid: process.geteuid!() });
   const identity = identityFromOs();
-  const dirs = stateDirs(config, identity.uid, identity.home);
-  prepareState(dirs, identity.uid);
+  const dirs = prepareState(
+    stateDirs(config, identity.uid, identity.home),
+    identity.uid,
+    config.local.stateDir !== undefined,
+  );
   return { config, configPath, dirs, uid: identity.uid, user: identity.user, home: identity.home };
 }
 
@@ -177,7 +180,7 @@ export const bsub: Subcommand = async (argv, ctx) => {
   const jobEnv = applyEnvOption(esubbed.env, args.env);
   const queue = args.queue ?? DEFAULT_QUEUE;
 
-  const id = allocateJobId(local.dirs.host, local.uid);
+  const id = allocateJobId(local.dirs, local.uid);
   const indexes = nameSpec.indexes ?? [0];
   const records: JobRecord[] = indexes.map((index) => ({
     id,
@@ -227,7 +230,7 @@ export const bsub: Subcommand = async (argv, ctx) => {
   }
   startSupervisor(local, records[0]!);
   if (!args.wait) return 0;
-  return waitForJob(local.dirs, id, indexes);
+  return waitForJob(local, id, indexes);
 };
 
 function startSupervisor(local: Local, record: JobRecord): void {
@@ -281,19 +284,27 @@ async function supervise(jobText: string, configPath: string | undefined): Promi
   return 0;
 }
 
-/** bsub -K: waits for every element, then exits with the job's status (the first failing element's). */
-async function waitForJob(dirs: StateDirs, id: number, indexes: number[]): Promise<number> {
+/**
+ * bsub -K: waits for every element, then exits with the job's status (the first failing
+ * element's). Once a second it repairs what a dead supervisor left (so -K never waits forever),
+ * and a job that could not start says why.
+ */
+async function waitForJob(local: Local, id: number, indexes: number[]): Promise<number> {
   err('<<Waiting for dispatch ...>>\n');
   let started = false;
-  for (;;) {
-    const records = indexes
-      .map((i) => readRecord(jobPaths(dirs, id, i).record))
+  for (let poll = 1; ; poll++) {
+    let records = indexes
+      .map((i) => readRecord(jobPaths(local.dirs, id, i).record))
       .filter((r): r is JobRecord => !!r);
+    if (poll % 5 === 0) records = recover(local, records);
     if (!started && records.some((r) => r.status !== 'PEND' && r.execHost)) {
       started = true;
       err(`<<Starting on ${records.find((r) => r.execHost)!.execHost}>>\n`);
     }
     if (records.every((r) => r.status === 'DONE' || r.status === 'EXIT')) {
+      for (const r of records)
+        if (r.status === 'EXIT' && r.exitReason && !r.exitReason.startsWith('TERM_OWNER'))
+          err(`lsf-docker: job ${jobLabel(r)}: ${r.exitReason}\n`);
       err('<<Job is finished>>\n');
       const failed = records.find((r) => r.exitCode !== 0);
       return failed ? (failed.exitCode ?? 255) : 0;

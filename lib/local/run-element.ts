@@ -18,6 +18,7 @@ import { signalNumber } from '../job/signals.js';
 import { PLACE_HOLDER } from '../request/job-request.js';
 import { expandOutputPath } from './bsub-args.js';
 import { buildJobEnv } from './job-env.js';
+import { makeJobTmpdir } from './job-tmpdir.js';
 import { type HeldLock, release, tryLock } from './lock.js';
 import { type JobRecord, jobPaths, readRecord, updateRecord } from './record.js';
 import { renderOutputFile } from './report.js';
@@ -148,7 +149,20 @@ export async function runElement(
     }
     if (!waitingShown) ctx.onWaiting?.();
     leave();
-    return await runAllocated(record, config, ctx, elementLock, allocation!);
+    try {
+      return await runAllocated(record, config, ctx, elementLock, allocation!);
+    } catch (err) {
+      // Whatever went wrong, the element ends recorded (bsub -K and bjobs must not wait forever).
+      const exitReason = `internal error of the supervisor: ${(err as Error).message}`;
+      process.stderr.write(`lsf-docker: job ${record.id}: ${exitReason}\n`);
+      updateRecord(ctx.dirs, record.id, record.index, {
+        status: 'EXIT',
+        endTime: Date.now(),
+        exitCode: 127,
+        exitReason,
+      });
+      return 127;
+    }
   } finally {
     leave();
     releaseAll(allocation);
@@ -214,13 +228,15 @@ async function runAllocated(
   let exitReason: string | undefined;
   let usage: UsageSampler | undefined;
   const opened: number[] = [];
+  let tmpdirMade = false;
+  let jobFileWritten = false;
   try {
     // The job tmpdir (0700, the user's) and the job file (~/.lsbatch/<submit time>.<jobid>).
-    rmSync(tmpdir, { recursive: true, force: true });
-    mkdirSync(tmpdir, { mode: 0o700 });
+    makeJobTmpdir(tmpdir, process.geteuid!());
+    tmpdirMade = true;
     mkdirSync(lsbatch, { recursive: true, mode: 0o700 });
+    jobFileWritten = true;
     writeFileSync(jobFile, `#!/bin/sh\n${record.command}\n`, { mode: 0o700 });
-
     const submitted = JSON.parse(readFileSync(paths.env, 'utf8')) as Record<string, string>;
     const env = buildJobEnv(record, submitted, {
       host,
@@ -272,10 +288,11 @@ async function runAllocated(
     exitReason = `job could not start: ${(err as Error).message}`;
     process.stderr.write(`lsf-docker: job ${record.id}: ${exitReason}\n`);
   } finally {
-    for (const fd of opened) closeSync(fd);
-    rmSync(tmpdir, { recursive: true, force: true });
-    rmSync(jobFile, { force: true });
-    rmSync(paths.kill, { force: true });
+    // Cleanup never throws (the end must be recorded) and removes only what this job made.
+    for (const fd of opened) quietly(() => closeSync(fd));
+    if (tmpdirMade) quietly(() => rmSync(tmpdir, { recursive: true, force: true }));
+    if (jobFileWritten) quietly(() => rmSync(jobFile, { force: true }));
+    quietly(() => rmSync(paths.kill, { force: true }));
   }
   const finalUsage = usage?.stop();
   const finished = {
@@ -294,6 +311,15 @@ async function runAllocated(
 
 const noop = () => undefined;
 
+/** Runs a cleanup step; its failure is reported on the supervisor's log, never thrown. */
+function quietly(step: () => void): void {
+  try {
+    step();
+  } catch (err) {
+    process.stderr.write(`lsf-docker: cleanup: ${(err as Error).message}\n`);
+  }
+}
+
 /** Writes the -o file (header, summary, output) and the -e file, as the user. Without -o the spool stays for bpeek. */
 function deliverOutput(
   record: JobRecord,
@@ -303,7 +329,7 @@ function deliverOutput(
 ): void {
   try {
     if (outFile) {
-      const output = readFileSync(paths.out, 'utf8');
+      const output = readSpool(paths.out); // none when the job could not start
       const target = isDirectory(outFile) ? join(outFile, `${record.id}.out`) : outFile;
       writeFileSync(target, renderOutputFile(record, output, errFile), {
         flag: record.out?.overwrite ? 'w' : 'a',
@@ -312,7 +338,7 @@ function deliverOutput(
     }
     if (errFile) {
       const target = isDirectory(errFile) ? join(errFile, `${record.id}.err`) : errFile;
-      writeFileSync(target, readFileSync(paths.errSpool), {
+      writeFileSync(target, readSpool(paths.errSpool), {
         flag: record.err?.overwrite ? 'w' : 'a',
         mode: 0o644,
       });
@@ -324,6 +350,15 @@ function deliverOutput(
     );
   }
 }
+
+const readSpool = (p: string) => {
+  try {
+    return readFileSync(p, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw err;
+  }
+};
 
 const isDirectory = (p: string) => {
   try {

@@ -2,12 +2,13 @@
  * docker_exec(JOBID): a new command inside the container of the user's running job, as that
  * user, with the environment rules of docker_run; another user's job is refused.
  */
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { containersWithLabel, IMAGES, removeContainersWithLabel } from './helpers/docker.js';
+import { execa } from 'execa';
+import { containersWithLabel, dockerOk, IMAGES, removeContainersWithLabel } from './helpers/docker.js';
 import { program, STATE_DIR } from './helpers/paths.js';
-import { describeResult, runAs } from './helpers/run-as.js';
+import { describeResult, runAs, spawnAs } from './helpers/run-as.js';
 import { TEST_USER, TEST_USER2, userInfo } from './helpers/users.js';
 import { cleanupWorkspace, userDir, writeConfig } from './helpers/workspace.js';
 
@@ -21,8 +22,13 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeAll(async () => {
   stateDir = await mkdtemp(path.join(STATE_DIR, 'exec-'));
   await chmod(stateDir, 0o1777);
+  // As provisioning does: the shared host dir root-owned 1777; job tmpdirs apart from other files'.
+  for (const dir of ['host', 'host/ids', 'host/locks', 'jobtmp', 'exec-tmp']) {
+    await mkdir(`${stateDir}/${dir}`);
+    await chmod(`${stateDir}/${dir}`, 0o1777);
+  }
   config = await writeConfig(
-    `[job]\nterminate_interval = 1\n[local]\nslots = 2\nstate_dir = ${stateDir}/host\n`,
+    `[paths]\njob_tmp_root = ${stateDir}/jobtmp\n[job]\nterminate_interval = 1\n[local]\nslots = 2\nstate_dir = ${stateDir}/host\n`,
   );
   work = await userDir(TEST_USER, 'exec');
   const r = await runAs(
@@ -130,4 +136,48 @@ test("bsub -a 'docker_exec(JOBID)' runs the job's command in that job's containe
   );
   expect(bad.exitCode).not.toBe(0);
   expect(bad.stderr).toContain('esub.docker_exec: docker_exec(...) argument: "x1" is not a job id');
+});
+
+test('SIGTERM to docker_exec: the command in the container ends, no docker exec and no private dir stay', async () => {
+  // Its own tmp_root, so its private dirs are counted apart from anything else's.
+  const execTmp = `${stateDir}/exec-tmp`;
+  const cfg = await writeConfig(
+    `[paths]\ntmp_root = ${execTmp}\njob_tmp_root = ${stateDir}/jobtmp\n[job]\nterminate_interval = 2\n`,
+  );
+  const container = (await containersWithLabel(`lsf-docker.job=${jobId}`))[0]!;
+  const inContainer = async () =>
+    (await dockerOk(['top', container, '-eo', 'pid,args']))
+      .split('\n')
+      .filter((l) => /\ssleep 4711$/.test(l));
+  const execCli = async () =>
+    (await execa('ps', ['-eo', 'pid,args'], { reject: false })).stdout
+      .split('\n')
+      .filter((l) => l.includes('docker exec') && l.includes(container));
+  const s = spawnAs(
+    TEST_USER,
+    [
+      program('docker_exec'),
+      '--config',
+      cfg,
+      String(jobId),
+      "trap 'echo got-term > /tmp/exec-term; exit 3' TERM; sleep 4711 & wait; echo after",
+    ],
+    {
+      cwd: '/tmp',
+    },
+  );
+  const end = Date.now() + 20_000;
+  while ((await inContainer()).length === 0 && Date.now() < end) await sleep(200);
+  expect(await inContainer()).toHaveLength(1);
+  expect(await readdir(execTmp)).toHaveLength(1); // the private dir with the env file, while it runs
+  s.kill('SIGTERM');
+  const r = await s.result;
+  expect(r.exitCode).toBe(143);
+  expect(r.stdout).not.toContain('after');
+  expect(await readdir(execTmp)).toEqual([]);
+  expect(await inContainer()).toEqual([]);
+  expect(await execCli()).toEqual([]);
+  // The command's shell got the SIGTERM itself (relayed, not only killed); the job is untouched.
+  const still = await exec(TEST_USER, [String(jobId), 'cat /tmp/exec-term /tmp/note']);
+  expect(still.stdout).toBe('got-term\njob-secret');
 });

@@ -3,27 +3,59 @@
  * test user with a private state dir and config: esubs through the protocol files, -K exit codes,
  * -o files, job states, bkill of a running container job, arrays, slots, drain, a real PTY.
  */
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import {
+  chmod,
+  chown,
+  stat as lstatOf,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  writeFile,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { containersWithLabel, IMAGES, removeContainersWithLabel } from './helpers/docker.js';
 import { program, STATE_DIR } from './helpers/paths.js';
 import { ptyAs, stripAnsi } from './helpers/pty.js';
 import { describeResult, type RunResult, runAs } from './helpers/run-as.js';
-import { TEST_USER, userInfo } from './helpers/users.js';
+import { TEST_USER, TEST_USER2, userInfo } from './helpers/users.js';
 import { cleanupWorkspace, userDir, writeConfig } from './helpers/workspace.js';
 
 const user = userInfo(TEST_USER);
+const other = userInfo(TEST_USER2);
 const DOCKER = `docker(${IMAGES.busybox})`;
 let stateDir: string;
 let config: string;
 let oneSlot: string;
 let work: string;
+let jobTmp: string;
+
+/** What provisioning does (as root): the shared host dir and its ids/ and locks/, root-owned 1777. */
+async function provisionHostDir(host: string, owner = 0): Promise<void> {
+  for (const dir of [host, `${host}/ids`, `${host}/locks`]) {
+    await mkdir(dir, { recursive: true });
+    await chmod(dir, 0o1777);
+    await chown(dir, owner, owner);
+  }
+}
+
+/** A root-owned 1777 dir (like /tmp) under the state dir. */
+async function stickyDir(name: string): Promise<string> {
+  const dir = path.join(stateDir, name);
+  await mkdir(dir, { recursive: true });
+  await chmod(dir, 0o1777);
+  return dir;
+}
 
 beforeAll(async () => {
   stateDir = await mkdtemp(path.join(STATE_DIR, 'local-lsf-'));
   await chmod(stateDir, 0o1777);
-  const base = `[job]\nterminate_interval = 1\n[local]\nstate_dir = ${stateDir}/host\n`;
+  await provisionHostDir(`${stateDir}/host`);
+  // Job tmpdirs of this file apart from other files' (whose state dirs count ids from 1 too).
+  jobTmp = await stickyDir('jobtmp');
+  const base = `[paths]\njob_tmp_root = ${jobTmp}\n[job]\nterminate_interval = 1\n[local]\nstate_dir = ${stateDir}/host\n`;
   config = await writeConfig(`${base}slots = 4\n`);
   oneSlot = await writeConfig(`${base}slots = 1\n`);
   work = await userDir(TEST_USER, 'local-lsf');
@@ -150,7 +182,7 @@ describe('bsub -K', () => {
     expect(output).toMatch(new RegExp(`\\ntmp=/tmp(/${id}\\.tmpdir)?\\n`));
     expect(output).toMatch(/\ndrwx------\n/); // the job's /tmp is its private 0700 tmpdir
     expect(output).toMatch(new RegExp(`\\n${64 * 1024 * 1024}\\n`)); // rusage mem -> RLIMIT_RSS -> docker --memory
-    await expect(readFile(`/tmp/${id}.tmpdir/x`)).rejects.toThrow(/ENOENT/);
+    await expect(readdir(`${jobTmp}/${id}.tmpdir`)).rejects.toThrow(/ENOENT/);
     const lsbatch = await runAs(TEST_USER, [
       'sh',
       '-c',
@@ -368,5 +400,94 @@ describe('interactive', () => {
       },
     );
     expect({ exit: r.exitCode, out: r.stdout }).toEqual({ exit: 4, out: 'got-hello' });
+  });
+});
+
+describe('shared state that other users can touch', () => {
+  /** A fresh provisioned host dir, job tmp root and config (its first job id is 1). */
+  async function freshHost(name: string) {
+    const host = path.join(stateDir, `${name}-host`);
+    await provisionHostDir(host);
+    const tmp = await stickyDir(`${name}-jobtmp`);
+    const cfg = await writeConfig(`[paths]\njob_tmp_root = ${tmp}\n[local]\nstate_dir = ${host}\n`);
+    return { host, tmp, cfg };
+  }
+
+  test("another user's next.<uid> in place of ours does not stop bsub, and leaves no temp file", async () => {
+    const { host, cfg } = await freshHost('hint');
+    await writeFile(`${host}/next.${user.uid}`, '5\n', { mode: 0o644 });
+    await chown(`${host}/next.${user.uid}`, other.uid, other.gid);
+    const first = await lsf(['bsub', '-K', 'echo ran-$LSB_JOBID'], { config: cfg });
+    const second = await lsf(['bsub', '-K', 'true'], { config: cfg });
+    expect([first.exitCode, second.exitCode]).toEqual([0, 0]);
+    // Their hint (not written by uid 4201 itself) is not trusted: ids start at 1.
+    expect([jobIdOf(first), jobIdOf(second)]).toEqual([1, 2]);
+    expect((await readdir(host)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    expect((await lstatOf(`${host}/next.${user.uid}`)).uid).toBe(other.uid);
+    expect(await readFile(`${host}/next.${user.uid}`, 'utf8')).toBe('5\n');
+  });
+
+  test("another user's dir in place of the job tmpdir: the job EXITs saying why, bsub -K returns, their dir stays", async () => {
+    const { tmp, cfg } = await freshHost('tmpdir');
+    const theirs = `${tmp}/1.tmpdir`;
+    await mkdir(theirs, { mode: 0o700 });
+    await writeFile(`${theirs}/their-file`, 'x');
+    await chown(theirs, other.uid, other.gid);
+    const started = Date.now();
+    const r = await lsf(['bsub', '-K', '-o', 'taken.out', 'echo must-not-run'], {
+      config: cfg,
+      timeout: 30_000,
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(jobIdOf(r)).toBe(1);
+    expect(r.exitCode).toBe(127);
+    expect(r.stderr).toContain(
+      `lsf-docker: job 1: job could not start: job tmpdir ${theirs} already exists and belongs to uid ${other.uid}, not to you: not using it, not removing it`,
+    );
+    expect(await stat(1, cfg)).toBe('EXIT');
+    const out = await readFile(path.join(work, 'taken.out'), 'utf8');
+    expect(out).toMatch(/Exited with exit code 127\. \(job could not start: job tmpdir .* belongs to uid/);
+    expect(out.split('The output (if any) follows:\n')[1]?.trim()).toBe(''); // it did not run
+    expect((await lstatOf(theirs)).uid).toBe(other.uid);
+    expect(await readdir(theirs)).toEqual(['their-file']);
+  });
+
+  test('a configured state dir owned by another user is refused, naming it and [local] state_dir', async () => {
+    const host = path.join(stateDir, 'squatted-host');
+    await provisionHostDir(host, other.uid);
+    const cfg = await writeConfig(`[local]\nstate_dir = ${host}\n`);
+    const r = await lsf(['bsub', 'true'], { config: cfg });
+    expect(r.exitCode).toBe(211);
+    expect(r.stderr).toBe(
+      `lsf-docker: [local] state_dir: ${host} is owned by uid ${other.uid}, not root: its owner could delete or rename everyone's job-id markers and locks; the shared state dir must be made by root: install -d -m 1777 -o root -g root ${host} ${host}/ids ${host}/locks`,
+    );
+    expect(await readdir(host)).toEqual(['ids', 'locks']);
+    const missing = await writeConfig(`[local]\nstate_dir = ${stateDir}/never-made\n`);
+    const m = await lsf(['bsub', 'true'], { config: missing });
+    expect(m.exitCode).toBe(211);
+    expect(m.stderr).toMatch(
+      /\[local\] state_dir: .*\/never-made does not exist; the shared state dir must be made by root/,
+    );
+  });
+
+  test('the default host dir squatted by another user: bsub uses a private host dir and its own id range', async () => {
+    const tmpRoot = await stickyDir('squat-tmp-root');
+    const squatted = path.join(tmpRoot, 'lsf-docker.host');
+    await mkdir(squatted, { mode: 0o1777 });
+    await chmod(squatted, 0o1777);
+    await chown(squatted, other.uid, other.gid);
+    const cfg = await writeConfig(`[paths]\ntmp_root = ${tmpRoot}\njob_tmp_root = ${tmpRoot}\n`);
+    const r = await lsf(['bsub', '-K', '-o', 'private.out', 'echo id=$LSB_JOBID'], { config: cfg });
+    expect(r.exitCode).toBe(0);
+    const id = jobIdOf(r);
+    const first = 1_000_000 * (1 + (user.uid % 2146));
+    expect(id).toBeGreaterThanOrEqual(first);
+    expect(id).toBeLessThan(first + 1_000_000);
+    expect(await readFile(path.join(work, 'private.out'), 'utf8')).toContain(`id=${id}\n`);
+    expect(await readdir(squatted)).toEqual([]); // nothing of ours in their dir
+    const mine = await lstatOf(`${user.home}/.lsf-docker/host/ids/${id}`);
+    expect(mine.uid).toBe(user.uid);
+    expect((await lstatOf(`${user.home}/.lsf-docker/host`)).mode & 0o777).toBe(0o700);
+    expect(await stat(id, cfg)).toBe('DONE');
   });
 });
