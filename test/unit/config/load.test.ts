@@ -20,6 +20,8 @@ describe('loadConfig run through sudo for a user', () => {
   test('as root without sudo, or as a user, any file the ownership rules trust is read', () => {
     delete process.env.SUDO_UID;
     const err = errorOf(() => loadConfig('/etc/hostname', { euid: 0 }));
-    expect(err.message).toMatch(/\/etc\/hostname: has a key=value line outside any \[section\]|not an lsf-docker config/);
+    expect(err.message).toMatch(
+      /\/etc\/hostname: has a key=value line outside any \[section\]|not an lsf-docker config/,
+    );
   });
 });
