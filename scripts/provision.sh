@@ -13,12 +13,12 @@
 set -euo pipefail
 
 LSFD_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-for lib in common packages engine images registry users; do
+for lib in common packages engine images registry users state; do
   # shellcheck source=/dev/null
   source "$LSFD_REPO/scripts/lib/$lib.sh"
 done
 
-ALL_STEPS=(packages engine images registry users)
+ALL_STEPS=(packages engine images registry users state)
 
 cleanup() {
   local dir
