@@ -19,7 +19,12 @@ export async function parseProgramArgs(
   program: string,
   usage: string,
   argv: string[],
-  accepts: { dryRun?: boolean; options?: Record<string, string> },
+  accepts: {
+    dryRun?: boolean;
+    options?: Record<string, string>;
+    /** The words after ours are another program's options (docker build's): an unknown --option starts them. */
+    foreignOptions?: boolean;
+  },
 ): Promise<ProgramArgs> {
   const out: ProgramArgs = { dryRun: false, command: [] };
   let i = 0;
@@ -29,7 +34,7 @@ export async function parseProgramArgs(
       i++;
       break;
     }
-    if (word === '--help' || word === '-h' || word === '--version') {
+    if (word === '--help' || word === '--version' || (word === '-h' && !accepts.foreignOptions)) {
       await showWithYargs(program, usage, word, accepts.options ?? {});
       return { ...out, exit: 0 };
     }
@@ -44,6 +49,7 @@ export async function parseProgramArgs(
       continue;
     }
     if (
+      !accepts.foreignOptions &&
       word.startsWith('--') &&
       out.command.length === 0 &&
       /^--[A-Za-z][\w-]*(=|$)/.test(word) &&

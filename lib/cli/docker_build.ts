@@ -11,7 +11,7 @@ import { actingAsRootFor, openRootSession, type RootSession } from '../build/roo
 import { pushTags, runBuild } from '../build/run-build.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { requestError, usageError, WrapperError } from '../errors.js';
+import { requestError, WrapperError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { identityFromOs } from '../identity/from-os.js';
 import type { Identity } from '../identity/identity.js';
@@ -21,7 +21,7 @@ import { createLogger, type Logger } from '../log/logger.js';
 import { osProbe } from '../policy/os-probe.js';
 import { cliEnvironment, DockerCli } from '../runner/docker-cli.js';
 import { quoteArgv } from '../util/quote.js';
-import { showWithYargs } from './args.js';
+import { parseProgramArgs } from './args.js';
 
 const USAGE = `Usage: docker_build [--config FILE] [--] [docker build options] CONTEXT
 
@@ -40,41 +40,13 @@ const OPTIONS = { 'config FILE': 'admin config (default /etc/lsf-docker/lsf-dock
  */
 const BUILDER: Builder = 'classic';
 
-interface ProgramWords {
-  config?: string;
-  rest: string[];
-  exit?: number;
-}
-
-/** Our own options come first ([--config FILE], --help, --version); everything after is docker build's. */
-async function splitWords(argv: string[]): Promise<ProgramWords> {
-  const out: ProgramWords = { rest: [] };
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const word = argv[i]!;
-    if (word === '--') {
-      i++;
-      break;
-    }
-    if (word === '--help' || word === '--version') {
-      await showWithYargs('docker_build', USAGE, word, OPTIONS);
-      return { ...out, exit: 0 };
-    }
-    if (word === '--config' || word.startsWith('--config=')) {
-      const value = word === '--config' ? argv[++i] : word.slice('--config='.length);
-      if (!value) throw usageError('--config needs a FILE');
-      out.config = value;
-      continue;
-    }
-    break;
-  }
-  out.rest = argv.slice(i);
-  return out;
-}
-
 export async function dockerBuildMain(argv: string[]): Promise<number> {
-  const words = await splitWords(argv);
-  if (words.exit !== undefined) return words.exit;
+  const args = await parseProgramArgs('docker_build', USAGE, argv, {
+    options: OPTIONS,
+    foreignOptions: true,
+  });
+  if (args.exit !== undefined) return args.exit;
+  const words = { config: args.config, rest: args.command };
   const { config } = loadConfig(words.config, { euid: process.geteuid!() });
   const log = createLogger('docker_build', config.log.level);
   const rawLevel = process.env.LSF_DOCKER_RUN_LOGLEVEL;
