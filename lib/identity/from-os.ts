@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { WrapperError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
@@ -58,12 +59,7 @@ export function identityFromOs(env: NodeJS.ProcessEnv = process.env): Identity {
   const groups = [...new Set(supplementary.filter((g) => g !== gid && g !== 0 && g <= MAX_ID))].sort(
     (a, b) => a - b,
   );
-  const groupNames = new Map<number, string>();
-  for (const line of getent('group', [gid, ...groups].map(String))) {
-    const entry = parseGroupLine(line);
-    if (entry) groupNames.set(entry.gid, entry.name);
-  }
-  return { uid, gid, groups, user, home, shell, groupNames };
+  return { uid, gid, groups, user, home, shell, groupNames: groupNamesOf([gid, ...groups]) };
 }
 
 function idGroups(user: string): number[] {
@@ -76,4 +72,26 @@ function idGroups(user: string): number[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * Names of the groups GIDS: from /etc/group first (no process to start), then getent for any it
+ * does not list (groups from LDAP/sssd). Only names: membership comes from the kernel.
+ */
+function groupNamesOf(gids: number[]): Map<number, string> {
+  const names = new Map<number, string>();
+  try {
+    for (const line of readFileSync('/etc/group', 'utf8').split('\n')) {
+      const entry = parseGroupLine(line);
+      if (entry && gids.includes(entry.gid) && !names.has(entry.gid)) names.set(entry.gid, entry.name);
+    }
+  } catch {
+    // no /etc/group: getent answers for all
+  }
+  const missing = gids.filter((g) => !names.has(g));
+  for (const line of getent('group', missing.map(String))) {
+    const entry = parseGroupLine(line);
+    if (entry) names.set(entry.gid, entry.name);
+  }
+  return names;
 }
