@@ -23,7 +23,7 @@ import { type HeldLock, release, tryLock } from './lock.js';
 import { type JobRecord, jobPaths, readRecord, updateRecord } from './record.js';
 import { renderOutputFile } from './report.js';
 import { allocate, hostGpuIds, releaseAll } from './resources.js';
-import { closedFlag, type StateDirs } from './state.js';
+import { hostClosedFor, type StateDirs } from './state.js';
 import { UsageSampler } from './usage.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -125,7 +125,7 @@ export async function runElement(
       }
       config = loadConfigOr(config, record.config);
       let reason: string | undefined;
-      if (existsSync(closedFlag(ctx.dirs)))
+      if (hostClosedFor(ctx.dirs, process.geteuid!()))
         reason = 'The host is closed by the administrator (badmin hclose)';
       else if (ctx.mayDispatch && !ctx.mayDispatch())
         reason = 'An older job of yours is waiting for the same host';

@@ -233,3 +233,17 @@ function rmQuietly(path: string): void {
 
 /** The drain flag of `badmin hclose`. */
 export const closedFlag = (dirs: StateDirs) => join(dirs.host, 'closed');
+
+/**
+ * Whether the host is closed for a job of UID: the drain flag counts when root set it (for
+ * everyone) or UID itself did; a flag another user planted in the shared dir holds only that
+ * user's own jobs, so no user can drain the host for the others.
+ */
+export function hostClosedFor(dirs: StateDirs, uid: number): boolean {
+  try {
+    const stat = lstatSync(closedFlag(dirs));
+    return stat.isFile() && (stat.uid === 0 || stat.uid === uid);
+  } catch {
+    return false;
+  }
+}

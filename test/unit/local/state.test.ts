@@ -182,3 +182,21 @@ describe("docker_exec's session processes", () => {
     expect(sessionPids([1, 2, 3, 4], 'abc', (pid) => environ[pid])).toEqual([1]);
   });
 });
+
+describe('hostClosedFor: whose badmin hclose holds whose jobs', () => {
+  test("root's flag holds everyone; a user's flag holds only that user's jobs", async () => {
+    const { chownSync, mkdtempSync: mk, rmSync: rm, writeFileSync: write } = await import('node:fs');
+    const { hostClosedFor } = await import('../../../lib/local/state.js');
+    const host = mk(join(tmpdir(), 'lsfd-closed-'));
+    const dirs = { host, user: host, shared: true };
+    try {
+      expect(hostClosedFor(dirs, 4201)).toBe(false);
+      write(join(host, 'closed'), 'closed\n');
+      expect([hostClosedFor(dirs, 4201), hostClosedFor(dirs, 4202)]).toEqual([true, true]);
+      chownSync(join(host, 'closed'), 4202, 4202);
+      expect([hostClosedFor(dirs, 4201), hostClosedFor(dirs, 4202)]).toEqual([false, true]);
+    } finally {
+      rm(host, { recursive: true, force: true });
+    }
+  });
+});
