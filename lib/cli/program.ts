@@ -26,9 +26,3 @@ export async function runProgram(name: string, main: (argv: string[]) => Promise
   }
   process.exitCode = status;
 }
-
-/** For programs whose work is not built yet: say so in one line and fail, never pretend. */
-export function notBuiltYet(name: string, what: string): never {
-  process.stderr.write(`${name}: ${what} is not built yet in this version of lsf-docker\n`);
-  process.exit(ExitCode.NOT_IMPLEMENTED);
-}

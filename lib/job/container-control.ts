@@ -38,10 +38,4 @@ export class ContainerControl {
   remove() {
     return this.cli.call(['rm', '--force', '--volumes', this.target()]);
   }
-
-  /** Whether a container of that name/id still exists. */
-  async exists(): Promise<boolean> {
-    const result = await this.cli.call(['container', 'inspect', '--format', '{{.Id}}', this.target()]);
-    return result.exitCode === 0;
-  }
 }
