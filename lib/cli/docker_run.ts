@@ -90,7 +90,7 @@ async function startJob(
         log.warning(`sweep: ${(err as Error).message}`);
       }
     }
-    const status = await runJob({ plan, files, config, cli, log, earlySignal: early.release() });
+    const status = await runJob({ plan, files, config, cli, log, early });
     log.debug(`about to exit ${status}`);
     return status;
   } finally {

@@ -19,8 +19,8 @@ export interface JobContext {
   config: Config;
   cli: DockerCli;
   log: Logger;
-  /** A terminating signal that arrived before runJob took over the handlers (see EarlySignals). */
-  earlySignal?: string;
+  /** The start-up catcher (see EarlySignals): runJob releases it once its own handlers are in place. */
+  early?: { release(): string | undefined };
 }
 
 /**
@@ -44,6 +44,9 @@ export class EarlySignals {
 }
 
 const STDERR_TAIL = 16 * 1024;
+/** How often, and how long apart, a signal is retried before the container exists (5 s in all). */
+const RELAY_ATTEMPTS = 50;
+const RELAY_RETRY_MS = 100;
 
 interface StartOutcome {
   exitCode?: number;
@@ -100,17 +103,28 @@ export class HeldStderr {
  * after SIGTERM the container is removed before LSF's SIGKILL can arrive. Whatever happens,
  * the container is gone when this returns (the caller removes the private dir).
  */
-export async function runJob({ plan, files, config, cli, log, earlySignal }: JobContext): Promise<number> {
+export async function runJob({ plan, files, config, cli, log, early }: JobContext): Promise<number> {
   const control = new ContainerControl(cli, plan.name, files.cidfile);
   const abort = new AbortController();
   let phase: 'preparing' | 'running' | 'done' = 'preparing';
-  let pendingSignal: string | undefined = earlySignal;
+  let pendingSignal: string | undefined;
   // A terminating signal seen while a first `docker run` turned out to need a pull: its container
   // never existed, so the signal stops the job before the second start.
   let signalWhileStarting: string | undefined;
   let escalation: NodeJS.Timeout | undefined;
   let forcedRemoval = false;
 
+  // A signal that arrives after `docker run` is spawned but before docker has created and started
+  // the container finds nothing to signal: try again until it is delivered or the job has ended.
+  const relay = async (signal: NodeJS.Signals) => {
+    for (let attempt = 0; attempt < RELAY_ATTEMPTS && phase === 'running'; attempt++) {
+      const r = await control.kill(signal);
+      if (r.exitCode === 0) return;
+      log.debug(`docker kill --signal=${signal}: ${r.stderr}`);
+      if (!/No such container|is not running/i.test(r.stderr)) return;
+      await new Promise((resolve) => setTimeout(resolve, RELAY_RETRY_MS));
+    }
+  };
   const onSignal = (signal: NodeJS.Signals) => {
     log.info(`received ${signal}`);
     if (signal === 'SIGTSTP' || signal === 'SIGCONT') {
@@ -124,9 +138,7 @@ export async function runJob({ plan, files, config, cli, log, earlySignal }: Job
     }
     if (phase !== 'running') return;
     signalWhileStarting ??= signal;
-    void control.kill(signal).then((r) => {
-      if (r.exitCode !== 0) log.debug(`docker kill --signal=${signal}: ${r.stderr}`);
-    });
+    void relay(signal);
     if (signal === 'SIGTERM' && !escalation) {
       const delay = escalationDelay(config.job.terminateInterval);
       log.debug(`container will be removed in ${delay}s if still running`);
@@ -139,6 +151,9 @@ export async function runJob({ plan, files, config, cli, log, earlySignal }: Job
   };
   const signals: NodeJS.Signals[] = [...RELAYED_SIGNALS, 'SIGTSTP', 'SIGCONT'];
   for (const s of signals) process.on(s, onSignal);
+  // Only now let the start-up catcher go: had a signal no listener for a moment, Node would stop
+  // watching it, and one caught but not yet dispatched would be lost.
+  pendingSignal ??= early?.release();
 
   // Set once `docker run` is spawned: before that no container can exist, so nothing to remove.
   let containerMayExist = false;
