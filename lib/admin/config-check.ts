@@ -1,8 +1,8 @@
 import { existsSync, statSync } from 'node:fs';
-import type { Subcommand } from '../cli/lsf_docker.js';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { usageError } from '../errors.js';
+import { usageError } from '../kernel/errors.js';
+import type { Subcommand } from '../programs/lsf_docker.js';
 
 const HELP = `Usage: lsf-docker [--config FILE] config check [FILE]
 

@@ -1,15 +1,15 @@
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { checkTmpRoot } from '../artifacts/private-dir.js';
-import type { Subcommand } from '../cli/lsf_docker.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { isWrapperError } from '../errors.js';
-import { identityFromOs } from '../identity/from-os.js';
-import { createLogger } from '../log/logger.js';
-import { osProbe } from '../policy/os-probe.js';
-import { dockerReason } from '../runner/classify.js';
-import { cliEnvironment, DockerCli } from '../runner/docker-cli.js';
+import { identityFromOs } from '../host/identity-from-os.js';
+import { osProbe } from '../host/os-probe.js';
+import { checkTmpRoot } from '../host/private-dir.js';
+import { isWrapperError } from '../kernel/errors.js';
+import { createLogger } from '../kernel/log/logger.js';
+import type { Subcommand } from '../programs/lsf_docker.js';
+import { dockerReason } from '../runtime/docker/classify.js';
+import { cliEnvironment, DockerCli } from '../runtime/docker/cli.js';
 import { configWarnings } from './config-check.js';
 
 interface Check {

@@ -1,7 +1,7 @@
-import type { Subcommand } from '../cli/lsf_docker.js';
-import { usageError } from '../errors.js';
 import { dryRunView, prepareJob } from '../job/prepare.js';
-import { quoteArgv } from '../util/quote.js';
+import { usageError } from '../kernel/errors.js';
+import { quoteArgv } from '../kernel/quote.js';
+import type { Subcommand } from '../programs/lsf_docker.js';
 
 const HELP = `Usage: lsf-docker [--config FILE] explain [--] COMMAND...
 

@@ -1,4 +1,4 @@
-import { dockerBuildMain } from '../cli/docker_build.js';
-import { runProgram } from '../cli/program.js';
+import { dockerBuildMain } from '../programs/docker_build.js';
+import { runProgram } from '../programs/program.js';
 
 await runProgram('docker_build', dockerBuildMain);

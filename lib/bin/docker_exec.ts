@@ -1,4 +1,4 @@
-import { dockerExecMain } from '../cli/docker_exec.js';
-import { runProgram } from '../cli/program.js';
+import { dockerExecMain } from '../programs/docker_exec.js';
+import { runProgram } from '../programs/program.js';
 
 await runProgram('docker_exec', dockerExecMain);

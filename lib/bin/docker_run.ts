@@ -1,4 +1,4 @@
-import { dockerRunMain } from '../cli/docker_run.js';
-import { runProgram } from '../cli/program.js';
+import { dockerRunMain } from '../programs/docker_run.js';
+import { runProgram } from '../programs/program.js';
 
 await runProgram('docker_run', dockerRunMain);

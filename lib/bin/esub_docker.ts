@@ -1,4 +1,4 @@
-import { esubDockerMain } from '../cli/esub_docker.js';
-import { runProgram } from '../cli/program.js';
+import { esubDockerMain } from '../programs/esub_docker.js';
+import { runProgram } from '../programs/program.js';
 
 await runProgram('esub.docker', esubDockerMain);

@@ -1,4 +1,4 @@
-import { esubDockerBuildMain } from '../cli/esub_docker_build.js';
-import { runProgram } from '../cli/program.js';
+import { esubDockerBuildMain } from '../programs/esub_docker_build.js';
+import { runProgram } from '../programs/program.js';
 
 await runProgram('esub.docker_build', esubDockerBuildMain);

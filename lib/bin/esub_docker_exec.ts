@@ -1,4 +1,4 @@
-import { esubDockerExecMain } from '../cli/esub_docker_exec.js';
-import { runProgram } from '../cli/program.js';
+import { esubDockerExecMain } from '../programs/esub_docker_exec.js';
+import { runProgram } from '../programs/program.js';
 
 await runProgram('esub.docker_exec', esubDockerExecMain);

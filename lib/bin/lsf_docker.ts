@@ -1,4 +1,4 @@
-import { lsfDockerMain } from '../cli/lsf_docker.js';
-import { runProgram } from '../cli/program.js';
+import { lsfDockerMain } from '../programs/lsf_docker.js';
+import { runProgram } from '../programs/program.js';
 
 await runProgram('lsf-docker', lsfDockerMain);

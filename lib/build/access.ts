@@ -1,7 +1,7 @@
 import { type Dirent, lstatSync, opendirSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { posix } from 'node:path';
-import type { Identity } from '../identity/identity.js';
-import { isWithin } from '../request/grammar/path.js';
+import type { Identity } from '../host/identity.js';
+import { isWithin } from '../kernel/grammar/path.js';
 
 /** Who asks: the user's uid and every group they are in. */
 export type Asker = Pick<Identity, 'uid' | 'gid' | 'groups'>;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import type { Identity } from '../identity/identity.js';
+import type { Identity } from '../host/identity.js';
 
 /**
  * One file operation made by a child process running as the user (never as root), so that the

@@ -1,6 +1,6 @@
-import { WrapperError, WrapperErrors } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import type { Logger } from '../log/logger.js';
+import { WrapperError, WrapperErrors } from '../kernel/errors.js';
+import { ExitCode } from '../kernel/exit-codes.js';
+import type { Logger } from '../kernel/log/logger.js';
 import { type Asker, checkContext, checkReadableFile, checkWritableFile } from './access.js';
 import type { PathCheck } from './build-policy.js';
 

@@ -1,5 +1,5 @@
-import { RELAYED_SIGNALS } from '../job/signals.js';
-import type { Logger } from '../log/logger.js';
+import type { Logger } from '../kernel/log/logger.js';
+import { RELAYED_SIGNALS } from '../kernel/signals.js';
 
 /**
  * The signals LSF sends a job (bkill, job control): the first one is remembered, and whatever

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
-import { WrapperError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import { parseBool } from '../request/grammar/words.js';
+import { WrapperError } from '../kernel/errors.js';
+import { ExitCode } from '../kernel/exit-codes.js';
+import { parseBool } from '../kernel/grammar/words.js';
 
 /** What a login-only job asks for, from LSB_DOCKER_LOGIN_* (the password never comes from the environment). */
 export interface LoginRequest {

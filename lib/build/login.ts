@@ -1,11 +1,11 @@
 import { chmodSync, chownSync, existsSync, lstatSync, readFileSync } from 'node:fs';
 import type { ReadStream } from 'node:tty';
-import { WrapperError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import type { Identity } from '../identity/identity.js';
-import type { Logger } from '../log/logger.js';
-import { daemonProblem, dockerReason } from '../runner/classify.js';
-import type { DockerCli } from '../runner/docker-cli.js';
+import type { Identity } from '../host/identity.js';
+import { WrapperError } from '../kernel/errors.js';
+import { ExitCode } from '../kernel/exit-codes.js';
+import type { Logger } from '../kernel/log/logger.js';
+import { daemonProblem, dockerReason } from '../runtime/docker/classify.js';
+import type { DockerCli } from '../runtime/docker/cli.js';
 import { asUser } from './as-user.js';
 import { changedAuths, mergeAuths } from './login-merge.js';
 import type { LoginRequest } from './login-request.js';

@@ -1,4 +1,4 @@
-import { dockerReason } from '../runner/classify.js';
+import { dockerReason } from '../runtime/docker/classify.js';
 
 /** Keeps the last `size` characters of a stream (to read the failing step from the build output). */
 export class Tail {

@@ -4,8 +4,8 @@
  * Nothing read here is ever logged, put in argv or in an environment.
  */
 import type { ReadStream } from 'node:tty';
-import { WrapperError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
+import { WrapperError } from '../kernel/errors.js';
+import { ExitCode } from '../kernel/exit-codes.js';
 
 const cancelled = () => new WrapperError(ExitCode.LOGIN_FAILED, 'cancelled on the terminal', 'login');
 

@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync } from 'node:fs';
-import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../artifacts/private-dir.js';
-import type { Identity } from '../identity/identity.js';
-import { cliEnvironment } from '../runner/docker-cli.js';
-import { dockerConfigFor } from '../runner/docker-config.js';
+import type { Identity } from '../host/identity.js';
+import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../host/private-dir.js';
+import { cliEnvironment } from '../runtime/docker/cli.js';
+import { dockerConfigFor } from '../runtime/docker/config-dir.js';
 
 /**
  * When docker_build runs as root for a user (sudo), the docker CLI runs as root: nothing of the

@@ -1,9 +1,9 @@
-import { WrapperError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import type { Logger } from '../log/logger.js';
-import type { ImageRef } from '../request/grammar/image.js';
-import { daemonProblem } from '../runner/classify.js';
-import type { DockerCli } from '../runner/docker-cli.js';
+import { WrapperError } from '../kernel/errors.js';
+import { ExitCode } from '../kernel/exit-codes.js';
+import type { ImageRef } from '../kernel/grammar/image.js';
+import type { Logger } from '../kernel/log/logger.js';
+import { daemonProblem } from '../runtime/docker/classify.js';
+import type { DockerCli } from '../runtime/docker/cli.js';
 import type { Interrupts } from './interrupts.js';
 import {
   buildFailureReason,

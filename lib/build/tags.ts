@@ -1,5 +1,5 @@
-import type { Identity } from '../identity/identity.js';
-import { type ImageRef, parseImageRef, registryAllowed } from '../request/grammar/image.js';
+import type { Identity } from '../host/identity.js';
+import { type ImageRef, parseImageRef, registryAllowed } from '../kernel/grammar/image.js';
 
 /** What the admin says about the tags a build may push ([build] in the config). */
 export interface TagPolicy {

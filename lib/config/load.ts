@@ -1,6 +1,6 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { parse as parseIni } from 'ini';
-import { configError } from '../errors.js';
+import { configError } from '../kernel/errors.js';
 import {
   ALIAS_SECTION,
   type Config,

@@ -1,4 +1,4 @@
-import { parseAbsolutePath } from '../request/grammar/path.js';
+import { parseAbsolutePath } from '../kernel/grammar/path.js';
 
 /**
  * An admin mount, written in docker's --mount syntax (type=bind,source=/a,target=/a,readonly)

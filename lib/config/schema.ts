@@ -1,9 +1,9 @@
 import { cpus } from 'node:os';
-import { type LogLevel, parseLogLevel } from '../log/levels.js';
-import { parseImageRef } from '../request/grammar/image.js';
-import { parseAbsolutePath } from '../request/grammar/path.js';
-import { parseSize } from '../request/grammar/size.js';
-import { parseBool } from '../request/grammar/words.js';
+import { parseImageRef } from '../kernel/grammar/image.js';
+import { parseAbsolutePath } from '../kernel/grammar/path.js';
+import { parseSize } from '../kernel/grammar/size.js';
+import { parseBool } from '../kernel/grammar/words.js';
+import { type LogLevel, parseLogLevel } from '../kernel/log/levels.js';
 import { type MountSpec, parseMountSpec } from './mount-spec.js';
 
 /** The admin's policy and settings, typed. Every key is documented in templates/lsf-docker.conf. */

@@ -1,5 +1,5 @@
 import type { Config } from '../config/schema.js';
-import { parseImageRef, registryAllowed } from '../request/grammar/image.js';
+import { parseImageRef, registryAllowed } from '../kernel/grammar/image.js';
 import { appArgs } from './protocol.js';
 
 /** What an esub decided: lines for the modify files, or the one-line reason of a rejection. */

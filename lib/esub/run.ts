@@ -1,7 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
-import { parseProgramArgs } from '../cli/args.js';
 import { loadConfig } from '../config/load.js';
-import { isWrapperError } from '../errors.js';
+import { isWrapperError } from '../kernel/errors.js';
+import { parseProgramArgs } from '../programs/args.js';
 import type { EsubDecision, EsubInput } from './decide.js';
 import { abortValue, formatAssignment, parseAssignments } from './protocol.js';
 

@@ -1,17 +1,17 @@
 import { hostname } from 'node:os';
-import { buildPullArgs, buildRunArgs } from '../argv/run-args.js';
-import { jobFilesIn, PRIVATE_PREFIX } from '../artifacts/private-dir.js';
-import { renderEnvFile } from '../artifacts/render.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { identityFromOs } from '../identity/from-os.js';
-import type { Identity } from '../identity/identity.js';
-import { createLogger, type Logger } from '../log/logger.js';
-import type { HostProbe } from '../policy/host-probe.js';
-import { osProbe } from '../policy/os-probe.js';
-import { decideRunPlan } from '../policy/policy.js';
-import type { RunPlan } from '../policy/run-plan.js';
+import type { Identity } from '../host/identity.js';
+import { identityFromOs } from '../host/identity-from-os.js';
+import { osProbe } from '../host/os-probe.js';
+import { jobFilesIn, PRIVATE_PREFIX } from '../host/private-dir.js';
+import type { HostProbe } from '../host/probe.js';
+import { createLogger, type Logger } from '../kernel/log/logger.js';
+import { decideRunPlan } from '../policy/decide.js';
 import { parseJobRequest } from '../request/parse.js';
+import { buildPullArgs, buildRunArgs } from '../runtime/docker/run-args.js';
+import type { RunPlan } from '../runtime/spec.js';
+import { renderEnvFile } from './artifacts.js';
 
 /** Everything decided about a job before anything is written or run. */
 export interface PreparedJob {

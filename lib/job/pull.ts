@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { buildPullArgs } from '../argv/run-args.js';
 import type { Config } from '../config/schema.js';
-import { WrapperError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import type { Logger } from '../log/logger.js';
-import { classifyPullFailure, daemonProblem } from '../runner/classify.js';
-import type { DockerCli } from '../runner/docker-cli.js';
+import { WrapperError } from '../kernel/errors.js';
+import { ExitCode } from '../kernel/exit-codes.js';
+import type { Logger } from '../kernel/log/logger.js';
+import { classifyPullFailure, daemonProblem } from '../runtime/docker/classify.js';
+import type { DockerCli } from '../runtime/docker/cli.js';
+import { buildPullArgs } from '../runtime/docker/run-args.js';
 
 /** Whether the image is on this host already (`docker image inspect`). */
 export async function imagePresent(cli: DockerCli, image: string, timeout: number): Promise<boolean> {

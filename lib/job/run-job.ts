@@ -1,17 +1,17 @@
 import { statSync } from 'node:fs';
-import type { JobFiles } from '../argv/run-args.js';
-import { buildRunArgs } from '../argv/run-args.js';
 import type { Config } from '../config/schema.js';
-import { WrapperError } from '../errors.js';
-import { ExitCode } from '../exit-codes.js';
-import type { Logger } from '../log/logger.js';
-import type { RunPlan } from '../policy/run-plan.js';
-import { formatSize } from '../request/grammar/size.js';
-import { classifyStartFailure, daemonProblem } from '../runner/classify.js';
-import type { DockerCli } from '../runner/docker-cli.js';
-import { ContainerControl } from './container-control.js';
+import { WrapperError } from '../kernel/errors.js';
+import { ExitCode } from '../kernel/exit-codes.js';
+import { formatSize } from '../kernel/grammar/size.js';
+import type { Logger } from '../kernel/log/logger.js';
+import { escalationDelay, RELAYED_SIGNALS, signalStatus } from '../kernel/signals.js';
+import { classifyStartFailure, daemonProblem } from '../runtime/docker/classify.js';
+import type { DockerCli } from '../runtime/docker/cli.js';
+import { ContainerControl } from '../runtime/docker/control.js';
+import type { JobFiles } from '../runtime/docker/run-args.js';
+import { buildRunArgs } from '../runtime/docker/run-args.js';
+import type { RunPlan } from '../runtime/spec.js';
 import { ensureImage } from './pull.js';
-import { escalationDelay, RELAYED_SIGNALS, signalStatus } from './signals.js';
 
 export interface JobContext {
   plan: RunPlan;

@@ -1,4 +1,4 @@
-import { usageError } from '../errors.js';
+import { usageError } from '../kernel/errors.js';
 
 /** bsub's command line, parsed (nothing checked against the host yet). */
 export interface BsubArgs {

@@ -1,14 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import type { Subcommand } from '../cli/lsf_docker.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { usageError, WrapperError } from '../errors.js';
 import { formatAppSpecs } from '../esub/protocol.js';
-import { ExitCode } from '../exit-codes.js';
-import { identityFromOs } from '../identity/from-os.js';
-import { SIGNAL_NUMBERS, signalNumber } from '../job/signals.js';
+import { identityFromOs } from '../host/identity-from-os.js';
+import { usageError, WrapperError } from '../kernel/errors.js';
+import { ExitCode } from '../kernel/exit-codes.js';
+import { SIGNAL_NUMBERS, signalNumber } from '../kernel/signals.js';
+import type { Subcommand } from '../programs/lsf_docker.js';
 import {
   applyEnvOption,
   BSUB_USAGE,

@@ -2,7 +2,6 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dirSync } from 'tmp-promise';
-import { usageError, WrapperError } from '../errors.js';
 import {
   type AppSpec,
   DEFAULT_ABORT_VALUE,
@@ -10,8 +9,9 @@ import {
   parseAppSpecs,
   parseAssignments,
 } from '../esub/protocol.js';
-import { ExitCode } from '../exit-codes.js';
-import { splitWords } from '../request/grammar/words.js';
+import { usageError, WrapperError } from '../kernel/errors.js';
+import { ExitCode } from '../kernel/exit-codes.js';
+import { splitWords } from '../kernel/grammar/words.js';
 
 /**
  * LSF's order of esubs: the plain `esub` when installed, then the mandatory ones of

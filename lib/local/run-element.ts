@@ -14,7 +14,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { signalNumber } from '../job/signals.js';
+import { signalNumber } from '../kernel/signals.js';
 import { PLACE_HOLDER } from '../request/job-request.js';
 import { expandOutputPath } from './bsub-args.js';
 import { buildJobEnv } from './job-env.js';

@@ -12,7 +12,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/schema.js';
-import { configError } from '../errors.js';
+import { configError } from '../kernel/errors.js';
 
 /**
  * Where the local LSF keeps its state (docs/user-guide-local-lsf.md, "Slots and state"):

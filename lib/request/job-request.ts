@@ -1,8 +1,8 @@
-import type { LogLevel } from '../log/levels.js';
-import type { HostEntry } from './grammar/host.js';
-import type { ImageRef } from './grammar/image.js';
-import type { PortSpec } from './grammar/port.js';
-import type { VolumeSpec } from './grammar/volume.js';
+import type { HostEntry } from '../kernel/grammar/host.js';
+import type { ImageRef } from '../kernel/grammar/image.js';
+import type { PortSpec } from '../kernel/grammar/port.js';
+import type { VolumeSpec } from '../kernel/grammar/volume.js';
+import type { LogLevel } from '../kernel/log/levels.js';
 
 /** What the LSF job asks for, parsed from its environment and command line. Nothing here is trusted yet. */
 export interface JobRequest {

@@ -1,12 +1,12 @@
-import { requestError, type WrapperError, WrapperErrors } from '../errors.js';
-import { type LogLevel, parseLogLevel } from '../log/levels.js';
-import { type HostEntry, parseHostEntry } from './grammar/host.js';
-import { parseImageRef } from './grammar/image.js';
-import { parseAbsolutePath } from './grammar/path.js';
-import { type PortSpec, parsePort } from './grammar/port.js';
-import { parseSize } from './grammar/size.js';
-import { parseVolume, type VolumeSpec } from './grammar/volume.js';
-import { parseBool, splitWords } from './grammar/words.js';
+import { requestError, type WrapperError, WrapperErrors } from '../kernel/errors.js';
+import { type HostEntry, parseHostEntry } from '../kernel/grammar/host.js';
+import { parseImageRef } from '../kernel/grammar/image.js';
+import { parseAbsolutePath } from '../kernel/grammar/path.js';
+import { type PortSpec, parsePort } from '../kernel/grammar/port.js';
+import { parseSize } from '../kernel/grammar/size.js';
+import { parseVolume, type VolumeSpec } from '../kernel/grammar/volume.js';
+import { parseBool, splitWords } from '../kernel/grammar/words.js';
+import { type LogLevel, parseLogLevel } from '../kernel/log/levels.js';
 import { type JobRequest, type LsfJob, PLACE_HOLDER } from './job-request.js';
 
 const MODE = /^[a-z0-9][a-z0-9_.-]*(?::[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;

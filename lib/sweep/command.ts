@@ -1,11 +1,11 @@
 import { hostname } from 'node:os';
-import type { Subcommand } from '../cli/lsf_docker.js';
 import { loadConfig } from '../config/load.js';
-import { usageError } from '../errors.js';
-import { identityFromOs } from '../identity/from-os.js';
-import { createLogger } from '../log/logger.js';
-import { cliEnvironment, DockerCli } from '../runner/docker-cli.js';
-import { wrapperAlive } from './liveness.js';
+import { identityFromOs } from '../host/identity-from-os.js';
+import { wrapperAlive } from '../host/liveness.js';
+import { usageError } from '../kernel/errors.js';
+import { createLogger } from '../kernel/log/logger.js';
+import type { Subcommand } from '../programs/lsf_docker.js';
+import { cliEnvironment, DockerCli } from '../runtime/docker/cli.js';
 import { sweepAll } from './sweep.js';
 
 const HELP = `Usage: lsf-docker [--config FILE] sweep [--dry-run]

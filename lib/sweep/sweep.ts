@@ -1,6 +1,6 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { OWNER_FILE, type OwnerRecord, removePrivateDir } from '../artifacts/private-dir.js';
-import type { DockerCli } from '../runner/docker-cli.js';
+import { OWNER_FILE, type OwnerRecord, removePrivateDir } from '../host/private-dir.js';
+import type { DockerCli } from '../runtime/docker/cli.js';
 
 /** The name mkdtemp gives a private dir: lsf-docker.<uid>.<six random characters>. */
 export const PRIVATE_DIR_NAME = /^lsf-docker\.(\d+)\.[A-Za-z0-9]{6}$/;

@@ -22,7 +22,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, jest, test } from '@jest/globals';
-import { ExitCode } from '../../lib/exit-codes.js';
+import { ExitCode } from '../../lib/kernel/exit-codes.js';
 import {
   docker,
   dockerOk,

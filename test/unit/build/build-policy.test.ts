@@ -1,7 +1,7 @@
 import { type Builder, decideBuild } from '../../../lib/build/build-policy.js';
 import { parseBuildArgs } from '../../../lib/build/options.js';
 import { type Config, defaultConfig } from '../../../lib/config/schema.js';
-import { ExitCode } from '../../../lib/exit-codes.js';
+import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 import { errorOf, linesOf } from '../helpers/errors.js';
 
 const alice = { user: 'alice', uid: 4201 };

@@ -3,8 +3,8 @@ import { readCredentials, scrub } from '../../../lib/build/login.js';
 import { parseLoginRequest, wantsLoginOnly } from '../../../lib/build/login-request.js';
 import { readStdinLines, TerminalReader } from '../../../lib/build/prompt.js';
 import { defaultConfig } from '../../../lib/config/schema.js';
-import { ExitCode } from '../../../lib/exit-codes.js';
-import type { Logger } from '../../../lib/log/logger.js';
+import { ExitCode } from '../../../lib/kernel/exit-codes.js';
+import type { Logger } from '../../../lib/kernel/log/logger.js';
 import { errorOf } from '../helpers/errors.js';
 
 const quiet: Logger = {

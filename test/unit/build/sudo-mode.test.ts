@@ -8,7 +8,7 @@ import { changedAuths, mergeAuths } from '../../../lib/build/login-merge.js';
 import { parseBuildArgs } from '../../../lib/build/options.js';
 import { actingAsRootFor, rootCliEnvironment } from '../../../lib/build/root-session.js';
 import { defaultConfig } from '../../../lib/config/schema.js';
-import { ExitCode } from '../../../lib/exit-codes.js';
+import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 import { errorOf } from '../helpers/errors.js';
 
 const CWD = '/home/alice/proj';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { loadConfig } from '../../../lib/config/load.js';
-import { ExitCode } from '../../../lib/exit-codes.js';
+import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 import { errorOf } from '../helpers/errors.js';
 
 describe('loadConfig run through sudo for a user', () => {

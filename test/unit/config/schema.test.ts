@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseIni } from 'ini';
 import { checkConfigOwnership, configFromIni } from '../../../lib/config/load.js';
 import { type Config, defaultConfig, KEYS } from '../../../lib/config/schema.js';
-import { WrapperError } from '../../../lib/errors.js';
-import { ExitCode } from '../../../lib/exit-codes.js';
+import { WrapperError } from '../../../lib/kernel/errors.js';
+import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 
 const SOURCE = '/etc/lsf-docker/test.conf';
 const load = (text: string): Config => configFromIni(parseIni(text), SOURCE);

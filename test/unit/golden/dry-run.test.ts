@@ -8,11 +8,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildPullArgs, buildRunArgs } from '../../../lib/argv/run-args.js';
-import { renderEnvFile } from '../../../lib/artifacts/render.js';
 import { parseMountSpec } from '../../../lib/config/mount-spec.js';
 import type { Config } from '../../../lib/config/schema.js';
-import { WrapperError } from '../../../lib/errors.js';
+import { renderEnvFile } from '../../../lib/job/artifacts.js';
+import { WrapperError } from '../../../lib/kernel/errors.js';
+import { buildPullArgs, buildRunArgs } from '../../../lib/runtime/docker/run-args.js';
 import { dir, type FakeHostSpec, file } from '../helpers/fake-host.js';
 import { FILES, JOB_FILE, jobEnv, planFor, testConfig, testHost } from '../helpers/fixtures.js';
 

@@ -1,4 +1,4 @@
-import { WrapperError, WrapperErrors } from '../../../lib/errors.js';
+import { WrapperError, WrapperErrors } from '../../../lib/kernel/errors.js';
 
 /** The WrapperError thrown by FN; fails the test when nothing, or something else, is thrown. */
 export function errorOf(fn: () => unknown): WrapperError {

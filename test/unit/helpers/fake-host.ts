@@ -6,9 +6,9 @@
  *   decideRunPlan({ request, config, identity, probe: host });
  */
 import { posix } from 'node:path';
-import type { Identity } from '../../../lib/identity/identity.js';
-import type { HostProbe, PathStat } from '../../../lib/policy/host-probe.js';
-import { modeAllows } from '../../../lib/policy/os-probe.js';
+import type { Identity } from '../../../lib/host/identity.js';
+import { modeAllows } from '../../../lib/host/os-probe.js';
+import type { HostProbe, PathStat } from '../../../lib/host/probe.js';
 
 export const dir = (uid: number, mode = 0o755, gid = uid): PathStat => ({
   kind: 'dir',

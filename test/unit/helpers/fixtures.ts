@@ -4,13 +4,14 @@
  * socket, infiniband devices, an admin mount source), and a helper running the pure pipeline
  * parse -> policy -> argv on a job environment.
  */
-import { buildRunArgs } from '../../../lib/argv/run-args.js';
-import { jobFilesIn } from '../../../lib/artifacts/private-dir.js';
+
 import { type Config, defaultConfig } from '../../../lib/config/schema.js';
-import type { Identity } from '../../../lib/identity/identity.js';
-import { decideRunPlan } from '../../../lib/policy/policy.js';
-import type { RunPlan } from '../../../lib/policy/run-plan.js';
+import type { Identity } from '../../../lib/host/identity.js';
+import { jobFilesIn } from '../../../lib/host/private-dir.js';
+import { decideRunPlan } from '../../../lib/policy/decide.js';
 import { parseJobRequest } from '../../../lib/request/parse.js';
+import { buildRunArgs } from '../../../lib/runtime/docker/run-args.js';
+import type { RunPlan } from '../../../lib/runtime/spec.js';
 import { device, dir, type FakeHost, type FakeHostSpec, fakeHost, file, socket } from './fake-host.js';
 
 export const ALICE: Identity = {

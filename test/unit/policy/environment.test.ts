@@ -7,7 +7,7 @@ import {
   filterEnvironment,
   MAX_ENV_VALUE,
   parseEnvFile,
-} from '../../../lib/policy/environment.js';
+} from '../../../lib/policy/rules/environment.js';
 
 describe('dropReason: what an env-file cannot or must not carry', () => {
   test.each<[string, string, string | undefined]>([

@@ -1,10 +1,10 @@
 import { parseMountSpec } from '../../../lib/config/mount-spec.js';
 import type { Config } from '../../../lib/config/schema.js';
-import { ExitCode } from '../../../lib/exit-codes.js';
-import { gpusAsked } from '../../../lib/policy/policy.js';
-import type { Mount, RunPlan } from '../../../lib/policy/run-plan.js';
-import { CONTAINER_SCRIPT } from '../../../lib/policy/run-plan.js';
+import { ExitCode } from '../../../lib/kernel/exit-codes.js';
+import { gpusAsked } from '../../../lib/policy/decide.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
+import type { Mount, RunPlan } from '../../../lib/runtime/spec.js';
+import { CONTAINER_SCRIPT } from '../../../lib/runtime/spec.js';
 import { errorOf, linesOf } from '../helpers/errors.js';
 import { dir, type FakeHostSpec, file } from '../helpers/fake-host.js';
 import { ALICE, JOB_FILE, jobEnv, planFor, testConfig, testHost } from '../helpers/fixtures.js';

@@ -5,17 +5,17 @@
  * variable at fault, or gives a `docker run` argv that stays inside the policy.
  */
 import fc from 'fast-check';
-import { buildRunArgs } from '../../../lib/argv/run-args.js';
-import { renderEnvFile } from '../../../lib/artifacts/render.js';
 import type { Config } from '../../../lib/config/schema.js';
-import { WrapperError } from '../../../lib/errors.js';
-import { ExitCode } from '../../../lib/exit-codes.js';
-import { ALWAYS_DROPPED, denyPatterns, dropReason } from '../../../lib/policy/environment.js';
-import { CONTAINER_SCRIPT, type RunPlan } from '../../../lib/policy/run-plan.js';
-import { parseHostEntry } from '../../../lib/request/grammar/host.js';
-import { parseImageRef } from '../../../lib/request/grammar/image.js';
-import { isWithin, parseAbsolutePath } from '../../../lib/request/grammar/path.js';
+import { renderEnvFile } from '../../../lib/job/artifacts.js';
+import { WrapperError } from '../../../lib/kernel/errors.js';
+import { ExitCode } from '../../../lib/kernel/exit-codes.js';
+import { parseHostEntry } from '../../../lib/kernel/grammar/host.js';
+import { parseImageRef } from '../../../lib/kernel/grammar/image.js';
+import { isWithin, parseAbsolutePath } from '../../../lib/kernel/grammar/path.js';
+import { ALWAYS_DROPPED, denyPatterns, dropReason } from '../../../lib/policy/rules/environment.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
+import { buildRunArgs } from '../../../lib/runtime/docker/run-args.js';
+import { CONTAINER_SCRIPT, type RunPlan } from '../../../lib/runtime/spec.js';
 import { linesOf } from '../helpers/errors.js';
 import { dir, fakeHost, file } from '../helpers/fake-host.js';
 import { ALICE, FILES, hostSpec, JOB_FILE, PRIVATE_DIR, planFor, testConfig } from '../helpers/fixtures.js';

@@ -1,4 +1,4 @@
-import { ExitCode } from '../../../lib/exit-codes.js';
+import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
 import { parseJobRequest, slotsOnHost } from '../../../lib/request/parse.js';
 import { errorOf, linesOf } from '../helpers/errors.js';

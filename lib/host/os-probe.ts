@@ -1,0 +1,116 @@
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
+import { dirname } from 'node:path';
+import { isatty } from 'node:tty';
+import type { Identity } from './identity.js';
+import type { HostProbe, PathStat } from './probe.js';
+
+function toPathStat(s: Stats, isSymlink: boolean): PathStat {
+  const kind = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : s.isSocket() ? 'socket' : 'other';
+  return { kind, uid: s.uid, gid: s.gid, mode: s.mode, isSymlink };
+}
+
+/** Whether IDENTITY may access one path by its mode bits (used when the wrapper is not the user, e.g. under sudo). */
+export function modeAllows(stat: PathStat, id: Identity, access: 'r' | 'w' | 'x'): boolean {
+  const bit = access === 'r' ? 4 : access === 'w' ? 2 : 1;
+  if (stat.uid === id.uid) return ((stat.mode >> 6) & bit) !== 0;
+  if (stat.gid === id.gid || id.groups.includes(stat.gid)) return ((stat.mode >> 3) & bit) !== 0;
+  return (stat.mode & bit) !== 0;
+}
+
+/** The real host: stat/realpath from the filesystem, access checks as the job's user. */
+export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
+  const actingAsUser = process.geteuid!() === identity.uid;
+  const stat = (path: string) => {
+    try {
+      return toPathStat(statSync(path), false);
+    } catch {
+      return undefined;
+    }
+  };
+  const userMay = (path: string, access: 'r' | 'w' | 'x'): boolean => {
+    if (actingAsUser) {
+      try {
+        accessSync(path, access === 'r' ? constants.R_OK : access === 'w' ? constants.W_OK : constants.X_OK);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    // Every ancestor of the real path must be searchable, and the path itself allow the access.
+    let real: string;
+    try {
+      real = realpathSync(path);
+    } catch {
+      return false;
+    }
+    for (let dir = dirname(real); ; dir = dirname(dir)) {
+      const s = stat(dir);
+      if (!s || !modeAllows(s, identity, 'x')) return false;
+      if (dir === '/') break;
+    }
+    const s = stat(real);
+    return s !== undefined && modeAllows(s, identity, access);
+  };
+  return {
+    realpath(path) {
+      try {
+        return realpathSync(path);
+      } catch {
+        return undefined;
+      }
+    },
+    stat,
+    lstat(path) {
+      try {
+        const l = lstatSync(path);
+        return toPathStat(l.isSymbolicLink() ? statSync(path) : l, l.isSymbolicLink());
+      } catch {
+        return undefined;
+      }
+    },
+    userMay,
+    readUserFile(path) {
+      if (!existsSync(path)) throw new Error('does not exist');
+      if (!userMay(path, 'r')) throw new Error('cannot be read by you');
+      const s = stat(path);
+      if (s?.kind !== 'file') throw new Error('is not a regular file');
+      if ((statSync(path).size ?? 0) > 1024 * 1024) throw new Error('is larger than 1 MiB');
+      return readFileSync(path, 'utf8');
+    },
+    hostGpus() {
+      try {
+        return readdirSync(gpuDevDir)
+          .map((name) => /^nvidia(\d+)$/.exec(name)?.[1])
+          .filter((n): n is string => n !== undefined)
+          .sort((a, b) => Number(a) - Number(b));
+      } catch {
+        return [];
+      }
+    },
+    rssLimit() {
+      try {
+        const line = readFileSync('/proc/self/limits', 'utf8')
+          .split('\n')
+          .find((l) => l.startsWith('Max resident set'));
+        const soft = line?.slice(26).trim().split(/\s+/)[0];
+        return soft && /^\d+$/.test(soft) ? Number(soft) : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    stdinIsTty: () => isatty(0),
+    hostname: hostname(),
+    pid: process.pid,
+  };
+}

@@ -1,0 +1,43 @@
+import type { Identity } from '../host/identity.js';
+import { safeDbField } from '../host/identity.js';
+
+/**
+ * The minimal /etc/passwd for the container: root, nobody and the user, with the user's real
+ * home and shell. No other account exists inside, so nothing else can be su'ed to or named.
+ */
+export function renderPasswd(id: Identity): string {
+  const name = safeDbField(id.user) ? id.user : `user${id.uid}`;
+  const home = safeDbField(id.home) ? id.home : '/';
+  const shell = safeDbField(id.shell) ? id.shell : '/bin/sh';
+  return [
+    'root:x:0:0:root:/root:/bin/sh',
+    'nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin',
+    `${name}:x:${id.uid}:${id.gid}:${name}:${home}:${shell}`,
+    '',
+  ].join('\n');
+}
+
+/** The minimal /etc/group: root, nogroup, the user's primary group and each supplementary group. */
+export function renderGroup(id: Identity): string {
+  const user = safeDbField(id.user) ? id.user : `user${id.uid}`;
+  const lines = ['root:x:0:', 'nogroup:x:65534:'];
+  const seen = new Set([0, 65534]);
+  for (const gid of [id.gid, ...id.groups]) {
+    if (seen.has(gid)) continue;
+    seen.add(gid);
+    const known = id.groupNames.get(gid);
+    const name = known && safeDbField(known) && !['root', 'nogroup'].includes(known) ? known : `g${gid}`;
+    lines.push(`${name}:x:${gid}:${user}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** The job script: LSF's command words joined by one space, as bsub does, under #!/bin/sh. */
+export function renderScript(command: string[]): string {
+  return `#!/bin/sh\n${command.join(' ')}\n`;
+}
+
+/** The env-file: one NAME=value per line, taken literally by docker. */
+export function renderEnvFile(env: Array<[string, string]>): string {
+  return env.map(([name, value]) => `${name}=${value}\n`).join('');
+}

@@ -1,0 +1,75 @@
+import { usageError } from '../kernel/errors.js';
+import { showWithYargs } from './args.js';
+
+/**
+ * `lsf-docker [--config FILE] SUBCOMMAND ...`: the people-facing program. Each subcommand lives
+ * in its own module, loaded only when called, and receives the remaining argv and the --config
+ * path (which it hands on to the esubs and job starters it runs).
+ */
+export type Subcommand = (argv: string[], ctx: { config?: string }) => Promise<number>;
+
+const SUBCOMMANDS: Record<string, { describe: string; load: () => Promise<Subcommand> }> = {
+  bsub: {
+    describe: 'submit a job to the local LSF emulation',
+    load: async () => (await import('../local/commands.js')).bsub,
+  },
+  bjobs: { describe: 'show local jobs', load: async () => (await import('../local/commands.js')).bjobs },
+  bkill: {
+    describe: 'signal or kill local jobs (LSF sequence)',
+    load: async () => (await import('../local/commands.js')).bkill,
+  },
+  bpeek: {
+    describe: "show a running job's output so far",
+    load: async () => (await import('../local/commands.js')).bpeek,
+  },
+  badmin: {
+    describe: 'hclose / hopen this host',
+    load: async () => (await import('../local/commands.js')).badmin,
+  },
+  sweep: {
+    describe: 'remove containers and private dirs left by killed wrappers',
+    load: async () => (await import('../sweep/command.js')).sweepCommand,
+  },
+  explain: {
+    describe: 'show what docker_run would do with this environment and command',
+    load: async () => (await import('../admin/explain.js')).explainCommand,
+  },
+  doctor: {
+    describe: 'check this host: config, identity, daemon, tmp roots, devices',
+    load: async () => (await import('../admin/doctor.js')).doctorCommand,
+  },
+  config: {
+    describe: '`config check [FILE]`: validate an admin config',
+    load: async () => (await import('../admin/config-check.js')).configCommand,
+  },
+};
+
+const USAGE = `Usage: lsf-docker [--config FILE] SUBCOMMAND [ARGS...]
+
+Subcommands:
+${Object.entries(SUBCOMMANDS)
+  .map(([name, s]) => `  ${name.padEnd(8)} ${s.describe}`)
+  .join('\n')}`;
+
+export async function lsfDockerMain(argv: string[]): Promise<number> {
+  let config: string | undefined;
+  let i = 0;
+  for (; i < argv.length; i++) {
+    const word = argv[i]!;
+    if (word === '--config') {
+      config = argv[++i];
+      if (!config) throw usageError('--config needs a FILE');
+    } else if (word.startsWith('--config=')) config = word.slice('--config='.length);
+    else if (word === '--help' || word === '-h' || word === '--version') {
+      await showWithYargs('lsf-docker', USAGE, word, {
+        'config FILE': 'admin config handed to esubs and job starters',
+      });
+      return 0;
+    } else break;
+  }
+  const name = argv[i];
+  if (!name) throw usageError(`no subcommand given\n${USAGE}`);
+  const sub = SUBCOMMANDS[name];
+  if (!sub) throw usageError(`unknown subcommand "${name}" (one of ${Object.keys(SUBCOMMANDS).join(', ')})`);
+  return (await sub.load())(argv.slice(i + 1), { config });
+}
