@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { usageError } from '../kernel/errors.js';
-import type { Subcommand } from '../programs/lsf_docker.js';
+import type { Subcommand } from '../kernel/subcommand.js';
 
 const HELP = `Usage: lsf-docker [--config FILE] config check [FILE]
 

@@ -7,7 +7,7 @@ import { osProbe } from '../host/os-probe.js';
 import { checkTmpRoot } from '../host/private-dir.js';
 import { isWrapperError } from '../kernel/errors.js';
 import { createLogger } from '../kernel/log/logger.js';
-import type { Subcommand } from '../programs/lsf_docker.js';
+import type { Subcommand } from '../kernel/subcommand.js';
 import { dockerReason } from '../runtime/docker/classify.js';
 import { cliEnvironment, DockerCli } from '../runtime/docker/cli.js';
 import { configWarnings } from './config-check.js';

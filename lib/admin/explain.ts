@@ -1,7 +1,7 @@
 import { dryRunView, prepareJob } from '../job/prepare.js';
 import { usageError } from '../kernel/errors.js';
 import { quoteArgv } from '../kernel/quote.js';
-import type { Subcommand } from '../programs/lsf_docker.js';
+import type { Subcommand } from '../kernel/subcommand.js';
 
 const HELP = `Usage: lsf-docker [--config FILE] explain [--] COMMAND...
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { parseImageRef, registryAllowed } from '../kernel/grammar/image.js';
-import { appArgs } from './protocol.js';
+import { appArgs } from '../scheduler/lsf/esub-protocol.js';
 
 /** What an esub decided: lines for the modify files, or the one-line reason of a rejection. */
 export type EsubDecision =

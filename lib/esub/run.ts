@@ -1,9 +1,9 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
 import { isWrapperError } from '../kernel/errors.js';
-import { parseProgramArgs } from '../programs/args.js';
+import { parseProgramArgs } from '../kernel/program-args.js';
+import { abortValue, formatAssignment, parseAssignments } from '../scheduler/lsf/esub-protocol.js';
 import type { EsubDecision, EsubInput } from './decide.js';
-import { abortValue, formatAssignment, parseAssignments } from './protocol.js';
 
 /**
  * Runs one esub the way LSF calls it: reads LSB_SUB_PARM_FILE, decides, appends to

@@ -1,8 +1,17 @@
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { configError } from '../kernel/errors.js';
-import type { JobFiles } from '../runtime/docker/run-args.js';
 
 /** What `lsf-docker sweep` needs to know about a job's leftovers: written as owner.json in the private dir. */
+/** Where the wrapper's private files for one job are (all in one 0700 dir). */
+export interface JobFiles {
+  dir: string;
+  passwd: string;
+  group: string;
+  script: string;
+  env: string;
+  cidfile: string;
+}
+
 export interface OwnerRecord {
   pid: number;
   host: string;

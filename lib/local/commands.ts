@@ -3,12 +3,12 @@ import { existsSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
-import { formatAppSpecs } from '../esub/protocol.js';
 import { identityFromOs } from '../host/identity-from-os.js';
 import { usageError, WrapperError } from '../kernel/errors.js';
 import { ExitCode } from '../kernel/exit-codes.js';
 import { SIGNAL_NUMBERS, signalNumber } from '../kernel/signals.js';
-import type { Subcommand } from '../programs/lsf_docker.js';
+import type { Subcommand } from '../kernel/subcommand.js';
+import { formatAppSpecs } from '../scheduler/lsf/esub-protocol.js';
 import {
   applyEnvOption,
   BSUB_USAGE,

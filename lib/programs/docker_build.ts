@@ -18,10 +18,10 @@ import { requestError, WrapperError } from '../kernel/errors.js';
 import { ExitCode } from '../kernel/exit-codes.js';
 import { parseLogLevel } from '../kernel/log/levels.js';
 import { createLogger, type Logger } from '../kernel/log/logger.js';
+import { parseProgramArgs } from '../kernel/program-args.js';
 import { quoteArgv } from '../kernel/quote.js';
 import { signalStatus } from '../kernel/signals.js';
 import { cliEnvironment, DockerCli } from '../runtime/docker/cli.js';
-import { parseProgramArgs } from './args.js';
 
 const USAGE = `Usage: docker_build [--config FILE] [--] [docker build options] CONTEXT
 

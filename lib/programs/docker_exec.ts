@@ -10,11 +10,11 @@ import { usageError, WrapperError } from '../kernel/errors.js';
 import { ExitCode } from '../kernel/exit-codes.js';
 import { parseBool } from '../kernel/grammar/words.js';
 import { createLogger } from '../kernel/log/logger.js';
+import { parseProgramArgs } from '../kernel/program-args.js';
 import { escalationDelay, signalStatus } from '../kernel/signals.js';
 import { denyPatterns, filterEnvironment, JOB_VARIABLES } from '../policy/rules/environment.js';
 import { daemonProblem } from '../runtime/docker/classify.js';
 import { cliEnvironment, DockerCli, type SpawnedCli } from '../runtime/docker/cli.js';
-import { parseProgramArgs } from './args.js';
 
 const USAGE = `Usage: docker_exec [--config FILE] JOBID[[INDEX]] [--] COMMAND...
 

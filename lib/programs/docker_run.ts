@@ -3,10 +3,10 @@ import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../host/privat
 import { dryRunView, prepareJob } from '../job/prepare.js';
 import { EarlySignals, runJob } from '../job/run-job.js';
 import { usageError } from '../kernel/errors.js';
+import { parseProgramArgs } from '../kernel/program-args.js';
 import { cliEnvironment, DockerCli } from '../runtime/docker/cli.js';
 import { dockerConfigFor } from '../runtime/docker/config-dir.js';
 import { sweepStaleDirs } from '../sweep/sweep.js';
-import { parseProgramArgs } from './args.js';
 
 const USAGE = `Usage: docker_run [--config FILE] [--dry-run] [--] COMMAND...
 

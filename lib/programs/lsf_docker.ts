@@ -1,12 +1,12 @@
 import { usageError } from '../kernel/errors.js';
-import { showWithYargs } from './args.js';
+import { showWithYargs } from '../kernel/program-args.js';
+import type { Subcommand } from '../kernel/subcommand.js';
 
 /**
  * `lsf-docker [--config FILE] SUBCOMMAND ...`: the people-facing program. Each subcommand lives
  * in its own module, loaded only when called, and receives the remaining argv and the --config
  * path (which it hands on to the esubs and job starters it runs).
  */
-export type Subcommand = (argv: string[], ctx: { config?: string }) => Promise<number>;
 
 const SUBCOMMANDS: Record<string, { describe: string; load: () => Promise<Subcommand> }> = {
   bsub: {

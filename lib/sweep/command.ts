@@ -4,7 +4,7 @@ import { identityFromOs } from '../host/identity-from-os.js';
 import { wrapperAlive } from '../host/liveness.js';
 import { usageError } from '../kernel/errors.js';
 import { createLogger } from '../kernel/log/logger.js';
-import type { Subcommand } from '../programs/lsf_docker.js';
+import type { Subcommand } from '../kernel/subcommand.js';
 import { cliEnvironment, DockerCli } from '../runtime/docker/cli.js';
 import { sweepAll } from './sweep.js';
 

@@ -1,14 +1,7 @@
+import type { JobFiles } from '../../host/private-dir.js';
 import { CONTAINER_SCRIPT, type Mount, type RunPlan } from '../spec.js';
 
-/** Where the wrapper's private files for one job are (all in one 0700 dir). */
-export interface JobFiles {
-  dir: string;
-  passwd: string;
-  group: string;
-  script: string;
-  env: string;
-  cidfile: string;
-}
+export type { JobFiles };
 
 export function mountArg(m: Pick<Mount, 'source' | 'target' | 'readOnly' | 'propagation'>): string {
   let arg = `type=bind,source=${m.source},target=${m.target}`;

@@ -9,7 +9,7 @@ import {
   formatAssignment,
   parseAppSpecs,
   parseAssignments,
-} from '../../../lib/esub/protocol.js';
+} from '../../../lib/scheduler/lsf/esub-protocol.js';
 
 const config = (change: (c: Config) => void = () => {}) => {
   const c = defaultConfig();

@@ -1,5 +1,5 @@
-import { usageError } from '../kernel/errors.js';
-import { VERSION } from '../kernel/version.js';
+import { usageError } from './errors.js';
+import { VERSION } from './version.js';
 
 export interface ProgramArgs {
   config?: string;

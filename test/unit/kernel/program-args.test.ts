@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { WrapperError } from '../../../lib/kernel/errors.js';
 import { ExitCode } from '../../../lib/kernel/exit-codes.js';
-import { parseProgramArgs } from '../../../lib/programs/args.js';
+import { parseProgramArgs } from '../../../lib/kernel/program-args.js';
 
 const USAGE = 'Usage: docker_run [--config FILE] [--dry-run] [--] COMMAND...';
 const OPTIONS = { 'config FILE': 'admin config', 'dry-run': 'print the plan' };
