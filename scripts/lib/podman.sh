@@ -30,9 +30,11 @@ LSFD_SUBID_COUNT=65536
 # packages
 
 podman_packages() {
-  local missing=() pkg t0 rc=0
+  local missing=() pkg t0 rc=0 installed
+  # One dpkg-query for all of them (a missing package makes it exit 1: that is fine here).
+  installed=" $(dpkg-query -W -f='${db:Status-Status}:${Package} ' "${LSFD_PODMAN_PACKAGES[@]}" 2>/dev/null) "
   for pkg in "${LSFD_PODMAN_PACKAGES[@]}"; do
-    package_installed "$pkg" || missing+=("$pkg")
+    [[ $installed == *" installed:$pkg "* ]] || missing+=("$pkg")
   done
   ((${#missing[@]} == 0)) && return 0
   t0=$(now)
@@ -308,7 +310,7 @@ podman_shared_store() {
     cd "$store" || exit 1
     {
       find overlay-images overlay-layers overlay/l \( -type d ! -perm -0005 -o -type f ! -perm -0004 \) -print
-      find overlay -mindepth 1 -maxdepth 1 -type d ! -perm -0005 -print
+      find overlay -maxdepth 1 -type d ! -perm -0005 -print
     } 2>/dev/null
   )
   if [[ -n $fixed ]]; then
