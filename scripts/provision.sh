@@ -9,7 +9,7 @@
 #   state     the shared state dirs (root-owned, 1777)
 #   podman    podman runc catatonit slirp4netns uidmap, containers.conf (runc, no default ulimits),
 #             /dev/net/tun 0666, subuid/subgid, /run/user/UID and storage.conf (overlay) for the test
-#             users, the test images in root's store and in a shared read-only store
+#             users, the test images in root's, each test user's and a shared read-only store
 #
 # Usage: scripts/provision.sh [STEP...]     (no STEP: all of them, in the order above)
 # Idempotent: every step checks first and only does what is missing; a rerun changes nothing.
