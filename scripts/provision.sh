@@ -6,6 +6,10 @@
 #   images    lsf-docker-test/busybox:latest, lsf-docker-test/debian:bookworm, lsf-docker-test/nosh:latest
 #   registry  docker-registry on 127.0.0.1:5000 with htpasswd auth, lsfd/busybox:latest pushed
 #   users     lsfd-test (4201), lsfd-test2 (4202), group lsfd-lab (4300), both in group docker
+#   state     the shared state dirs the programs expect root-owned
+#   slurm     munge + slurm-wlm 22.05, munged, slurmctld and three slurmd (n1..n3 on this host) under
+#             /var/lib/lsf-docker-slurm; clients use SLURM_CONF=/var/lib/lsf-docker-slurm/etc/slurm.conf
+#             (scripts/slurm.sh start|stop|status)
 #
 # Usage: scripts/provision.sh [STEP...]     (no STEP: all of them, in the order above)
 # Idempotent: every step checks first and only does what is missing; a rerun changes nothing.
@@ -13,12 +17,12 @@
 set -euo pipefail
 
 LSFD_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-for lib in common packages engine images registry users state; do
+for lib in common packages engine images registry users state slurm; do
   # shellcheck source=/dev/null
   source "$LSFD_REPO/scripts/lib/$lib.sh"
 done
 
-ALL_STEPS=(packages engine images registry users state)
+ALL_STEPS=(packages engine images registry users state slurm)
 
 cleanup() {
   local dir
