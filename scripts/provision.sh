@@ -10,6 +10,9 @@
 #   podman    podman runc catatonit slirp4netns uidmap, containers.conf (runc, no default ulimits),
 #             /dev/net/tun 0666, subuid/subgid, /run/user/UID and storage.conf (overlay) for the test
 #             users, the test images in root's, each test user's and a shared read-only store
+#   slurm     munge + slurm-wlm 22.05, munged, slurmctld and three slurmd (n1..n3 on this host) under
+#             /var/lib/lsf-docker-slurm; clients use SLURM_CONF=/var/lib/lsf-docker-slurm/etc/slurm.conf
+#             (scripts/slurm.sh start|stop|status)
 #
 # Usage: scripts/provision.sh [STEP...]     (no STEP: all of them, in the order above)
 # Idempotent: every step checks first and only does what is missing; a rerun changes nothing.
@@ -17,12 +20,12 @@
 set -euo pipefail
 
 LSFD_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-for lib in common packages engine images registry users state podman; do
+for lib in common packages engine images registry users state podman slurm; do
   # shellcheck source=/dev/null
   source "$LSFD_REPO/scripts/lib/$lib.sh"
 done
 
-ALL_STEPS=(packages engine images registry users state podman)
+ALL_STEPS=(packages engine images registry users state podman slurm)
 
 cleanup() {
   local dir
