@@ -3,12 +3,14 @@ import { existsSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync
 import { dirname, join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { hostGpuIndexes } from '../host/gpus.js';
 import { identityFromOs } from '../host/identity-from-os.js';
 import { usageError, WrapperError } from '../kernel/errors.js';
 import { ExitCode } from '../kernel/exit-codes.js';
 import { SIGNAL_NUMBERS, signalNumber } from '../kernel/signals.js';
 import type { Subcommand } from '../kernel/subcommand.js';
 import { formatAppSpecs } from '../scheduler/lsf/esub-protocol.js';
+import { terminate } from '../scheduler/lsf/terminate.js';
 import {
   applyEnvOption,
   BSUB_USAGE,
@@ -31,7 +33,6 @@ import {
   writeRecord,
 } from './record.js';
 import { renderBjobsLong, renderBjobsTable } from './report.js';
-import { hostGpuIds } from './resources.js';
 import { alive, olderJobWaiting, runElement, shortHost } from './run-element.js';
 import { allocateJobId, closedFlag, prepareState, type StateDirs, stateDirs, writeAtomic } from './state.js';
 
@@ -169,7 +170,7 @@ export const bsub: Subcommand = async (argv, ctx) => {
   }
   const res = parseResReq(args.resReq.join(' '));
   const gpus = args.gpu !== undefined ? parseGpuCount(args.gpu) : 0;
-  const hostGpus = hostGpuIds(local.config.devices.gpuDevDir).length;
+  const hostGpus = hostGpuIndexes(local.config.devices.gpuDevDir).length;
   if (gpus > hostGpus)
     throw usageError(`bsub -gpu "${args.gpu}": this host has ${hostGpus} GPU(s). Job not submitted.`);
   const memLimit = args.memLimit !== undefined ? Number(args.memLimit) * 1024 : res.memBytes;
@@ -504,10 +505,7 @@ async function killElement(local: Local, r: JobRecord, signal: string | undefine
     }
   };
   if (signal) return send(signal);
-  for (const s of ['SIGINT', 'SIGTERM', 'SIGKILL']) {
-    send(s);
-    if (s !== 'SIGKILL') await sleep(local.config.job.terminateInterval * 1000);
-  }
+  await terminate(send, local.config.job.terminateInterval);
 }
 
 export const bpeek: Subcommand = async (argv, ctx) => {

@@ -14,15 +14,17 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { hostGpuIndexes } from '../host/gpus.js';
 import { signalNumber } from '../kernel/signals.js';
 import { PLACE_HOLDER } from '../request/job-request.js';
+import { terminate } from '../scheduler/lsf/terminate.js';
 import { expandOutputPath } from './bsub-args.js';
 import { buildJobEnv } from './job-env.js';
 import { makeJobTmpdir } from './job-tmpdir.js';
 import { type HeldLock, release, tryLock } from './lock.js';
 import { type JobRecord, jobPaths, readRecord, updateRecord } from './record.js';
 import { renderOutputFile } from './report.js';
-import { allocate, hostGpuIds, releaseAll } from './resources.js';
+import { allocate, releaseAll } from './resources.js';
 import { hostClosedFor, type StateDirs } from './state.js';
 import { UsageSampler } from './usage.js';
 
@@ -134,7 +136,7 @@ export async function runElement(
           join(ctx.dirs.host, 'locks'),
           config.local.slots,
           { slots: record.slots, ports: record.ports, gpus: record.gpus },
-          hostGpuIds(config.devices.gpuDevDir),
+          hostGpuIndexes(config.devices.gpuDevDir),
         );
         if (allocation) break;
         reason = 'Job slot limit reached, or a requested port or GPU is in use';
@@ -392,13 +394,7 @@ function watchKillRequests(child: ChildProcess, file: string, intervalSeconds: n
       killed = true;
       if (sequenceStarted) return;
       sequenceStarted = true;
-      void (async () => {
-        for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
-          if (done) return;
-          send(signal);
-          if (signal !== 'SIGKILL') await sleep(intervalSeconds * 1000);
-        }
-      })();
+      void terminate(send, intervalSeconds, () => done);
     } else if (/^SIG[A-Z0-9]+$/.test(request)) {
       if (request === 'SIGKILL') killed = true;
       send(request as NodeJS.Signals);
