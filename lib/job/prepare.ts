@@ -4,9 +4,10 @@ import type { Config } from '../config/schema.js';
 import type { Identity } from '../host/identity.js';
 import { identityFromOs } from '../host/identity-from-os.js';
 import { osProbe } from '../host/os-probe.js';
-import { jobFilesIn, PRIVATE_PREFIX } from '../host/private-dir.js';
+import { jobFilesIn } from '../host/private-dir.js';
 import type { HostProbe } from '../host/probe.js';
 import { createLogger, type Logger } from '../kernel/log/logger.js';
+import { dryRunDir } from '../kernel/names.js';
 import { decideContainerSpec } from '../policy/decide.js';
 import { parseJobRequest } from '../request/parse.js';
 import type { ContainerSpec } from '../runtime/container-spec.js';
@@ -66,7 +67,7 @@ export function prepareJob(
 export function dryRunView(job: PreparedJob) {
   const { config, spec, identity, files } = job;
   const binary = config.docker.binary;
-  const jobFiles = jobFilesIn(`${config.paths.tmpRoot}/${PRIVATE_PREFIX}${identity.uid}.DRYRUN`);
+  const jobFiles = jobFilesIn(dryRunDir(config.paths.tmpRoot, identity.uid));
   return {
     image: spec.image.ref,
     pull: spec.image.pull === 'never' ? null : [binary, ...dockerPullArgv(spec.image.ref)],

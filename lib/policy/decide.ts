@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema.js';
 import type { Identity } from '../host/identity.js';
 import type { HostProbe } from '../host/probe.js';
-import { policyError, WrapperErrors } from '../kernel/errors.js';
+import { policyRefusals } from '../kernel/problems.js';
 import type { JobRequest } from '../request/job-request.js';
 import type { ContainerSpec } from '../runtime/container-spec.js';
 import { type CommandPart, commandRule } from './rules/command.js';
@@ -24,9 +24,9 @@ export interface PolicyInput {
 
 /** Every refusal at once: one line each, named by its variable. */
 function throwAll(problems: Problem[]): void {
-  const errors = problems.map((p) => policyError(p.variable, p.message));
-  if (errors.length === 1) throw errors[0];
-  if (errors.length > 1) throw new WrapperErrors(errors);
+  const refusals = policyRefusals();
+  for (const p of problems) refusals.add(p.variable, p.message);
+  refusals.throwIfAny();
 }
 
 const NO_COMMAND: CommandPart = { command: [], mounts: [] };

@@ -1,4 +1,7 @@
+import { MAX_ARRAY_INDEX, MAX_JOB_ID, parseArrayIndex, parseJobId } from '../kernel/grammar/job-id.js';
 import { parseAbsolutePath } from '../kernel/grammar/path.js';
+import type { Problems } from '../kernel/problems.js';
+import type { JobVariable } from '../scheduler/lsf/contract.js';
 import {
   gpusAsked,
   jobTmpdirName,
@@ -8,27 +11,28 @@ import {
   slotsOnHost,
 } from '../scheduler/lsf/facts.js';
 import type { LsfJob } from './job-request.js';
-import type { Problems } from './problems.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** A variable of LSF's job contract (a name the contract lacks does not compile). */
+const lsf = (env: Env, name: JobVariable) => env[name];
 
 const GPU_ID = /^(?:\d{1,3}|GPU-[0-9a-fA-F-]{8,64}|MIG-[0-9a-zA-Z/-]{4,80})$/;
 
 function jobNumbers(problems: Problems, env: Env): { id?: number; index: number } {
-  const id = env.LSB_JOBID;
-  const index = env.LSB_JOBINDEX;
-  if (id !== undefined && !/^\d{1,19}$/.test(id)) problems.add('LSB_JOBID', `"${id}" is not a job number`);
-  if (index !== undefined && index !== '' && !/^\d{1,9}$/.test(index)) {
-    problems.add('LSB_JOBINDEX', `"${index}" is not an array index`);
-  }
-  return {
-    id: id !== undefined && /^\d+$/.test(id) ? Number(id) : undefined,
-    index: index && /^\d+$/.test(index) ? Number(index) : 0,
-  };
+  const idText = lsf(env, 'LSB_JOBID');
+  const indexText = lsf(env, 'LSB_JOBINDEX');
+  const id = parseJobId(idText);
+  const index = indexText === undefined || indexText === '' ? 0 : parseArrayIndex(indexText);
+  if (idText !== undefined && id === undefined)
+    problems.add('LSB_JOBID', `"${idText}" is not a job number (1-${MAX_JOB_ID})`);
+  if (index === undefined)
+    problems.add('LSB_JOBINDEX', `"${indexText}" is not an array index (0-${MAX_ARRAY_INDEX})`);
+  return { id, index: index ?? 0 };
 }
 
 function submissionDir(problems: Problems, env: Env, cwd: string): Pick<LsfJob, 'subcwd' | 'subcwdVariable'> {
-  const text = env[SUBMISSION_DIR_VARIABLE];
+  const text = lsf(env, SUBMISSION_DIR_VARIABLE);
   const subcwdVariable = text !== undefined ? SUBMISSION_DIR_VARIABLE : 'cwd';
   if (text === undefined || text === '') return { subcwd: cwd, subcwdVariable };
   const parsed = parseAbsolutePath(text);
@@ -38,7 +42,7 @@ function submissionDir(problems: Problems, env: Env, cwd: string): Pick<LsfJob, 
 }
 
 function allocatedGpus(problems: Problems, env: Env): string[] | undefined {
-  const cuda = env.CUDA_VISIBLE_DEVICES;
+  const cuda = lsf(env, 'CUDA_VISIBLE_DEVICES');
   if (cuda === undefined || cuda.trim() === '') return undefined;
   const gpus = cuda.split(',').map((g) => g.trim());
   if (gpus.every((g) => GPU_ID.test(g))) return gpus;
@@ -49,20 +53,20 @@ function allocatedGpus(problems: Problems, env: Env): string[] | undefined {
 /** The LSF facts of the job, from the environment LSF gave it; each bad variable is reported to PROBLEMS. */
 export function parseLsfJob(problems: Problems, env: Env, cwd: string, hostname: string): LsfJob {
   const { id, index } = jobNumbers(problems, env);
-  const interactive = (env.LSB_INTERACTIVE ?? '').toUpperCase() === 'Y';
+  const interactive = (lsf(env, 'LSB_INTERACTIVE') ?? '').toUpperCase() === 'Y';
   return {
     id,
     index,
-    name: env.LSB_JOBNAME,
-    queue: env.LSB_QUEUE,
+    name: lsf(env, 'LSB_JOBNAME'),
+    queue: lsf(env, 'LSB_QUEUE'),
     slots: slotsOnHost(env, hostname),
     ...submissionDir(problems, env, cwd),
     interactive,
     tmpdirName: id !== undefined ? jobTmpdirName(id, index) : undefined,
-    reservedPorts: reservedPorts(env.LSB_EFFECTIVE_RSRCREQ ?? env.LSB_SUB_RES_REQ),
-    gpusAsked: gpusAsked(env.LSB_EFFECTIVE_RSRCREQ),
+    reservedPorts: reservedPorts(lsf(env, 'LSB_EFFECTIVE_RSRCREQ') ?? lsf(env, 'LSB_SUB_RES_REQ')),
+    gpusAsked: gpusAsked(lsf(env, 'LSB_EFFECTIVE_RSRCREQ')),
     gpus: allocatedGpus(problems, env),
-    jobFile: env.LSB_JOBFILENAME,
+    jobFile: lsf(env, 'LSB_JOBFILENAME'),
     schedulerEnv: schedulerEnvironment(interactive),
   };
 }

@@ -5,9 +5,9 @@ import { type PortSpec, parsePort } from '../kernel/grammar/port.js';
 import { parseSize } from '../kernel/grammar/size.js';
 import { parseVolume, type VolumeSpec } from '../kernel/grammar/volume.js';
 import { parseBool, splitWords } from '../kernel/grammar/words.js';
+import { type Problems, requestProblems } from '../kernel/problems.js';
 import { type JobRequest, PLACE_HOLDER } from './job-request.js';
 import { parseLsfJob } from './lsf-job.js';
-import { Problems } from './problems.js';
 import { parsePreserveEnvironment, parseRunLogLevel, type VariableParse } from './variables.js';
 
 const MODE = /^[a-z0-9][a-z0-9_.-]*(?::[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
@@ -53,7 +53,7 @@ function mode(problems: Problems, variable: string, text: string | undefined): s
 
 function collected<T>(problems: Problems, parsed: VariableParse<T>): T | undefined {
   if (parsed.ok) return parsed.value;
-  problems.addError(parsed.error);
+  problems.list.push(parsed.error);
   return undefined;
 }
 
@@ -149,7 +149,7 @@ export function parseJobRequest(
   command: string[],
   ctx: ParseContext,
 ): JobRequest {
-  const problems = new Problems();
+  const problems = requestProblems();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(rawEnv)) if (v !== undefined) env[k] = v;
   const image = imageOf(problems, env);

@@ -5,6 +5,7 @@
  */
 import type { JobRequest } from '../../request/job-request.js';
 import type { GpuSpec } from '../../runtime/container-spec.js';
+import type { JobVariable } from '../../scheduler/lsf/contract.js';
 import { gpuVariables } from './devices.js';
 import { Findings, type RuleContext, type Ruling } from './rule.js';
 
@@ -13,7 +14,7 @@ export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 export const MAX_ENV_VALUE = 60 * 1024;
 
 /** Job variables LSF sets that are always passed, even when the environment is not preserved. */
-export const JOB_VARIABLES = [
+export const JOB_VARIABLES: readonly string[] = [
   'LSB_JOBID',
   'LSB_JOBINDEX',
   'LSB_JOBNAME',
@@ -22,7 +23,7 @@ export const JOB_VARIABLES = [
   'LSB_MCPU_HOSTS',
   'LS_SUBCWD',
   'TMPDIR',
-];
+] satisfies JobVariable[];
 
 /** Variables never passed: the exec host's name, and the interactive flag (nested jobs are not interactive). */
 export const ALWAYS_DROPPED = new Set(['HOSTNAME', 'LSB_INTERACTIVE']);

@@ -1,3 +1,5 @@
+import { jobLabels } from '../../kernel/labels.js';
+import { containerName } from '../../kernel/names.js';
 import type { JobRequest } from '../../request/job-request.js';
 import type { IdentitySpec } from '../../runtime/container-spec.js';
 import type { RuleContext, Ruling } from './rule.js';
@@ -14,14 +16,6 @@ export function namingRule(
   { identity, probe }: RuleContext,
 ): Ruling<{ name: string; labels: Array<[string, string]> }> {
   const { id, index } = request.job;
-  const jobTag = id !== undefined ? `${id}_${index}` : 'local';
-  const labels: Array<[string, string]> = [
-    ['lsf-docker.managed', 'true'],
-    ['lsf-docker.job', id !== undefined ? String(id) : ''],
-    ['lsf-docker.index', String(index)],
-    ['lsf-docker.uid', String(identity.uid)],
-    ['lsf-docker.host', probe.hostname],
-    ['lsf-docker.pid', String(probe.pid)],
-  ];
-  return { ok: true, part: { name: `lsf_${jobTag}_${probe.pid}`, labels }, decisions: [] };
+  const labels = jobLabels({ id, index, uid: identity.uid, host: probe.hostname, pid: probe.pid });
+  return { ok: true, part: { name: containerName({ id, index }, probe.pid), labels }, decisions: [] };
 }

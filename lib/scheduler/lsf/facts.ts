@@ -5,9 +5,10 @@
  * policy judges the facts, never the LSF text. local/ uses the same names when it plays LSF.
  */
 import { splitWords } from '../../kernel/grammar/words.js';
+import type { JobVariable } from './contract.js';
 
 /** The submission directory LSF hands over. */
-export const SUBMISSION_DIR_VARIABLE = 'LS_SUBCWD';
+export const SUBMISSION_DIR_VARIABLE = 'LS_SUBCWD' satisfies JobVariable;
 
 /** The leaf name LSF gives the job's tmpdir under its job tmp root: JOBID.tmpdir, JOBID_INDEX.tmpdir for an array element. */
 export function jobTmpdirName(id: number, index: number): string {
@@ -50,7 +51,7 @@ export function schedulerEnvironment(interactive: boolean): Array<[string, strin
 /** Counts this host's slots from LSB_MCPU_HOSTS ("hostA 2 hostB 4") or LSB_HOSTS (one name per slot). */
 export function slotsOnHost(env: Readonly<Record<string, string | undefined>>, hostname: string): number {
   const short = (h: string) => h.split('.')[0];
-  const mcpu = splitWords(env.LSB_MCPU_HOSTS);
+  const mcpu = splitWords(env['LSB_MCPU_HOSTS' satisfies JobVariable]);
   if (mcpu.length >= 2) {
     for (let i = 0; i + 1 < mcpu.length; i += 2) {
       if (short(mcpu[i]!) === short(hostname) && /^\d+$/.test(mcpu[i + 1]!))
@@ -59,7 +60,7 @@ export function slotsOnHost(env: Readonly<Record<string, string | undefined>>, h
     const first = mcpu[1];
     if (first && /^\d+$/.test(first)) return Math.max(1, Number(first));
   }
-  const hosts = splitWords(env.LSB_HOSTS);
+  const hosts = splitWords(env['LSB_HOSTS' satisfies JobVariable]);
   const mine = hosts.filter((h) => short(h) === short(hostname)).length;
   return Math.max(1, mine || hosts.length || 1);
 }

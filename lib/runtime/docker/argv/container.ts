@@ -1,3 +1,4 @@
+import { LABEL } from '../../../kernel/labels.js';
 import type { ArgvSection } from './section.js';
 
 /**
@@ -8,6 +9,6 @@ export const containerArgs: ArgvSection = (spec, files) => {
   const a = ['run', '--pull=never', '--rm', `--name=${spec.name}`, `--cidfile=${files.cidfile}`];
   a.push('--hostname', spec.network.hostname);
   for (const [key, value] of spec.labels) a.push('--label', `${key}=${value}`);
-  a.push('--label', `lsf-docker.dir=${files.dir}`);
+  a.push('--label', `${LABEL.dir}=${files.dir}`);
   return a;
 };
