@@ -6,6 +6,7 @@ import { identityFromOs } from '../host/identity-from-os.js';
 import { osProbe } from '../host/os-probe.js';
 import { checkTmpRoot } from '../host/private-dir.js';
 import { isWrapperError } from '../kernel/errors.js';
+import { ExitCode, Status } from '../kernel/exit-codes.js';
 import { createLogger } from '../kernel/log/logger.js';
 import type { Subcommand } from '../kernel/subcommand.js';
 import { dockerReason } from '../runtime/docker/classify.js';
@@ -26,7 +27,7 @@ roots, GPUs and InfiniBand devices. One line per check; exit 0 when all pass, 1 
 export const doctorCommand: Subcommand = async (argv, ctx) => {
   if (argv.length > 0) {
     process.stdout.write(`${HELP}\n`);
-    return argv[0] === '--help' || argv[0] === '-h' ? 0 : 210;
+    return argv[0] === '--help' || argv[0] === '-h' ? Status.OK : ExitCode.USAGE;
   }
   const checks: Check[] = [];
   const add = (name: string, run: () => string) => {

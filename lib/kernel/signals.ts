@@ -41,3 +41,11 @@ export const signalName = (n: number) => Object.entries(SIGNAL_NUMBERS).find(([,
 export function exitStatus(code: number | null, signal: string | null): number {
   return code ?? Status.SIGNALLED + (signalNumber(signal) ?? 0);
 }
+
+/** A signal as job-control commands take it (bkill -s): 9, KILL or SIGKILL, any case; undefined if unknown. */
+export function parseSignal(text: string): string | undefined {
+  const upper = text.toUpperCase();
+  if (/^\d+$/.test(upper)) return signalName(Number(upper));
+  const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  return signalNumber(name) !== undefined ? name : undefined;
+}

@@ -53,3 +53,8 @@ export function jobEnvironment(submitted: Readonly<Record<string, string>>, job:
   for (const [k, v] of Object.entries(submitted)) if (!isJobVariable(k)) env[k] = v;
   return { ...env, ...lsfJobEnvironment(job) } as Record<string, string>;
 }
+
+/** The leaf of the job file LSF writes under ~/.lsbatch: <submit time in s>.<ID>[.<INDEX>]. */
+export function jobFileName(submitTimeMs: number, id: number, index: number): string {
+  return `${Math.floor(submitTimeMs / 1000)}.${id}${index > 0 ? `.${index}` : ''}`;
+}

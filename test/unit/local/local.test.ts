@@ -19,7 +19,7 @@ import { esubOrder } from '../../../lib/local/esubs.js';
 import { buildJobEnv } from '../../../lib/local/job-env.js';
 import type { JobRecord } from '../../../lib/local/record.js';
 import { renderOutputFile } from '../../../lib/local/report.js';
-import { launchArgv, starterArgv } from '../../../lib/local/run-element.js';
+import { launchArgv, starterArgv } from '../../../lib/local/starter.js';
 
 describe('bsub command line', () => {
   test('options up to the command; the command untouched', () => {
