@@ -5,9 +5,10 @@
 
 import { type Config, defaultConfig } from '../../../lib/config/schema.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
-import { buildPullArgs, buildRunArgs, mountArg } from '../../../lib/runtime/docker/run-args.js';
+import { dockerPullArgv, dockerRunArgv } from '../../../lib/runtime/docker/argv/run.js';
+import { mountArg } from '../../../lib/runtime/docker/argv/storage.js';
 import { type FakeHostSpec, fakeHost } from '../helpers/fake-host.js';
-import { ALICE, argvFor, FILES, hostSpec, JOB_FILE, jobEnv, planFor } from '../helpers/fixtures.js';
+import { ALICE, argvFor, FILES, hostSpec, JOB_FILE, jobEnv, specFor } from '../helpers/fixtures.js';
 
 const D = '/tmp/lsf-docker.4201.AbC123';
 
@@ -379,7 +380,7 @@ const SCENARIOS: Record<string, Scenario> = {
   },
 };
 
-describe('buildRunArgs: golden argv of the whole pure pipeline', () => {
+describe('dockerRunArgv: golden argv of the whole pure pipeline', () => {
   test.each(Object.entries(SCENARIOS))('%s', (_name, s) => {
     const argv = argvFor({
       env: jobEnv(s.env),
@@ -391,9 +392,9 @@ describe('buildRunArgs: golden argv of the whole pure pipeline', () => {
     expect(argv).toEqual(s.argv);
   });
 
-  test('the same plan always gives the same argv', () => {
-    const plan = planFor({ env: jobEnv(), command: ['true'] });
-    expect(buildRunArgs(plan, FILES)).toEqual(buildRunArgs(plan, FILES));
+  test('the same spec always gives the same argv', () => {
+    const spec = specFor({ env: jobEnv(), command: ['true'] });
+    expect(dockerRunArgv(spec, FILES)).toEqual(dockerRunArgv(spec, FILES));
   });
 
   test('what the job asked for never lands before the image except as a checked value', () => {
@@ -404,7 +405,7 @@ describe('buildRunArgs: golden argv of the whole pure pipeline', () => {
   });
 });
 
-describe('mountArg and buildPullArgs', () => {
+describe('mountArg and dockerPullArgv', () => {
   test.each<[Parameters<typeof mountArg>[0], string]>([
     [{ source: '/a', target: '/b', readOnly: false }, 'type=bind,source=/a,target=/b'],
     [{ source: '/a', target: '/b', readOnly: true }, 'type=bind,source=/a,target=/b,readonly'],
@@ -417,6 +418,6 @@ describe('mountArg and buildPullArgs', () => {
   });
 
   test('pull: the image after --', () => {
-    expect(buildPullArgs('-x')).toEqual(['pull', '--', '-x']);
+    expect(dockerPullArgv('-x')).toEqual(['pull', '--', '-x']);
   });
 });
