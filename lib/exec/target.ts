@@ -1,23 +1,17 @@
-/** What `docker inspect` tells about a candidate container (the fields docker_exec trusts). */
-export interface ContainerFacts {
-  id: string;
-  name: string;
-  running: boolean;
-  labels: Record<string, string>;
-  /** Config.User: "uid:gid" as docker_run set it. */
-  user: string;
-  workdir: string;
-}
+import { type JobTarget, parseJobTarget } from '../kernel/grammar/job-id.js';
+import { LABEL, MANAGED_VALUE } from '../kernel/labels.js';
+import { dockerExecArgv } from '../runtime/docker/runtime.js';
+import type { FoundContainer } from '../runtime/types.js';
+
+/** What the runtime's inspect JSON tells about a candidate container (the fields docker_exec trusts). */
+export type ContainerFacts = FoundContainer;
 
 export type TargetChoice =
   | { ok: true; container: ContainerFacts }
   | { ok: false; reason: string; otherUser?: boolean };
 
-/** JOBID or JOBID[INDEX]. */
-export function parseJobTarget(text: string): { id: number; index: number } | undefined {
-  const m = /^(\d{1,10})(?:\[(\d{1,9})\])?$/.exec(text.trim());
-  return m ? { id: Number(m[1]), index: m[2] === undefined ? 0 : Number(m[2]) } : undefined;
-}
+/** JOBID or JOBID[INDEX], by the one job-id grammar (lib/kernel/grammar/job-id.ts). */
+export { parseJobTarget };
 
 /**
  * Picks the container of job ID[INDEX] among CANDIDATES (containers labelled lsf-docker.job=ID):
@@ -25,20 +19,21 @@ export function parseJobTarget(text: string): { id: number; index: number } | un
  * label and its user (uid:gid) must both be the caller's. Pure.
  */
 export function chooseTarget(
-  candidates: ContainerFacts[],
-  job: { id: number; index: number },
+  candidates: readonly ContainerFacts[],
+  job: JobTarget,
   caller: { uid: number; gid: number },
 ): TargetChoice {
-  const label = job.index > 0 ? `${job.id}[${job.index}]` : String(job.id);
+  const index = job.index ?? 0;
+  const label = index > 0 ? `${job.id}[${index}]` : String(job.id);
   const ofJob = candidates.filter(
     (c) =>
-      c.labels['lsf-docker.managed'] === 'true' &&
-      c.labels['lsf-docker.job'] === String(job.id) &&
-      (c.labels['lsf-docker.index'] ?? '0') === String(job.index),
+      c.labels[LABEL.managed] === MANAGED_VALUE &&
+      c.labels[LABEL.job] === String(job.id) &&
+      (c.labels[LABEL.index] ?? '0') === String(index),
   );
   if (ofJob.length === 0)
     return { ok: false, reason: `job ${label} has no container on this host (is it running in docker?)` };
-  const mine = ofJob.filter((c) => c.labels['lsf-docker.uid'] === String(caller.uid));
+  const mine = ofJob.filter((c) => c.labels[LABEL.uid] === String(caller.uid));
   if (mine.length === 0)
     return { ok: false, reason: `job ${label} belongs to another user`, otherUser: true };
   const running = mine.filter((c) => c.running);
@@ -52,7 +47,15 @@ export function chooseTarget(
   return { ok: true, container: c };
 }
 
-/** The `docker exec` argv (without the binary). One word is shell text (as a job command); more are argv. */
+/** What runs in the container: one word is shell text (as a job command), more are an argv. Pure. */
+export function execCommand(words: readonly string[]): string[] {
+  return words.length === 1 ? ['/bin/sh', '-c', words[0]!] : [...words];
+}
+
+/**
+ * TRANSITIONAL (test/unit/local/local.test.ts): the docker exec argv of a command. The service
+ * asks the runtime (runtime.execArgv) with execCommand's argv instead.
+ */
 export function buildExecArgs(opts: {
   container: string;
   uid: number;
@@ -63,11 +66,12 @@ export function buildExecArgs(opts: {
   tty: boolean;
   command: string[];
 }): string[] {
-  const a = ['exec', '--user', `${opts.uid}:${opts.gid}`, `--env-file=${opts.envFile}`];
-  if (opts.interactive) a.push('--interactive');
-  if (opts.tty) a.push('--tty');
-  a.push('--', opts.container);
-  if (opts.command.length === 1) a.push('/bin/sh', '-c', opts.command[0]!);
-  else a.push(...opts.command);
-  return a;
+  const { container, uid, gid, envFile, interactive, tty } = opts;
+  return dockerExecArgv(container, {
+    user: `${uid}:${gid}`,
+    envFile,
+    interactive,
+    tty,
+    command: execCommand(opts.command),
+  });
 }

@@ -24,6 +24,14 @@ export const DOCKER_CAPABILITIES: RuntimeCapabilities = {
   gpusFlag: true,
 };
 
+/** The `docker exec` argv (without the binary) into CONTAINER as OPTS.user with an env-file. Pure. */
+export function dockerExecArgv(container: string, opts: ExecOptions): string[] {
+  const a = ['exec', '--user', opts.user, `--env-file=${opts.envFile}`];
+  if (opts.interactive) a.push('--interactive');
+  if (opts.tty) a.push('--tty');
+  return [...a, '--', container, ...opts.command];
+}
+
 /**
  * Docker behind the runtime seam: its argv (run, pull, exec), what its CLI says (classify), one
  * container's control, and label queries parsed from JSON. Every process goes through EXEC.
@@ -47,10 +55,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   execArgv(container: string, opts: ExecOptions): string[] {
-    const a = ['exec', '--user', opts.user, `--env-file=${opts.envFile}`];
-    if (opts.interactive) a.push('--interactive');
-    if (opts.tty) a.push('--tty');
-    return [...a, '--', container, ...opts.command];
+    return dockerExecArgv(container, opts);
   }
 
   async imagePresent(image: string): Promise<boolean> {
