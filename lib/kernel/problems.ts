@@ -7,10 +7,15 @@ import { policyError, requestError, type WrapperError, WrapperErrors } from './e
  */
 export class Problems {
   readonly list: WrapperError[] = [];
-  constructor(private readonly make: (subject: string, message: string) => WrapperError) {}
+  constructor(private readonly make: (subject: string, message: string) => WrapperError = requestError) {}
 
   add(subject: string, message: string): void {
     this.list.push(this.make(subject, message));
+  }
+
+  /** Collects an error made elsewhere (when the code differs from entry to entry). */
+  push(error: WrapperError): void {
+    this.list.push(error);
   }
 
   get any(): boolean {
