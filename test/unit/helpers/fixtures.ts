@@ -9,6 +9,8 @@ import { type Config, defaultConfig } from '../../../lib/config/schema.js';
 import type { Identity } from '../../../lib/host/identity.js';
 import { jobFilesIn } from '../../../lib/host/private-dir.js';
 import { decideContainerSpec } from '../../../lib/policy/decide.js';
+import type { RuleContext } from '../../../lib/policy/rules/rule.js';
+import type { JobRequest } from '../../../lib/request/job-request.js';
 import { parseJobRequest } from '../../../lib/request/parse.js';
 import type { ContainerSpec } from '../../../lib/runtime/container-spec.js';
 import { dockerRunArgv } from '../../../lib/runtime/docker/argv/run.js';
@@ -159,4 +161,17 @@ export function specFor({ env, command, config, host, identity }: PipelineInput)
 /** parse -> policy -> argv. */
 export function argvFor(input: PipelineInput): string[] {
   return dockerRunArgv(specFor(input), FILES);
+}
+
+/** The JobRequest of a job environment (LSF's minimum plus EXTRA), for rule tests. */
+export function requestFor(
+  extra: Record<string, string | undefined> = {},
+  command = ['echo', 'hi'],
+): JobRequest {
+  return parseJobRequest(jobEnv(extra), command, { cwd: '/home/alice/work', hostname: 'node1' });
+}
+
+/** A rule's context: the test config (changed by CHANGE), alice, the test host (extended by HOST). */
+export function ruleContext(change?: (c: Config) => void, host?: Partial<FakeHostSpec>): RuleContext {
+  return { config: testConfig(change), identity: ALICE, probe: testHost(host) };
 }
