@@ -42,6 +42,8 @@ export interface FakeScript {
   pids?: number[];
   /** Every call fails as if the daemon's socket were missing. */
   daemonDown?: boolean;
+  /** remove(id) fails for these ids, with this message. */
+  removeFails?: Record<string, string>;
 }
 
 /** One recorded call: what was asked (run, pull, signal, pause, resume, remove, ...) and its argument. */
@@ -77,6 +79,8 @@ export class FakeRuntime implements ContainerRuntime {
   /** Every run started, in order. */
   readonly containers: Container[] = [];
   readonly images: Set<string>;
+  /** The argv of every long command spawned (run, exec). */
+  readonly spawned: string[][] = [];
   readonly exec: RuntimeExec;
   private pulls = 0;
 
@@ -137,6 +141,7 @@ export class FakeRuntime implements ContainerRuntime {
     const name = /^--name=(.*)$/.exec(args.find((a) => a.startsWith('--name=')) ?? '')?.[1] ?? '';
     const image = args.at(-1) ?? '';
     this.record(args[0] ?? '', image);
+    this.spawned.push(args);
     const runs = this.script.runs ?? [{ exit: 0 }];
     let run = runs[Math.min(this.containers.length, runs.length - 1)] ?? { exit: 0 };
     if (this.script.daemonDown)
@@ -189,6 +194,8 @@ export class FakeRuntime implements ContainerRuntime {
 
   async remove(id: string): Promise<ControlResult> {
     this.record('removeId', id);
+    const failure = this.script.removeFails?.[id];
+    if (failure !== undefined) return { ok: false, absent: false, message: failure };
     const known = (this.script.containers ?? []).some((c) => c.id === id);
     return known ? { ok: true } : { ok: false, absent: true, message: `No such container: ${id}` };
   }
