@@ -4,7 +4,7 @@ import type { HostProbe } from '../host/probe.js';
 import { policyRefusals } from '../kernel/problems.js';
 import type { JobRequest } from '../request/job-request.js';
 import type { ContainerSpec } from '../runtime/container-spec.js';
-import { type CommandPart, commandRule } from './rules/command.js';
+import { commandRule } from './rules/command.js';
 import { devicesRule } from './rules/devices.js';
 import { environmentRule } from './rules/environment.js';
 import { identityRule, namingRule } from './rules/identity.js';
@@ -29,8 +29,6 @@ function throwAll(problems: Problem[]): void {
   refusals.throwIfAny();
 }
 
-const NO_COMMAND: CommandPart = { command: [], mounts: [] };
-
 /**
  * Decides the container: JobRequest x Config x Identity -> ContainerSpec, or every refusal at
  * once. Each concern is one rule (lib/policy/rules/); this only composes them, in the order their
@@ -39,45 +37,35 @@ const NO_COMMAND: CommandPart = { command: [], mounts: [] };
 export function decideContainerSpec({ request, config, identity, probe }: PolicyInput): ContainerSpec {
   const ctx: RuleContext = { config, identity, probe };
   const found = new Findings();
-  const naming = found.merge(namingRule(request, ctx), { name: '', labels: [] });
-  const image = found.merge(imageRule(request, ctx), { ref: request.imageText, pull: config.docker.pull });
-  const ident = found.merge(identityRule(request, ctx), identity);
-  const storage = found.merge(mountsRule(request, ctx), { mounts: [], workdir: request.job.subcwd });
-  const command = found.merge(commandRule(request, ctx), NO_COMMAND);
-  const security = found.merge(securityRule(request, ctx), {
-    capAdd: [],
-    selinuxLabels: [],
-    noNewPrivileges: true,
-  });
-  const network = found.merge(networkRule(request, ctx), {
-    hostname: probe.hostname,
-    ports: [],
-    extraHosts: [],
-  });
-  const resources = found.merge(resourcesRule(request, ctx), {
-    cpuShares: 0,
-    swap: 'none',
-    ulimits: [],
-    pidsLimit: 0,
-  });
-  const devices = found.merge(devicesRule(request, ctx), { paths: [], gpus: { kind: 'none' } });
-  const jobTmpdir = storage.mounts.find((m) => m.origin === 'tmpdir')?.source;
-  const env = found.merge(environmentRule(request, ctx, { gpus: devices.gpus, jobTmpdir }), []);
+  const naming = found.take(namingRule(request, ctx));
+  const image = found.take(imageRule(request, ctx));
+  const ident = found.take(identityRule(request, ctx));
+  const storage = found.take(mountsRule(request, ctx));
+  const command = found.take(commandRule(request, ctx));
+  const security = found.take(securityRule(request, ctx));
+  const network = found.take(networkRule(request, ctx));
+  const resources = found.take(resourcesRule(request, ctx));
+  const devices = found.take(devicesRule(request, ctx));
+  // The environment depends on the GPUs passed and the tmpdir mounted; its own problems count even when those were refused.
+  const jobTmpdir = storage?.mounts.find((m) => m.origin === 'tmpdir')?.source;
+  const env = found.take(
+    environmentRule(request, ctx, { gpus: devices?.gpus ?? { kind: 'none' }, jobTmpdir }),
+  );
   throwAll(found.problems);
   return {
-    ...naming,
-    image,
-    identity: ident,
-    storage: { mounts: [...storage.mounts, ...command.mounts], workdir: storage.workdir },
-    security,
-    network,
-    resources,
-    devices,
+    ...naming!,
+    image: image!,
+    identity: ident!,
+    storage: { mounts: [...storage!.mounts, ...command!.mounts], workdir: storage!.workdir },
+    security: security!,
+    network: network!,
+    resources: resources!,
+    devices: devices!,
     process: {
-      entrypoint: command.entrypoint,
-      command: command.command,
-      script: command.script,
-      env,
+      entrypoint: command!.entrypoint,
+      command: command!.command,
+      script: command!.script,
+      env: env!,
       interactive: request.job.interactive,
       tty: request.job.interactive && probe.stdinIsTty(),
       init: true,

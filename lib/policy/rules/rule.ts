@@ -33,14 +33,14 @@ export class Findings {
   decide(decision: string): void {
     this.decisions.push(decision);
   }
-  /** Takes over what another rule found (its part, or its problems); FALLBACK stands in for a refused part. */
-  merge<T>(other: Ruling<T>, fallback: T): T {
+  /** Takes over what another rule found: its part and decisions, or its problems (and no part). */
+  take<T>(other: Ruling<T>): T | undefined {
     if (other.ok) {
       this.decisions.push(...other.decisions);
       return other.part;
     }
     this.problems.push(...other.problems);
-    return fallback;
+    return undefined;
   }
   ruling<T>(part: T): Ruling<T> {
     return ruling(part, this.decisions, this.problems);

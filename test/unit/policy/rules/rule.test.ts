@@ -10,10 +10,10 @@ describe('ruling and Findings: a part with its decisions, or every problem', () 
       problems: [{ variable: 'V', message: 'm' }],
     });
   });
-  test("merge takes another rule's part and decisions, or its problems and the fallback", () => {
+  test("take gets another rule's part and decisions, or its problems and no part", () => {
     const found = new Findings();
-    expect(found.merge({ ok: true, part: 'a', decisions: ['one'] }, 'x')).toBe('a');
-    expect(found.merge({ ok: false, problems: [{ variable: 'V', message: 'bad' }] }, 'x')).toBe('x');
+    expect(found.take({ ok: true, part: 'a', decisions: ['one'] })).toBe('a');
+    expect(found.take({ ok: false, problems: [{ variable: 'V', message: 'bad' }] })).toBeUndefined();
     found.decide('two');
     found.refuse('W', 'worse');
     expect(found.ruling('p')).toEqual({
