@@ -11,13 +11,13 @@ export interface LaunchFacts {
   memory?: number;
 }
 
-/** The one place the job layer reads the run input (RunPlan today, ContainerSpec after A1's switch). */
-export function launchFacts(input: RunInput): LaunchFacts {
+/** The one place the job layer reads the spec (the rest is the runtime's argv). */
+export function launchFacts(spec: RunInput): LaunchFacts {
   return {
-    name: input.name,
-    image: input.image,
-    interactive: input.interactive,
-    tty: input.tty,
-    memory: input.memory,
+    name: spec.name,
+    image: spec.image.ref,
+    interactive: spec.process.interactive,
+    tty: spec.process.tty,
+    memory: spec.resources.memory,
   };
 }

@@ -14,7 +14,7 @@ import type { SignalSource } from './signal-source.js';
 import { type Attempt, attemptRun, type StartContext } from './start.js';
 
 export interface JobContext {
-  /** The decided container (RunPlan today, ContainerSpec after the spec switch). */
+  /** The decided container. */
   spec: RunInput;
   files: JobFiles;
   config: Config;

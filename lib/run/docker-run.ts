@@ -58,7 +58,7 @@ async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<numbe
       readUserFile: probe.readUserFile,
     });
     if (config.job.sweepOnStart) await sweepAtStart(runtime, job, log);
-    const status = await runJob({ spec: job.plan, files, config, runtime, log, early });
+    const status = await runJob({ spec: job.spec, files, config, runtime, log, early });
     log.debug(`about to exit ${status}`);
     return status;
   } finally {

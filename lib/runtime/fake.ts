@@ -104,7 +104,7 @@ export class FakeRuntime implements ContainerRuntime {
   }
 
   runArgv(input: RunInput, files: JobFiles): string[] {
-    return ['run', `--name=${input.name}`, `--cidfile=${files.cidfile}`, '--', input.image];
+    return ['run', `--name=${input.name}`, `--cidfile=${files.cidfile}`, '--', input.image.ref];
   }
 
   pullArgv(image: string): string[] {

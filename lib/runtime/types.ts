@@ -7,15 +7,12 @@
 import type { Readable } from 'node:stream';
 import type { JobFiles } from '../host/private-dir.js';
 import type { WrapperError } from '../kernel/errors.js';
-import type { RunPlan } from './spec.js';
+import type { ContainerSpec } from './container-spec.js';
 
 export type RuntimeName = 'docker' | 'podman';
 
-/**
- * What runArgv turns into a run argv: today's RunPlan, A1's ContainerSpec once policy produces
- * it (the one line to change; lib/job/launch.ts is the one place that reads it).
- */
-export type RunInput = RunPlan;
+/** What runArgv turns into a run argv: the runtime-neutral spec policy decided (lib/job/launch.ts reads it). */
+export type RunInput = ContainerSpec;
 
 /** The outcome of one short CLI call. */
 export interface CallResult {

@@ -10,10 +10,10 @@ import type {
   RuntimeClassifier,
   RuntimeExec,
 } from '../types.js';
+import { dockerPullArgv, dockerRunArgv } from './argv/run.js';
 import { DockerClassifier } from './classify.js';
 import { controlResult, DockerControl, removeArgv } from './control.js';
 import { matchingLabels, parseIds, parseInspect, parseTopPids, psArgv } from './find.js';
-import { buildPullArgs, buildRunArgs } from './run-args.js';
 
 export const DOCKER_CAPABILITIES: RuntimeCapabilities = {
   name: 'docker',
@@ -47,11 +47,11 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   runArgv(input: RunInput, files: JobFiles): string[] {
-    return buildRunArgs(input, files);
+    return dockerRunArgv(input, files);
   }
 
   pullArgv(image: string): string[] {
-    return buildPullArgs(image);
+    return dockerPullArgv(image);
   }
 
   execArgv(container: string, opts: ExecOptions): string[] {

@@ -33,16 +33,15 @@ export function memoryLogger(): MemoryLogger {
   };
 }
 
-/** The run input of a job: only what lib/job/launch.ts reads (RunPlan today, ContainerSpec later). */
+/** A job's spec with only what the job layer reads (lib/job/launch.ts); the fake's argv needs no more. */
 export function runInput(
   over: { image?: string; tty?: boolean; interactive?: boolean; memory?: number } = {},
 ) {
   return {
     name: 'lsf_77_0_4242',
-    image: over.image ?? 'lsf-docker-test/busybox',
-    interactive: over.interactive ?? false,
-    tty: over.tty ?? false,
-    memory: over.memory,
+    image: { ref: over.image ?? 'lsf-docker-test/busybox', pull: 'missing' },
+    process: { interactive: over.interactive ?? false, tty: over.tty ?? false },
+    resources: { memory: over.memory },
   } as unknown as RunInput;
 }
 
