@@ -13,8 +13,37 @@ export function controlResult(result: CallResult, classify: RuntimeClassifier): 
   return { ok: false, absent: classify.containerAbsent(result), message: result.stderr.trim() };
 }
 
-/** `docker rm` at once (SIGKILL, no grace period) with the container's anonymous volumes. */
-export const removeArgv = (target: string) => ['rm', '--force', '--volumes', target];
+/** The argv of each control call on TARGET (an id or a name): one table, so that a runtime overrides a row. */
+export interface ControlArgv {
+  signal(target: string, signal: string): string[];
+  pause(target: string): string[];
+  resume(target: string): string[];
+  /** At once (no grace period), with the container's anonymous volumes. */
+  remove(target: string): string[];
+  /** The OOM events of TARGET between SINCE and UNTIL (Unix seconds), one per line. */
+  oomEvents(target: string, since: number, until: number): string[];
+}
+
+export const DOCKER_CONTROL_ARGV: Readonly<ControlArgv> = {
+  signal: (target, signal) => ['kill', `--signal=${signal}`, target],
+  pause: (target) => ['pause', target],
+  resume: (target) => ['unpause', target],
+  // docker rm --force sends SIGKILL at once (podman's waits for the stop timeout: its row adds --time=0).
+  remove: (target) => ['rm', '--force', '--volumes', target],
+  oomEvents: (target, since, until) => [
+    'events',
+    '--since',
+    String(since),
+    '--until',
+    String(until),
+    '--filter',
+    `container=${target}`,
+    '--filter',
+    'event=oom',
+    '--format',
+    '{{.Status}}',
+  ],
+};
 
 /**
  * Talks to one job's container through the daemon (never through the attached CLI): by the id
@@ -26,6 +55,7 @@ export class DockerControl implements ContainerControl {
     protected readonly classify: RuntimeClassifier,
     readonly name: string,
     private readonly cidfile: string,
+    protected readonly argv: Readonly<ControlArgv> = DOCKER_CONTROL_ARGV,
   ) {}
 
   target(): string {
@@ -47,37 +77,28 @@ export class DockerControl implements ContainerControl {
   }
 
   signal(signal: string) {
-    return this.run(['kill', `--signal=${signal}`, this.target()]);
+    return this.run(this.argv.signal(this.target(), signal));
   }
 
   pause() {
-    return this.run(['pause', this.target()]);
+    return this.run(this.argv.pause(this.target()));
   }
 
   resume() {
-    return this.run(['unpause', this.target()]);
+    return this.run(this.argv.resume(this.target()));
   }
 
   /** Kills (SIGKILL) and removes the container with its anonymous volumes (absent: it was not there). */
   remove(): Promise<ControlResult> {
-    return this.run(removeArgv(this.target()));
+    return this.run(this.argv.remove(this.target()));
   }
 
   /** Asks the daemon's event log whether the container (already auto-removed) was killed by the OOM killer. */
   async wasOomKilled(sinceMs: number): Promise<boolean> {
-    const result = await this.exec.call([
-      'events',
-      '--since',
-      String(Math.floor(sinceMs / 1000) - 1),
-      '--until',
-      String(Math.ceil(Date.now() / 1000)),
-      '--filter',
-      `container=${this.target()}`,
-      '--filter',
-      'event=oom',
-      '--format',
-      '{{.Status}}',
-    ]);
+    const since = Math.floor(sinceMs / 1000) - 1;
+    const result = await this.exec.call(
+      this.argv.oomEvents(this.target(), since, Math.ceil(Date.now() / 1000)),
+    );
     return result.exitCode === 0 && /oom/.test(result.stdout);
   }
 

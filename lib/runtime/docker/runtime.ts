@@ -12,7 +12,7 @@ import type {
 } from '../types.js';
 import { dockerPullArgv, dockerRunArgv } from './argv/run.js';
 import { DockerClassifier } from './classify.js';
-import { controlResult, DockerControl, removeArgv } from './control.js';
+import { type ControlArgv, controlResult, DOCKER_CONTROL_ARGV, DockerControl } from './control.js';
 import { matchingLabels, parseIds, parseInspect, parseTopPids, psArgv } from './find.js';
 
 export const DOCKER_CAPABILITIES: RuntimeCapabilities = {
@@ -41,6 +41,8 @@ export class DockerRuntime implements ContainerRuntime {
   readonly name: 'docker' | 'podman' = 'docker';
   readonly capabilities: RuntimeCapabilities = DOCKER_CAPABILITIES;
   readonly classify: RuntimeClassifier;
+  /** The argv of the control calls (kill, pause, unpause, rm, events): a podman runtime overrides rows. */
+  protected readonly controlArgv: Readonly<ControlArgv> = DOCKER_CONTROL_ARGV;
 
   constructor(readonly exec: RuntimeExec) {
     this.classify = new DockerClassifier(exec.binary);
@@ -66,7 +68,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   control(name: string, cidfile: string): ContainerControl {
-    return new DockerControl(this.exec, this.classify, name, cidfile);
+    return new DockerControl(this.exec, this.classify, name, cidfile, this.controlArgv);
   }
 
   async find(query: Readonly<Record<string, string>>): Promise<FoundContainer[]> {
@@ -91,7 +93,7 @@ export class DockerRuntime implements ContainerRuntime {
   }
 
   async remove(id: string): Promise<ControlResult> {
-    return controlResult(await this.exec.call(removeArgv(id)), this.classify);
+    return controlResult(await this.exec.call(this.controlArgv.remove(id)), this.classify);
   }
 
   async hostPids(container: string): Promise<number[]> {
