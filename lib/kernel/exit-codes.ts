@@ -64,6 +64,8 @@ export const Status = {
   SIGNALLED: 128,
   /** LSF's job-control commands (bjobs, bkill, bpeek) when a job is not found or already finished. */
   LSF_COMMAND_FAILED: 255,
+  /** A command that checked something and found it wanting (doctor: not ready). */
+  FAILED: 1,
   /** The largest exit status a process can have. */
   MAX: 255,
 } as const;
