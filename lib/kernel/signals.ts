@@ -26,14 +26,6 @@ export function signalStatus(signal: string): number {
   return Status.SIGNALLED + (SIGNAL_NUMBERS[signal] ?? 0);
 }
 
-/**
- * Seconds after SIGTERM at which the wrapper removes a container that is still running: one
- * second (at most half the interval) before LSF's SIGKILL would arrive, so nothing outlives the job.
- */
-export function escalationDelay(terminateInterval: number): number {
-  return Math.max(0.2, terminateInterval - Math.min(1, terminateInterval / 2));
-}
-
 /** The signal name for a number (bkill -s 9), or undefined for one not in SIGNAL_NUMBERS. */
 export const signalName = (n: number) => Object.entries(SIGNAL_NUMBERS).find(([, v]) => v === n)?.[0];
 
