@@ -12,7 +12,6 @@ import { decideContainerSpec } from '../policy/decide.js';
 import { parseJobRequest } from '../request/parse.js';
 import type { ContainerSpec } from '../runtime/container-spec.js';
 import { dockerPullArgv, dockerRunArgv } from '../runtime/docker/argv/run.js';
-import { planOf, type RunPlan } from '../runtime/spec.js';
 import { type RenderedFiles, renderJobFiles } from './artifacts.js';
 
 /** Everything decided about a job before anything is written or run. */
@@ -25,10 +24,6 @@ export interface PreparedJob {
   spec: ContainerSpec;
   /** The job's files, rendered from the spec (written by lib/host/private-dir.ts). */
   files: RenderedFiles;
-  /** TRANSITIONAL: read spec and files instead. */
-  plan: RunPlan;
-  /** TRANSITIONAL: read files.env instead. */
-  envText: string;
 }
 
 /**
@@ -58,8 +53,6 @@ export function prepareJob(
     probe,
     spec,
     files,
-    plan: planOf(spec, files),
-    envText: files.env,
   };
 }
 
