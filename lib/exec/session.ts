@@ -11,9 +11,6 @@ export const SESSION_VARIABLE = 'LSF_DOCKER_EXEC_SESSION';
 
 export const newSessionToken = () => randomBytes(16).toString('hex');
 
-/** TRANSITIONAL (test/unit/local/state.test.ts): moved to the runtime, which owns `top`'s output. */
-export { parseTopPids } from '../runtime/docker/find.js';
-
 /** Whether an environ block (NUL-separated NAME=value) carries TOKEN as the session variable. Pure. */
 export function environHasToken(environ: string, token: string): boolean {
   return environ.split('\0').includes(`${SESSION_VARIABLE}=${token}`);

@@ -1,17 +1,10 @@
-import { type JobTarget, parseJobTarget } from '../kernel/grammar/job-id.js';
+import type { JobTarget } from '../kernel/grammar/job-id.js';
 import { LABEL, MANAGED_VALUE } from '../kernel/labels.js';
-import { dockerExecArgv } from '../runtime/docker/runtime.js';
 import type { FoundContainer } from '../runtime/types.js';
 
-/** What the runtime's inspect JSON tells about a candidate container (the fields docker_exec trusts). */
-export type ContainerFacts = FoundContainer;
-
 export type TargetChoice =
-  | { ok: true; container: ContainerFacts }
+  | { ok: true; container: FoundContainer }
   | { ok: false; reason: string; otherUser?: boolean };
-
-/** JOBID or JOBID[INDEX], by the one job-id grammar (lib/kernel/grammar/job-id.ts). */
-export { parseJobTarget };
 
 /**
  * Picks the container of job ID[INDEX] among CANDIDATES (containers labelled lsf-docker.job=ID):
@@ -19,7 +12,7 @@ export { parseJobTarget };
  * label and its user (uid:gid) must both be the caller's. Pure.
  */
 export function chooseTarget(
-  candidates: readonly ContainerFacts[],
+  candidates: readonly FoundContainer[],
   job: JobTarget,
   caller: { uid: number; gid: number },
 ): TargetChoice {
@@ -50,28 +43,4 @@ export function chooseTarget(
 /** What runs in the container: one word is shell text (as a job command), more are an argv. Pure. */
 export function execCommand(words: readonly string[]): string[] {
   return words.length === 1 ? ['/bin/sh', '-c', words[0]!] : [...words];
-}
-
-/**
- * TRANSITIONAL (test/unit/local/local.test.ts): the docker exec argv of a command. The service
- * asks the runtime (runtime.execArgv) with execCommand's argv instead.
- */
-export function buildExecArgs(opts: {
-  container: string;
-  uid: number;
-  gid: number;
-  groups: number[];
-  envFile: string;
-  interactive: boolean;
-  tty: boolean;
-  command: string[];
-}): string[] {
-  const { container, uid, gid, envFile, interactive, tty } = opts;
-  return dockerExecArgv(container, {
-    user: `${uid}:${gid}`,
-    envFile,
-    interactive,
-    tty,
-    command: execCommand(opts.command),
-  });
 }

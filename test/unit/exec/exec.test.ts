@@ -6,10 +6,11 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { defaultConfig } from '../../../lib/config/schema.js';
 import { type ExecPlan, findTarget, runExec } from '../../../lib/exec/docker-exec.js';
 import { execEnvironment, parseExecRequest } from '../../../lib/exec/request.js';
-import { type ContainerFacts, chooseTarget, execCommand } from '../../../lib/exec/target.js';
+import { chooseTarget, execCommand } from '../../../lib/exec/target.js';
 import type { Identity } from '../../../lib/host/identity.js';
 import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 import { type FakeRun, fakeRuntime } from '../../../lib/runtime/fake.js';
+import type { FoundContainer } from '../../../lib/runtime/types.js';
 import { memoryLogger, sleep } from '../job/helpers.js';
 
 describe('the request', () => {
@@ -72,7 +73,7 @@ describe("the environment, by docker_run's rules", () => {
   });
 });
 
-const c = (over: Partial<ContainerFacts> & { labels?: Record<string, string> } = {}): ContainerFacts => ({
+const c = (over: Partial<FoundContainer> & { labels?: Record<string, string> } = {}): FoundContainer => ({
   id: 'a'.repeat(64),
   name: 'lsf_7_0_1',
   running: true,
