@@ -18,6 +18,8 @@ stage 'provision (engine, images, registry, users)'
 bash scripts/provision.sh
 stage 'npm run lint'
 npm run lint
+stage 'npm run check:layers'
+npm run check:layers
 stage 'npm run typecheck'
 npm run typecheck
 stage "jest: unit + itg (setup took $((SECONDS - start)) s)"

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { usageError } from '../kernel/errors.js';
+import { ExitCode, Status } from '../kernel/exit-codes.js';
 import type { Subcommand } from '../kernel/subcommand.js';
 
 const HELP = `Usage: lsf-docker [--config FILE] config check [FILE]
@@ -41,7 +42,7 @@ export const configCommand: Subcommand = async (argv, ctx) => {
   const [action, file, ...rest] = argv;
   if (action === '--help' || action === '-h' || action === undefined) {
     process.stdout.write(`${HELP}\n`);
-    return action === undefined ? 210 : 0;
+    return action === undefined ? ExitCode.USAGE : Status.OK;
   }
   if (action !== 'check') throw usageError(`config: unknown action "${action}" (only: check)`);
   if (rest.length > 0) throw usageError('config check takes at most one FILE');

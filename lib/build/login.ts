@@ -4,9 +4,8 @@ import type { Identity } from '../host/identity.js';
 import { WrapperError } from '../kernel/errors.js';
 import { ExitCode } from '../kernel/exit-codes.js';
 import type { Logger } from '../kernel/log/logger.js';
-import { daemonProblem, dockerReason } from '../runtime/docker/classify.js';
-import type { DockerCli } from '../runtime/docker/cli.js';
 import { asUser } from './as-user.js';
+import type { BuildRuntime } from './build-runtime.js';
 import { changedAuths, mergeAuths } from './login-merge.js';
 import type { LoginRequest } from './login-request.js';
 import { readStdinLines, TerminalReader } from './prompt.js';
@@ -63,7 +62,7 @@ export function scrub(text: string, password: string): string {
  * the user (see storeAsUser).
  */
 export async function dockerLogin(
-  cli: DockerCli,
+  runtime: BuildRuntime,
   request: LoginRequest,
   credentials: Credentials,
   identity: Pick<Identity, 'uid' | 'gid' | 'groups' | 'home'>,
@@ -73,7 +72,7 @@ export async function dockerLogin(
 ): Promise<string> {
   const privateFile = session ? `${session.dockerConfig}/config.json` : undefined;
   const before = privateFile ? readFileSync(privateFile, 'utf8') : undefined;
-  const result = await cli.call(
+  const result = await runtime.exec.call(
     ['login', '--username', credentials.user, '--password-stdin', request.server],
     {
       input: credentials.password,
@@ -81,10 +80,10 @@ export async function dockerLogin(
     },
   );
   const stderr = scrub(result.stderr, credentials.password);
-  const daemon = daemonProblem(stderr, result.timedOut, 'login', timeout);
+  const daemon = runtime.classify.daemon({ stderr, timedOut: result.timedOut }, 'login', timeout);
   if (daemon) throw daemon;
   if (result.exitCode !== 0) {
-    const reason = dockerReason(stderr);
+    const reason = runtime.classify.reason(stderr);
     const hint = /401|unauthorized|incorrect username or password|denied/i.test(stderr)
       ? 'wrong user name or password'
       : 'the registry could not be reached or refused the login';

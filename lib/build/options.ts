@@ -1,3 +1,5 @@
+import { type OptionDef as ScanDef, type ScanProblem, scanArgv } from '../kernel/argv.js';
+
 /**
  * The `docker build` options docker_build knows, as one table, and the parser that splits a job's
  * words into options and the build context. Parsing is pure: it says what was written, not whether
@@ -106,7 +108,12 @@ export const BUILD_OPTIONS: readonly OptionDef[] = [
 ];
 
 const BY_LONG = new Map(BUILD_OPTIONS.map((d) => [d.long, d]));
-const BY_SHORT = new Map(BUILD_OPTIONS.filter((d) => d.short).map((d) => [d.short!, d]));
+/** The scanner's table: --LONG and -SHORT; a switch takes an optional =true/=false. */
+const SCAN_TABLE: ScanDef[] = BUILD_OPTIONS.map((d) => ({
+  key: d.long,
+  names: d.short ? [`--${d.long}`, `-${d.short}`] : [`--${d.long}`],
+  value: d.takesValue ? 'required' : 'bool',
+}));
 
 /** One option as the user wrote it, with its value (for flags: 'true' or 'false'). */
 export interface ParsedOption {
@@ -127,12 +134,17 @@ export type BuildArgsParse =
 
 const fail = (subject: string, reason: string): BuildArgsParse => ({ ok: false, subject, reason });
 
-function flagValue(written: string, inline: string | undefined): string | { error: string } {
-  if (inline === undefined) return 'true';
-  const v = inline.toLowerCase();
-  if (v === 'true' || v === '1') return 'true';
-  if (v === 'false' || v === '0') return 'false';
-  return { error: `${written} takes no value or =true/=false, not "${inline}"` };
+function problemOf(p: ScanProblem): BuildArgsParse {
+  switch (p.kind) {
+    case 'unknown':
+      return fail(p.written, 'is not a docker build option that docker_build knows');
+    case 'attached-flag':
+      return fail(p.word, 'write short options separately (e.g. -q -t TAG)');
+    case 'bad-flag-value':
+      return fail(p.written, `${p.written} takes no value or =true/=false, not "${p.inline}"`);
+    case 'missing-value':
+      return fail(p.written, 'needs a value');
+  }
 }
 
 /**
@@ -141,50 +153,10 @@ function flagValue(written: string, inline: string | undefined): string | { erro
  * The context must be the last word.
  */
 export function parseBuildArgs(words: readonly string[]): BuildArgsParse {
-  const options: ParsedOption[] = [];
-  let i = 0;
-  for (; i < words.length; i++) {
-    const word = words[i]!;
-    if (word === '--') {
-      i++;
-      break;
-    }
-    if (word === '-' || !word.startsWith('-')) break;
-    let def: OptionDef | undefined;
-    let written: string;
-    let inline: string | undefined;
-    if (word.startsWith('--')) {
-      const eq = word.indexOf('=');
-      written = eq >= 0 ? word.slice(0, eq) : word;
-      inline = eq >= 0 ? word.slice(eq + 1) : undefined;
-      def = BY_LONG.get(written.slice(2));
-    } else {
-      written = word.slice(0, 2);
-      const rest = word.slice(2);
-      def = BY_SHORT.get(word.slice(1, 2));
-      if (rest !== '') {
-        if (def && !def.takesValue) {
-          return fail(word, 'write short options separately (e.g. -q -t TAG)');
-        }
-        inline = rest.startsWith('=') ? rest.slice(1) : rest;
-      }
-    }
-    if (!def) return fail(written, 'is not a docker build option that docker_build knows');
-    if (def.check === 'flag' || !def.takesValue) {
-      const value = flagValue(written, inline);
-      if (typeof value !== 'string') return fail(written, value.error);
-      options.push({ def, written, value });
-      continue;
-    }
-    let value = inline;
-    if (value === undefined) {
-      value = words[i + 1];
-      if (value === undefined) return fail(written, 'needs a value');
-      i++;
-    }
-    options.push({ def, written, value });
-  }
-  const rest = words.slice(i);
+  const scan = scanArgv(words, SCAN_TABLE, { inlineLong: true, attachedShort: true, unknown: 'fail' });
+  if (!scan.ok) return problemOf(scan.problem);
+  const options = scan.options.map((o) => ({ def: BY_LONG.get(o.key)!, written: o.written, value: o.value }));
+  const rest = scan.rest;
   if (rest.length === 0) {
     return fail(
       'CONTEXT',

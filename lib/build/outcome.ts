@@ -1,5 +1,3 @@
-import { dockerReason } from '../runtime/docker/classify.js';
-
 /** Keeps the last `size` characters of a stream (to read the failing step from the build output). */
 export class Tail {
   private text = '';
@@ -32,8 +30,11 @@ export function runningStepContainer(output: string): string | undefined {
   return last?.[1];
 }
 
-/** Why the build failed, in one line: the builder's error message (without docker's noise). */
-export function buildFailureReason(stderr: string): string {
+/** The runtime classifier's reading of what the CLI said (RuntimeClassifier.reason). */
+type Reason = (stderr: string) => string;
+
+/** Why the build failed, in one line: the builder's error message (without the CLI's noise). */
+export function buildFailureReason(stderr: string, reason: Reason): string {
   const lines = stderr
     .split('\n')
     .map((l) => l.trim())
@@ -41,12 +42,12 @@ export function buildFailureReason(stderr: string): string {
   const explicit = [...lines]
     .reverse()
     .find((l) => /returned a non-zero code|did not complete successfully|^ERROR:|failed/i.test(l));
-  return (explicit ?? dockerReason(lines.join('\n'))).replace(/^ERROR: /, '').slice(0, 400);
+  return (explicit ?? reason(lines.join('\n'))).replace(/^ERROR: /, '').slice(0, 400);
 }
 
 /** Why a push failed, in words a user can act on. */
-export function pushFailureReason(stderr: string): string {
-  const reason = dockerReason(stderr);
+export function pushFailureReason(stderr: string, reasonOf: Reason): string {
+  const reason = reasonOf(stderr);
   if (/no basic auth credentials|unauthorized|authentication required/i.test(stderr)) {
     return `the registry refused: not logged in or wrong credentials (log in with LSB_DOCKER_LOGIN_ONLY=1): ${reason}`;
   }

@@ -1,8 +1,8 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import type { Identity } from '../host/identity.js';
 import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../host/private-dir.js';
-import { cliEnvironment } from '../runtime/docker/cli.js';
 import { dockerConfigFor } from '../runtime/docker/config-dir.js';
+import { cliEnvironment } from '../runtime/docker/environment.js';
 
 /**
  * When docker_build runs as root for a user (sudo), the docker CLI runs as root: nothing of the

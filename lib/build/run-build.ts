@@ -2,8 +2,7 @@ import { WrapperError } from '../kernel/errors.js';
 import { ExitCode } from '../kernel/exit-codes.js';
 import type { ImageRef } from '../kernel/grammar/image.js';
 import type { Logger } from '../kernel/log/logger.js';
-import { daemonProblem } from '../runtime/docker/classify.js';
-import type { DockerCli } from '../runtime/docker/cli.js';
+import type { BuildRuntime } from './build-runtime.js';
 import type { Interrupts } from './interrupts.js';
 import {
   buildFailureReason,
@@ -26,12 +25,16 @@ const LEGACY_BANNER = /^DEPRECATED: The legacy builder is deprecated[^\n]*\n(?: 
  * with --force-rm, removes the step's container). Returns normally only when the build succeeded.
  */
 export async function runBuild(
-  cli: DockerCli,
+  runtime: BuildRuntime,
   argv: string[],
   interrupts: Interrupts,
   log: Logger,
 ): Promise<void> {
-  const child = cli.spawn(argv, { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' }, { detached: true });
+  const child = runtime.exec.spawn(
+    argv,
+    { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' },
+    { detached: true },
+  );
   const outTail = new Tail();
   const errTail = new Tail();
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -59,15 +62,15 @@ export async function runBuild(
   if (killer) clearTimeout(killer);
   log.debug(`docker build returned ${result.exitCode ?? `signal ${result.signal}`}`);
   if (interrupts.signal) {
-    await awaitStepContainerGone(cli, outTail.toString(), log);
+    await awaitStepContainerGone(runtime, outTail.toString(), log);
     return;
   }
   if (result.exitCode === 0) return;
   const stderr = errTail.toString();
-  const daemon = daemonProblem(stderr, false, 'build', 0);
+  const daemon = runtime.classify.daemon({ stderr, timedOut: false }, 'build', 0);
   if (daemon) throw daemon;
   const step = failingStep(`${outTail}\n${stderr}`);
-  const reason = buildFailureReason(stderr);
+  const reason = buildFailureReason(stderr, (text) => runtime.classify.reason(text));
   throw new WrapperError(
     ExitCode.BUILD_FAILED,
     `${step ? `failed at ${step}: ` : 'failed: '}${reason}; nothing was pushed`,
@@ -84,12 +87,12 @@ const STEP_REMOVAL_WAIT_MS = 5_000;
  * that nothing of the build outlives it. It never removes anything itself: the id is read from the
  * build's output, which a RUN step can forge to name any container.
  */
-async function awaitStepContainerGone(cli: DockerCli, output: string, log: Logger): Promise<void> {
+async function awaitStepContainerGone(runtime: BuildRuntime, output: string, log: Logger): Promise<void> {
   const id = runningStepContainer(output);
   if (!id) return;
   const started = Date.now();
   for (;;) {
-    const found = await cli.call(['ps', '-a', '-q', '--no-trunc', '--filter', `id=${id}`]);
+    const found = await runtime.exec.call(['ps', '-a', '-q', '--no-trunc', '--filter', `id=${id}`]);
     if (found.exitCode !== 0 || found.stdout.trim() === '') {
       log.debug(`build step container ${id}: gone after ${Date.now() - started} ms`);
       return;
@@ -113,7 +116,7 @@ export interface PushResult {
  * Throws PUSH_FAILED naming every tag that did not push; stops early on a signal.
  */
 export async function pushTags(
-  cli: DockerCli,
+  runtime: BuildRuntime,
   tags: readonly ImageRef[],
   timeout: number,
   interrupts: Interrupts,
@@ -123,7 +126,7 @@ export async function pushTags(
   for (const tag of tags) {
     if (interrupts.signal) break;
     log.info(`pushing ${tag.canonical}`);
-    const result = await cli.call(['push', '--', tag.canonical], { timeout });
+    const result = await runtime.exec.call(['push', '--', tag.canonical], { timeout });
     if (interrupts.signal) break;
     if (result.exitCode === 0) {
       const digest = pushedDigest(result.stdout);
@@ -132,9 +135,9 @@ export async function pushTags(
       process.stdout.write(`docker_build: pushed ${tag.canonical}${digest ? ` (${digest})` : ''}\n`);
       continue;
     }
-    const daemon = daemonProblem(result.stderr, result.timedOut, 'push', timeout);
+    const daemon = runtime.classify.daemon(result, 'push', timeout);
     if (daemon) throw daemon;
-    const detail = pushFailureReason(result.stderr);
+    const detail = pushFailureReason(result.stderr, (text) => runtime.classify.reason(text));
     results.push({ tag: tag.canonical, ok: false, detail });
     process.stderr.write(`docker_build: push of ${tag.canonical} failed: ${detail}\n`);
   }

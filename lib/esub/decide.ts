@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { parseImageRef, registryAllowed } from '../kernel/grammar/image.js';
+import { JOB_TARGET_FORM, parseJobTarget } from '../kernel/grammar/job-id.js';
 import { appArgs } from '../scheduler/lsf/esub-protocol.js';
 
 /** What an esub decided: lines for the modify files, or the one-line reason of a rejection. */
@@ -118,8 +119,8 @@ export function decideExecEsub(input: EsubInput): EsubDecision {
   if (text === undefined || text === '') {
     return { ok: false, reason: 'no job given: submit with bsub -a "docker_exec(JOBID)" COMMAND' };
   }
-  if (!/^\d{1,12}(\[\d{1,9}\])?$/.test(text)) {
-    return { ok: false, reason: `${arg.source}: "${text}" is not a job id (123 or 123[4])` };
+  if (parseJobTarget(text) === undefined) {
+    return { ok: false, reason: `${arg.source}: "${text}" is not a job id (${JOB_TARGET_FORM})` };
   }
   return {
     ok: true,

@@ -11,17 +11,6 @@ export const SESSION_VARIABLE = 'LSF_DOCKER_EXEC_SESSION';
 
 export const newSessionToken = () => randomBytes(16).toString('hex');
 
-/** The PID column of `docker top CONTAINER -eo pid` (or of any ps-style table with a PID header). Pure. */
-export function parseTopPids(stdout: string): number[] {
-  const [header, ...rows] = stdout.split('\n');
-  const column = (header ?? '').trim().split(/\s+/).indexOf('PID');
-  if (column < 0) return [];
-  return rows
-    .map((row) => row.trim().split(/\s+/)[column])
-    .filter((p): p is string => p !== undefined && /^\d+$/.test(p))
-    .map(Number);
-}
-
 /** Whether an environ block (NUL-separated NAME=value) carries TOKEN as the session variable. Pure. */
 export function environHasToken(environ: string, token: string): boolean {
   return environ.split('\0').includes(`${SESSION_VARIABLE}=${token}`);

@@ -1,23 +1,10 @@
-/** What `docker inspect` tells about a candidate container (the fields docker_exec trusts). */
-export interface ContainerFacts {
-  id: string;
-  name: string;
-  running: boolean;
-  labels: Record<string, string>;
-  /** Config.User: "uid:gid" as docker_run set it. */
-  user: string;
-  workdir: string;
-}
+import type { JobTarget } from '../kernel/grammar/job-id.js';
+import { LABEL, MANAGED_VALUE } from '../kernel/labels.js';
+import type { FoundContainer } from '../runtime/types.js';
 
 export type TargetChoice =
-  | { ok: true; container: ContainerFacts }
+  | { ok: true; container: FoundContainer }
   | { ok: false; reason: string; otherUser?: boolean };
-
-/** JOBID or JOBID[INDEX]. */
-export function parseJobTarget(text: string): { id: number; index: number } | undefined {
-  const m = /^(\d{1,10})(?:\[(\d{1,9})\])?$/.exec(text.trim());
-  return m ? { id: Number(m[1]), index: m[2] === undefined ? 0 : Number(m[2]) } : undefined;
-}
 
 /**
  * Picks the container of job ID[INDEX] among CANDIDATES (containers labelled lsf-docker.job=ID):
@@ -25,20 +12,21 @@ export function parseJobTarget(text: string): { id: number; index: number } | un
  * label and its user (uid:gid) must both be the caller's. Pure.
  */
 export function chooseTarget(
-  candidates: ContainerFacts[],
-  job: { id: number; index: number },
+  candidates: readonly FoundContainer[],
+  job: JobTarget,
   caller: { uid: number; gid: number },
 ): TargetChoice {
-  const label = job.index > 0 ? `${job.id}[${job.index}]` : String(job.id);
+  const index = job.index ?? 0;
+  const label = index > 0 ? `${job.id}[${index}]` : String(job.id);
   const ofJob = candidates.filter(
     (c) =>
-      c.labels['lsf-docker.managed'] === 'true' &&
-      c.labels['lsf-docker.job'] === String(job.id) &&
-      (c.labels['lsf-docker.index'] ?? '0') === String(job.index),
+      c.labels[LABEL.managed] === MANAGED_VALUE &&
+      c.labels[LABEL.job] === String(job.id) &&
+      (c.labels[LABEL.index] ?? '0') === String(index),
   );
   if (ofJob.length === 0)
     return { ok: false, reason: `job ${label} has no container on this host (is it running in docker?)` };
-  const mine = ofJob.filter((c) => c.labels['lsf-docker.uid'] === String(caller.uid));
+  const mine = ofJob.filter((c) => c.labels[LABEL.uid] === String(caller.uid));
   if (mine.length === 0)
     return { ok: false, reason: `job ${label} belongs to another user`, otherUser: true };
   const running = mine.filter((c) => c.running);
@@ -52,22 +40,7 @@ export function chooseTarget(
   return { ok: true, container: c };
 }
 
-/** The `docker exec` argv (without the binary). One word is shell text (as a job command); more are argv. */
-export function buildExecArgs(opts: {
-  container: string;
-  uid: number;
-  gid: number;
-  groups: number[];
-  envFile: string;
-  interactive: boolean;
-  tty: boolean;
-  command: string[];
-}): string[] {
-  const a = ['exec', '--user', `${opts.uid}:${opts.gid}`, `--env-file=${opts.envFile}`];
-  if (opts.interactive) a.push('--interactive');
-  if (opts.tty) a.push('--tty');
-  a.push('--', opts.container);
-  if (opts.command.length === 1) a.push('/bin/sh', '-c', opts.command[0]!);
-  else a.push(...opts.command);
-  return a;
+/** What runs in the container: one word is shell text (as a job command), more are an argv. Pure. */
+export function execCommand(words: readonly string[]): string[] {
+  return words.length === 1 ? ['/bin/sh', '-c', words[0]!] : [...words];
 }

@@ -3,7 +3,6 @@ import {
   constants,
   existsSync,
   lstatSync,
-  readdirSync,
   readFileSync,
   realpathSync,
   type Stats,
@@ -12,6 +11,7 @@ import {
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { isatty } from 'node:tty';
+import { hostGpuIndexes } from './gpus.js';
 import type { Identity } from './identity.js';
 import type { HostProbe, PathStat } from './probe.js';
 
@@ -88,16 +88,7 @@ export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
       if ((statSync(path).size ?? 0) > 1024 * 1024) throw new Error('is larger than 1 MiB');
       return readFileSync(path, 'utf8');
     },
-    hostGpus() {
-      try {
-        return readdirSync(gpuDevDir)
-          .map((name) => /^nvidia(\d+)$/.exec(name)?.[1])
-          .filter((n): n is string => n !== undefined)
-          .sort((a, b) => Number(a) - Number(b));
-      } catch {
-        return [];
-      }
-    },
+    hostGpus: () => hostGpuIndexes(gpuDevDir).map(String),
     rssLimit() {
       try {
         const line = readFileSync('/proc/self/limits', 'utf8')

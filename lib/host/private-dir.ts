@@ -1,5 +1,6 @@
 import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { configError } from '../kernel/errors.js';
+import { OWNER_FILE, privateDirTemplate } from '../kernel/names.js';
 
 /** What `lsf-docker sweep` needs to know about a job's leftovers: written as owner.json in the private dir. */
 /** Where the wrapper's private files for one job are (all in one 0700 dir). */
@@ -21,8 +22,7 @@ export interface OwnerRecord {
   started: string;
 }
 
-export const PRIVATE_PREFIX = 'lsf-docker.';
-export const OWNER_FILE = 'owner.json';
+export { OWNER_FILE, PRIVATE_PREFIX } from '../kernel/names.js';
 
 /**
  * Checks that the tmp root cannot be used against us: a directory owned by root or the user,
@@ -69,7 +69,7 @@ export interface FileContents {
  * 0600 (only the docker CLI reads it). The cidfile is left for docker to create.
  */
 export function createPrivateDir(tmpRoot: string, uid: number, contents: FileContents): JobFiles {
-  const dir = mkdtempSync(`${tmpRoot}/${PRIVATE_PREFIX}${uid}.`);
+  const dir = mkdtempSync(privateDirTemplate(tmpRoot, uid));
   const files = jobFilesIn(dir);
   // Modes are set explicitly after each write: the umask must not decide who can read them.
   const write = (path: string, text: string, mode: number) => {

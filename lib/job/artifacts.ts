@@ -1,11 +1,23 @@
-import type { Identity } from '../host/identity.js';
 import { safeDbField } from '../host/identity.js';
+import type { ContainerSpec, IdentitySpec, JobScript } from '../runtime/container-spec.js';
+
+/**
+ * The job's files, rendered from its ContainerSpec: the container's minimal /etc/passwd and
+ * /etc/group, the job script, and the env-file. lib/host/private-dir.ts writes them.
+ */
+export interface RenderedFiles {
+  passwd: string;
+  group: string;
+  /** Undefined when no script runs (the image's own command, or the job file). */
+  script?: string;
+  env: string;
+}
 
 /**
  * The minimal /etc/passwd for the container: root, nobody and the user, with the user's real
  * home and shell. No other account exists inside, so nothing else can be su'ed to or named.
  */
-export function renderPasswd(id: Identity): string {
+export function renderPasswd(id: IdentitySpec): string {
   const name = safeDbField(id.user) ? id.user : `user${id.uid}`;
   const home = safeDbField(id.home) ? id.home : '/';
   const shell = safeDbField(id.shell) ? id.shell : '/bin/sh';
@@ -18,7 +30,7 @@ export function renderPasswd(id: Identity): string {
 }
 
 /** The minimal /etc/group: root, nogroup, the user's primary group and each supplementary group. */
-export function renderGroup(id: Identity): string {
+export function renderGroup(id: IdentitySpec): string {
   const user = safeDbField(id.user) ? id.user : `user${id.uid}`;
   const lines = ['root:x:0:', 'nogroup:x:65534:'];
   const seen = new Set([0, 65534]);
@@ -33,11 +45,22 @@ export function renderGroup(id: Identity): string {
 }
 
 /** The job script: LSF's command words joined by one space, as bsub does, under #!/bin/sh. */
-export function renderScript(command: string[]): string {
-  return `#!/bin/sh\n${command.join(' ')}\n`;
+export function renderScript(script: JobScript): string {
+  return `#!/bin/sh\n${script.words.join(' ')}\n`;
 }
 
 /** The env-file: one NAME=value per line, taken literally by docker. */
 export function renderEnvFile(env: Array<[string, string]>): string {
   return env.map(([name, value]) => `${name}=${value}\n`).join('');
+}
+
+/** Every file of the job, from its spec. */
+export function renderJobFiles(spec: ContainerSpec): RenderedFiles {
+  const { identity, process } = spec;
+  return {
+    passwd: renderPasswd(identity),
+    group: renderGroup(identity),
+    script: process.script && renderScript(process.script),
+    env: renderEnvFile(process.env),
+  };
 }

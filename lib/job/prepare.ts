@@ -4,14 +4,15 @@ import type { Config } from '../config/schema.js';
 import type { Identity } from '../host/identity.js';
 import { identityFromOs } from '../host/identity-from-os.js';
 import { osProbe } from '../host/os-probe.js';
-import { jobFilesIn, PRIVATE_PREFIX } from '../host/private-dir.js';
+import { jobFilesIn } from '../host/private-dir.js';
 import type { HostProbe } from '../host/probe.js';
 import { createLogger, type Logger } from '../kernel/log/logger.js';
-import { decideRunPlan } from '../policy/decide.js';
+import { dryRunDir } from '../kernel/names.js';
+import { decideContainerSpec } from '../policy/decide.js';
 import { parseJobRequest } from '../request/parse.js';
-import { buildPullArgs, buildRunArgs } from '../runtime/docker/run-args.js';
-import type { RunPlan } from '../runtime/spec.js';
-import { renderEnvFile } from './artifacts.js';
+import type { ContainerSpec } from '../runtime/container-spec.js';
+import { dockerPullArgv, dockerRunArgv } from '../runtime/docker/argv/run.js';
+import { type RenderedFiles, renderJobFiles } from './artifacts.js';
 
 /** Everything decided about a job before anything is written or run. */
 export interface PreparedJob {
@@ -20,8 +21,9 @@ export interface PreparedJob {
   log: Logger;
   identity: Identity;
   probe: HostProbe;
-  plan: RunPlan;
-  envText: string;
+  spec: ContainerSpec;
+  /** The job's files, rendered from the spec (written by lib/host/private-dir.ts). */
+  files: RenderedFiles;
 }
 
 /**
@@ -40,22 +42,31 @@ export function prepareJob(
   if (request.logLevel) log.setLevel(request.logLevel);
   const identity = identityFromOs(env);
   const probe = osProbe(identity, config.devices.gpuDevDir);
-  const plan = decideRunPlan({ request, config, identity, probe });
-  if (log.debugEnabled) for (const d of plan.decisions) log.debug(`policy: ${d}`);
-  return { config, configPath: path, log, identity, probe, plan, envText: renderEnvFile(plan.env) };
+  const spec = decideContainerSpec({ request, config, identity, probe });
+  if (log.debugEnabled) for (const d of spec.decisions) log.debug(`policy: ${d}`);
+  const files = renderJobFiles(spec);
+  return {
+    config,
+    configPath: path,
+    log,
+    identity,
+    probe,
+    spec,
+    files,
+  };
 }
 
 /** The dry-run view of a prepared job: what would be pulled and run, and the files' contents. */
 export function dryRunView(job: PreparedJob) {
-  const { config, plan, identity, envText } = job;
+  const { config, spec, identity, files } = job;
   const binary = config.docker.binary;
-  const files = jobFilesIn(`${config.paths.tmpRoot}/${PRIVATE_PREFIX}${identity.uid}.DRYRUN`);
+  const jobFiles = jobFilesIn(dryRunDir(config.paths.tmpRoot, identity.uid));
   return {
-    image: plan.image,
-    pull: plan.pull === 'never' ? null : [binary, ...buildPullArgs(plan.image)],
-    pull_policy: plan.pull,
-    run: [binary, ...buildRunArgs(plan, files)],
-    files: { passwd: plan.passwd, group: plan.group, script: plan.script ?? null, env: envText },
-    decisions: plan.decisions,
+    image: spec.image.ref,
+    pull: spec.image.pull === 'never' ? null : [binary, ...dockerPullArgv(spec.image.ref)],
+    pull_policy: spec.image.pull,
+    run: [binary, ...dockerRunArgv(spec, jobFiles)],
+    files: { passwd: files.passwd, group: files.group, script: files.script ?? null, env: files.env },
+    decisions: spec.decisions,
   };
 }

@@ -1,278 +1,128 @@
-import { statSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
+import type { JobFiles } from '../host/private-dir.js';
 import { WrapperError } from '../kernel/errors.js';
 import { ExitCode } from '../kernel/exit-codes.js';
 import { formatSize } from '../kernel/grammar/size.js';
 import type { Logger } from '../kernel/log/logger.js';
-import { escalationDelay, RELAYED_SIGNALS, signalStatus } from '../kernel/signals.js';
-import { classifyStartFailure, daemonProblem } from '../runtime/docker/classify.js';
-import type { DockerCli } from '../runtime/docker/cli.js';
-import { ContainerControl } from '../runtime/docker/control.js';
-import type { JobFiles } from '../runtime/docker/run-args.js';
-import { buildRunArgs } from '../runtime/docker/run-args.js';
-import type { RunPlan } from '../runtime/spec.js';
+import { signalStatus } from '../kernel/signals.js';
+import type { ContainerRuntime, RunInput } from '../runtime/types.js';
+import { processStderr, type StderrWriter } from './held-stderr.js';
+import { launchFacts } from './launch.js';
+import { FINISHED, Preparing, SignalRouter } from './phases.js';
 import { ensureImage } from './pull.js';
+import type { SignalSource } from './signal-source.js';
+import { type Attempt, attemptRun, type StartContext } from './start.js';
 
 export interface JobContext {
-  plan: RunPlan;
+  /** The decided container. */
+  spec: RunInput;
   files: JobFiles;
   config: Config;
-  cli: DockerCli;
+  runtime: ContainerRuntime;
   log: Logger;
-  /** The start-up catcher (see EarlySignals): runJob releases it once its own handlers are in place. */
+  /** The start-up catcher (EarlySignals): runJob releases it once its own handlers are in place. */
   early?: { release(): string | undefined };
+  /** Where signals come from (the process unless a test drives them). */
+  signals?: SignalSource;
+  /** The wrapper's stderr (process.stderr unless a test captures it). */
+  stderr?: StderrWriter;
+}
+
+/** How the start phase ended: no container was started (a signal first), or a run ended. */
+type Started = { kind: 'not-started'; status: number } | { kind: 'ran'; attempt: Attempt; startedAt: number };
+
+function notStarted(signal: string, ctx: StartContext): Started {
+  ctx.log.info(`${signal} before the container started: not starting it`);
+  return { kind: 'not-started', status: signalStatus(signal) };
 }
 
 /**
- * Catches terminating signals from the wrapper's first moment until runJob installs its own
- * handlers, so that a bkill during start-up ends the job cleanly (private dir removed, no
- * container started) instead of killing the wrapper mid-way.
- */
-export class EarlySignals {
-  first: string | undefined;
-  private readonly handler = (signal: NodeJS.Signals) => {
-    this.first ??= signal;
-  };
-  constructor() {
-    for (const s of RELAYED_SIGNALS) process.on(s, this.handler);
-  }
-  /** Stops catching; returns the first signal seen, if any. */
-  release(): string | undefined {
-    for (const s of RELAYED_SIGNALS) process.off(s, this.handler);
-    return this.first;
-  }
-}
-
-const STDERR_TAIL = 16 * 1024;
-/** How often, and how long apart, a signal is retried before the container exists (5 s in all). */
-const RELAY_ATTEMPTS = 50;
-const RELAY_RETRY_MS = 100;
-
-interface StartOutcome {
-  exitCode?: number;
-  signal?: string;
-  stderr: HeldStderr;
-}
-
-function notStarted(signal: string, log: Logger): number {
-  log.info(`${signal} before the container started: not starting it`);
-  return signalStatus(signal);
-}
-
-function cidfileWritten(path: string): boolean {
-  try {
-    return statSync(path).size > 0;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The `docker run` CLI's stderr: held back while READY() is false, passed through once it is
- * true, with a tail kept for classifying failures.
- */
-export class HeldStderr {
-  held = '';
-  tail = '';
-  released = false;
-  constructor(
-    private readonly ready: () => boolean,
-    private readonly out: (chunk: Buffer | string) => void = (c) => process.stderr.write(c),
-  ) {}
-
-  write(chunk: Buffer): void {
-    const text = chunk.toString('utf8');
-    this.tail = (this.tail + text).slice(-STDERR_TAIL);
-    if (!this.released && this.ready()) this.release();
-    if (this.released) this.out(chunk);
-    else this.held += text;
-  }
-
-  /** Passes on what was held; from now on everything flows through. */
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    if (this.held) this.out(this.held);
-    this.held = '';
-  }
-}
-
-/**
- * Runs the planned container to its end and returns the job's exit status. Signals that LSF
- * sends are relayed to the container through the daemon; SIGTSTP/SIGCONT pause and unpause it;
+ * Runs the decided container to its end and returns the job's exit status. Signals that LSF
+ * sends are relayed to the container through the runtime; SIGTSTP/SIGCONT pause and resume it;
  * after SIGTERM the container is removed before LSF's SIGKILL can arrive. Whatever happens,
  * the container is gone when this returns (the caller removes the private dir).
  */
-export async function runJob({ plan, files, config, cli, log, early }: JobContext): Promise<number> {
-  const control = new ContainerControl(cli, plan.name, files.cidfile);
-  const abort = new AbortController();
-  let phase: 'preparing' | 'running' | 'done' = 'preparing';
-  let pendingSignal: string | undefined;
-  // A terminating signal seen while a first `docker run` turned out to need a pull: its container
-  // never existed, so the signal stops the job before the second start.
-  let signalWhileStarting: string | undefined;
-  let escalation: NodeJS.Timeout | undefined;
-  let forcedRemoval = false;
-
-  // A signal that arrives after `docker run` is spawned but before docker has created and started
-  // the container finds nothing to signal: try again until it is delivered or the job has ended.
-  const relay = async (signal: NodeJS.Signals) => {
-    for (let attempt = 0; attempt < RELAY_ATTEMPTS && phase === 'running'; attempt++) {
-      const r = await control.kill(signal);
-      if (r.exitCode === 0) return;
-      log.debug(`docker kill --signal=${signal}: ${r.stderr}`);
-      if (!/No such container|is not running/i.test(r.stderr)) return;
-      await new Promise((resolve) => setTimeout(resolve, RELAY_RETRY_MS));
-    }
+export async function runJob(ctx: JobContext): Promise<number> {
+  const launch = launchFacts(ctx.spec);
+  const start: StartContext = {
+    runtime: ctx.runtime,
+    control: ctx.runtime.control(launch.name, ctx.files.cidfile),
+    launch,
+    argv: ctx.runtime.runArgv(ctx.spec, ctx.files),
+    config: ctx.config,
+    log: ctx.log,
+    stderr: ctx.stderr ?? processStderr,
   };
-  const onSignal = (signal: NodeJS.Signals) => {
-    log.info(`received ${signal}`);
-    if (signal === 'SIGTSTP' || signal === 'SIGCONT') {
-      if (phase === 'running') void (signal === 'SIGTSTP' ? control.pause() : control.unpause());
-      return;
-    }
-    if (phase === 'preparing') {
-      pendingSignal ??= signal;
-      abort.abort();
-      return;
-    }
-    if (phase !== 'running') return;
-    signalWhileStarting ??= signal;
-    void relay(signal);
-    if (signal === 'SIGTERM' && !escalation) {
-      const delay = escalationDelay(config.job.terminateInterval);
-      log.debug(`container will be removed in ${delay}s if still running`);
-      escalation = setTimeout(() => {
-        forcedRemoval = true;
-        log.warning(`job still running ${delay}s after SIGTERM: removing its container`);
-        void control.remove();
-      }, delay * 1000);
-    }
-  };
-  const signals: NodeJS.Signals[] = [...RELAYED_SIGNALS, 'SIGTSTP', 'SIGCONT'];
-  for (const s of signals) process.on(s, onSignal);
+  const preparing = new Preparing();
+  const router = new SignalRouter(ctx.signals ?? process, ctx.log, preparing);
   // Only now let the start-up catcher go: had a signal no listener for a moment, Node would stop
   // watching it, and one caught but not yet dispatched would be lost.
-  pendingSignal ??= early?.release();
-
-  // Set once `docker run` is spawned: before that no container can exist, so nothing to remove.
-  let containerMayExist = false;
-  let runEndedNormally = false;
-  const startContainer = async (): Promise<StartOutcome> => {
-    const args = buildRunArgs(plan, files);
-    phase = 'running';
-    containerMayExist = true;
-    const child = cli.spawn(
-      args,
-      {
-        stdin: plan.interactive ? 'inherit' : 'ignore',
-        stdout: 'inherit',
-        stderr: plan.tty ? 'inherit' : 'pipe',
-      },
-      { detached: !plan.tty },
-    );
-    // docker's own complaints before the container exists (no cidfile yet) are held back: they
-    // may be retried (image missing) or replaced by one clear line. Once it exists, the job's
-    // stderr flows through as it comes.
-    const stderr = new HeldStderr(() => cidfileWritten(files.cidfile));
-    child.stderr?.on('data', (chunk: Buffer) => stderr.write(chunk));
-    // A daemon that does not create the container within the call timeout is hung: the job
-    // must not hold its slot forever.
-    let hung = false;
-    const watchdog = setTimeout(() => {
-      if (cidfileWritten(files.cidfile)) return;
-      hung = true;
-      child.kill('SIGKILL');
-    }, config.docker.timeout * 1000);
-    const result = await child;
-    clearTimeout(watchdog);
-    if (result.error) {
-      throw new WrapperError(
-        ExitCode.DAEMON_UNREACHABLE,
-        `cannot run the docker CLI ${cli.binary}: ${result.error}`,
-        'docker',
-      );
-    }
-    if (hung) {
-      throw new WrapperError(
-        ExitCode.DAEMON_TIMEOUT,
-        `docker run did not create the container within ${config.docker.timeout}s: the docker daemon seems hung`,
-        'docker',
-      );
-    }
-    phase = 'preparing';
-    log.debug(`docker run returned ${result.exitCode ?? `signal ${result.signal}`}`);
-    return { exitCode: result.exitCode, signal: result.signal, stderr };
-  };
-
+  const early = ctx.early?.release();
+  if (early) preparing.onSignal(early as NodeJS.Signals);
   try {
-    // With pull policy "missing" the image is assumed present (no docker call to ask); a run that
-    // finds it missing pulls it and starts again. Interactive terminals keep the ask-first way.
-    const optimistic = config.docker.pull === 'missing' && !plan.tty;
-    if (!optimistic) await ensureImage(cli, plan.image, config.docker, log, abort.signal);
-    if (pendingSignal) return notStarted(pendingSignal, log);
-    const startedAt = Date.now();
-    let outcome = await startContainer();
-    if (
-      optimistic &&
-      outcome.exitCode === 125 &&
-      !outcome.stderr.released &&
-      /No such image/i.test(outcome.stderr.held)
-    ) {
-      log.info(`image ${plan.image} is not on this host: pulling it`);
-      containerMayExist = false;
-      if (signalWhileStarting) return notStarted(signalWhileStarting, log);
-      await ensureImage(cli, plan.image, { ...config.docker, pull: 'always' }, log, abort.signal);
-      if (pendingSignal) return notStarted(pendingSignal, log);
-      outcome = await startContainer();
-    }
-    phase = 'done';
-    const { exitCode, stderr } = outcome;
-    if (exitCode === undefined) {
-      // The CLI itself was killed: the container may still run. Remove it and report the signal.
-      stderr.release();
-      return outcome.signal ? signalStatus(outcome.signal) : ExitCode.INTERNAL;
-    }
-    runEndedNormally = true;
-    const startFailure = classifyStartFailure(exitCode, stderr.tail, plan.image);
-    if (startFailure) throw startFailure;
-    if (exitCode === 125) {
-      const daemon = daemonProblem(stderr.tail, false, 'run', config.docker.timeout);
-      if (daemon) throw daemon;
-    }
-    stderr.release();
-    if (exitCode === 137 && !forcedRemoval && (await wasOomKilled(cli, control.target(), startedAt))) {
-      process.stderr.write(
-        `docker_run: job killed: out of memory (container memory limit ${plan.memory !== undefined ? formatSize(plan.memory) : 'unknown'})\n`,
-      );
-      return ExitCode.OOM_KILLED;
-    }
-    return exitCode;
+    const started = await startContainer(start, router, preparing);
+    router.enter(FINISHED);
+    return started.kind === 'not-started'
+      ? started.status
+      : await finish(start, started.attempt, started.startedAt);
   } finally {
-    phase = 'done';
-    if (escalation) clearTimeout(escalation);
-    for (const s of signals) process.off(s, onSignal);
-    if (containerMayExist && !runEndedNormally) {
-      const removed = await control.remove();
-      if (removed.exitCode === 0) log.debug(`container ${plan.name} removed`);
-    }
+    router.close();
   }
 }
 
-/** Asks the daemon's event log whether the container (already auto-removed) was killed by the OOM killer. */
-async function wasOomKilled(cli: DockerCli, id: string, startedAt: number): Promise<boolean> {
-  const result = await cli.call([
-    'events',
-    '--since',
-    String(Math.floor(startedAt / 1000) - 1),
-    '--until',
-    String(Math.ceil(Date.now() / 1000)),
-    '--filter',
-    `container=${id}`,
-    '--filter',
-    'event=oom',
-    '--format',
-    '{{.Status}}',
-  ]);
-  return result.exitCode === 0 && /oom/.test(result.stdout);
+/**
+ * Prepare and start: with pull policy "missing" the image is assumed present (no runtime call to
+ * ask); a run that finds it missing pulls it and starts again. Interactive terminals keep the
+ * ask-first way. A signal before the container exists stops the job before any (second) start.
+ */
+async function startContainer(
+  ctx: StartContext,
+  router: SignalRouter,
+  preparing: Preparing,
+): Promise<Started> {
+  const { runtime, config, launch, log } = ctx;
+  const optimistic = config.docker.pull === 'missing' && !launch.tty;
+  if (!optimistic) await ensureImage(runtime, launch.image, config.docker, log, preparing.abort);
+  if (preparing.first) return notStarted(preparing.first, ctx);
+  const startedAt = Date.now();
+  const first = await attemptRun(ctx, router, optimistic);
+  if (first.verdict.kind !== 'image-missing') return { kind: 'ran', attempt: first, startedAt };
+  log.info(`image ${launch.image} is not on this host: pulling it`);
+  if (first.running.first) return notStarted(first.running.first, ctx);
+  const pulling = router.enter(new Preparing());
+  await ensureImage(runtime, launch.image, { ...config.docker, pull: 'always' }, log, pulling.abort);
+  if (pulling.first) return notStarted(pulling.first, ctx);
+  return { kind: 'ran', attempt: await attemptRun(ctx, router, false), startedAt };
+}
+
+/**
+ * The job's status from how its run ended: its own status (137 checked for the OOM killer), a
+ * start failure (one line, its own code), or a lost run whose container is removed first.
+ */
+async function finish(ctx: StartContext, { verdict, stderr, running }: Attempt, startedAt: number) {
+  switch (verdict.kind) {
+    case 'job-status': {
+      stderr.release();
+      const oom =
+        verdict.status === ExitCode.OOM_KILLED &&
+        !running.forcedRemoval &&
+        (await ctx.control.wasOomKilled(startedAt));
+      if (!oom) return verdict.status;
+      const limit = ctx.launch.memory !== undefined ? formatSize(ctx.launch.memory) : 'unknown';
+      ctx.stderr(`docker_run: job killed: out of memory (container memory limit ${limit})\n`);
+      return ExitCode.OOM_KILLED;
+    }
+    case 'start-failure':
+      throw verdict.error;
+    case 'lost': {
+      // The run did not end by itself: the container may still run. Remove it, then report.
+      if (!verdict.error) stderr.release();
+      const removed = await ctx.control.remove();
+      if (removed.ok) ctx.log.debug(`container ${ctx.launch.name} removed`);
+      if (verdict.error) throw verdict.error;
+      return verdict.signal ? signalStatus(verdict.signal) : ExitCode.INTERNAL;
+    }
+    default:
+      throw new WrapperError(ExitCode.INTERNAL, `unexpected run verdict ${verdict.kind}`, 'docker_run');
+  }
 }

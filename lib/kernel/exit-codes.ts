@@ -45,3 +45,27 @@ export const ExitCode = {
 } as const;
 
 export type ExitCodeName = keyof typeof ExitCode;
+
+/**
+ * Statuses that are not the wrapper's own failures but conventions it follows or reads: the
+ * shell's, the container runtimes' (`docker run` and `podman run` alike), and LSF's commands'.
+ */
+export const Status = {
+  OK: 0,
+  /** timeout(1) and our own call timeouts: the command did not finish in time. */
+  TIMED_OUT: 124,
+  /** `docker run` / `podman run`: the runtime itself failed (the container never ran). */
+  RUNTIME_FAILED: 125,
+  /** The shell's (and the runtimes'): the command exists but cannot be executed. */
+  CANNOT_EXECUTE: 126,
+  /** The shell's (and the runtimes'): the command was not found, or could not be started at all. */
+  NOT_FOUND: 127,
+  /** A death by signal N is reported as SIGNALLED + N (the shell's convention; LSF's too). */
+  SIGNALLED: 128,
+  /** LSF's job-control commands (bjobs, bkill, bpeek) when a job is not found or already finished. */
+  LSF_COMMAND_FAILED: 255,
+  /** A command that checked something and found it wanting (doctor: not ready). */
+  FAILED: 1,
+  /** The largest exit status a process can have. */
+  MAX: 255,
+} as const;

@@ -1,3 +1,4 @@
+import { type OptionDef, scanArgv } from './argv.js';
 import { usageError } from './errors.js';
 import { VERSION } from './version.js';
 
@@ -26,41 +27,42 @@ export async function parseProgramArgs(
     foreignOptions?: boolean;
   },
 ): Promise<ProgramArgs> {
-  const out: ProgramArgs = { dryRun: false, command: [] };
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const word = argv[i]!;
-    if (word === '--') {
-      i++;
-      break;
-    }
-    if (word === '--help' || word === '--version' || (word === '-h' && !accepts.foreignOptions)) {
-      await showWithYargs(program, usage, word, accepts.options ?? {});
-      return { ...out, exit: 0 };
-    }
-    if (word === '--config' || word.startsWith('--config=')) {
-      const value = word === '--config' ? argv[++i] : word.slice('--config='.length);
+  const scan = scanArgv(argv, programOptions(accepts), {
+    inlineLong: true,
+    unknown: accepts.foreignOptions ? 'stop' : 'fail',
+    optionLike: (word) => LONG_OPTION.test(word),
+  });
+  if (!scan.ok) {
+    const { kind, word, written } = scan.problem;
+    if (kind === 'missing-value') throw usageError(`${written} needs a FILE`);
+    throw usageError(`unknown option ${word} (use -- before a command that starts with --)`);
+  }
+  const out: ProgramArgs = { dryRun: false, command: scan.rest };
+  for (const { key, value, written } of scan.options) {
+    if (key === 'config') {
       if (!value) throw usageError('--config needs a FILE');
       out.config = value;
-      continue;
+    } else if (key === 'dry-run') out.dryRun = true;
+    else {
+      await showWithYargs(program, usage, written, accepts.options ?? {});
+      return { ...out, command: [], exit: 0 };
     }
-    if (word === '--dry-run' && accepts.dryRun) {
-      out.dryRun = true;
-      continue;
-    }
-    if (
-      !accepts.foreignOptions &&
-      word.startsWith('--') &&
-      out.command.length === 0 &&
-      /^--[A-Za-z][\w-]*(=|$)/.test(word) &&
-      !word.startsWith('--=')
-    ) {
-      throw usageError(`unknown option ${word} (use -- before a command that starts with --)`);
-    }
-    break;
   }
-  out.command = argv.slice(i);
   return out;
+}
+
+/** What looks like one of our options: --NAME or --NAME=VALUE (a job's -x or --=x is its own). */
+const LONG_OPTION = /^--[A-Za-z][\w-]*(=|$)/;
+
+/** The job starters' options: --config FILE, --dry-run when the program has it, --help, --version (and -h). */
+function programOptions(accepts: { dryRun?: boolean; foreignOptions?: boolean }): OptionDef[] {
+  const table: OptionDef[] = [
+    { key: 'config', names: ['--config'], value: 'required' },
+    { key: 'help', names: accepts.foreignOptions ? ['--help'] : ['--help', '-h'], value: 'none', stop: true },
+    { key: 'version', names: ['--version'], value: 'none', stop: true },
+  ];
+  if (accepts.dryRun) table.push({ key: 'dry-run', names: ['--dry-run'], value: 'none' });
+  return table;
 }
 
 export async function showWithYargs(

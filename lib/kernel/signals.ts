@@ -1,3 +1,5 @@
+import { Status } from './exit-codes.js';
+
 /** Signals relayed to the container's main process, as LSF's bkill and job control send them. */
 export const RELAYED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'] as const;
 export type RelayedSignal = (typeof RELAYED_SIGNALS)[number];
@@ -21,13 +23,21 @@ export const signalNumber = (name: string | null | undefined) => (name ? SIGNAL_
 
 /** 128 + the signal's number: the status a shell reports for death by that signal. */
 export function signalStatus(signal: string): number {
-  return 128 + (SIGNAL_NUMBERS[signal] ?? 0);
+  return Status.SIGNALLED + (SIGNAL_NUMBERS[signal] ?? 0);
 }
 
-/**
- * Seconds after SIGTERM at which the wrapper removes a container that is still running: one
- * second (at most half the interval) before LSF's SIGKILL would arrive, so nothing outlives the job.
- */
-export function escalationDelay(terminateInterval: number): number {
-  return Math.max(0.2, terminateInterval - Math.min(1, terminateInterval / 2));
+/** The signal name for a number (bkill -s 9), or undefined for one not in SIGNAL_NUMBERS. */
+export const signalName = (n: number) => Object.entries(SIGNAL_NUMBERS).find(([, v]) => v === n)?.[0];
+
+/** The status of a process that ended with CODE or by SIGNAL (128 + N), as a shell reports it. */
+export function exitStatus(code: number | null, signal: string | null): number {
+  return code ?? Status.SIGNALLED + (signalNumber(signal) ?? 0);
+}
+
+/** A signal as job-control commands take it (bkill -s): 9, KILL or SIGKILL, any case; undefined if unknown. */
+export function parseSignal(text: string): string | undefined {
+  const upper = text.toUpperCase();
+  if (/^\d+$/.test(upper)) return signalName(Number(upper));
+  const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  return signalNumber(name) !== undefined ? name : undefined;
 }

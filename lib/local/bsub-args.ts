@@ -1,3 +1,4 @@
+import { type OptionDef, scanArgv } from '../kernel/argv.js';
 import { usageError } from '../kernel/errors.js';
 
 /** bsub's command line, parsed (nothing checked against the host yet). */
@@ -29,7 +30,7 @@ export interface BsubArgs {
   supervise?: string;
 }
 
-const VALUE_OPTIONS = new Set([
+const VALUE_OPTIONS = [
   '-a',
   '-app',
   '-q',
@@ -45,8 +46,17 @@ const VALUE_OPTIONS = new Set([
   '-gpu',
   '-cwd',
   '-env',
-]);
-const FLAG_OPTIONS = new Set(['-I', '-Ip', '-Is', '-K']);
+];
+const FLAG_OPTIONS = ['-I', '-Ip', '-Is', '-K'];
+/** The hidden option of the detached job supervisor. */
+const SUPERVISE = '--lsf-docker-supervise';
+
+/** bsub's options, as the scanner's table: each keyed by its name. */
+const BSUB_OPTIONS: OptionDef[] = [
+  ...VALUE_OPTIONS.map((name): OptionDef => ({ key: name, names: [name], value: 'required' })),
+  ...FLAG_OPTIONS.map((name): OptionDef => ({ key: name, names: [name], value: 'none' })),
+  { key: SUPERVISE, names: [SUPERVISE], value: 'required' },
+];
 
 export const BSUB_USAGE = `Usage: lsf-docker [--config FILE] bsub [options] [--] COMMAND [ARGS...]
 
@@ -62,32 +72,19 @@ Options (as LSF's bsub): -a "app(args) ..."  -app NAME  -q QUEUE  -G GROUP  -J N
  */
 export function parseBsubArgs(argv: string[]): BsubArgs {
   const out: BsubArgs = { apps: [], wait: false, slots: 1, resReq: [], command: [] };
-  let i = 0;
-  for (; i < argv.length; i++) {
-    const word = argv[i]!;
-    if (word === '--') {
-      i++;
-      break;
-    }
-    if (word.startsWith('--lsf-docker-supervise=')) {
-      out.supervise = word.slice('--lsf-docker-supervise='.length);
-      continue;
-    }
-    if (FLAG_OPTIONS.has(word)) {
-      if (word === '-K') out.wait = true;
-      else out.interactive = word.slice(1) as BsubArgs['interactive'];
-      continue;
-    }
-    if (VALUE_OPTIONS.has(word)) {
-      const value = argv[++i];
-      if (value === undefined) throw usageError(`bsub ${word} needs a value`);
-      set(out, word, value);
-      continue;
-    }
-    if (word.startsWith('-') && word !== '-') throw usageError(`bsub: unknown option ${word}\n${BSUB_USAGE}`);
-    break;
+  const scan = scanArgv(argv, BSUB_OPTIONS, { inlineLong: true, unknown: 'fail' });
+  if (!scan.ok) {
+    const { kind, word } = scan.problem;
+    if (kind === 'missing-value') throw usageError(`bsub ${word} needs a value`);
+    throw usageError(`bsub: unknown option ${word}\n${BSUB_USAGE}`);
   }
-  out.command = argv.slice(i);
+  for (const { key, value } of scan.options) {
+    if (key === SUPERVISE) out.supervise = value;
+    else if (key === '-K') out.wait = true;
+    else if (FLAG_OPTIONS.includes(key)) out.interactive = key.slice(1) as BsubArgs['interactive'];
+    else set(out, key, value);
+  }
+  out.command = scan.rest;
   return out;
 }
 

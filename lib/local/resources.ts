@@ -1,4 +1,3 @@
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type HeldLock, release, tryLock } from './lock.js';
 
@@ -13,19 +12,6 @@ export interface Allocation {
   locks: HeldLock[];
   slotIds: number[];
   gpuIds: number[];
-}
-
-/** The host's GPUs: /dev/nvidiaN nodes. */
-export function hostGpuIds(devDir = '/dev'): number[] {
-  try {
-    return readdirSync(devDir)
-      .map((n) => /^nvidia(\d+)$/.exec(n)?.[1])
-      .filter((n): n is string => n !== undefined)
-      .map(Number)
-      .sort((a, b) => a - b);
-  } catch {
-    return [];
-  }
 }
 
 /**

@@ -13,6 +13,7 @@ import {
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { configError } from '../kernel/errors.js';
+import { LOCAL_HOST_DIR } from '../kernel/names.js';
 
 /**
  * Where the local LSF keeps its state (docs/user-guide-local-lsf.md, "Slots and state"):
@@ -35,7 +36,7 @@ export interface StateDirs {
 }
 
 export function stateDirs(config: Config, uid: number, home: string): StateDirs {
-  const host = config.local.stateDir ?? join(config.paths.tmpRoot, 'lsf-docker.host');
+  const host = config.local.stateDir ?? join(config.paths.tmpRoot, LOCAL_HOST_DIR);
   const user = config.local.stateDir ? join(config.local.stateDir, `user.${uid}`) : join(home, '.lsf-docker');
   return { host, user, shared: true };
 }

@@ -11,20 +11,20 @@ import type { Subcommand } from '../kernel/subcommand.js';
 const SUBCOMMANDS: Record<string, { describe: string; load: () => Promise<Subcommand> }> = {
   bsub: {
     describe: 'submit a job to the local LSF emulation',
-    load: async () => (await import('../local/commands.js')).bsub,
+    load: async () => (await import('../local/bsub.js')).bsub,
   },
-  bjobs: { describe: 'show local jobs', load: async () => (await import('../local/commands.js')).bjobs },
+  bjobs: { describe: 'show local jobs', load: async () => (await import('../local/bjobs.js')).bjobs },
   bkill: {
     describe: 'signal or kill local jobs (LSF sequence)',
-    load: async () => (await import('../local/commands.js')).bkill,
+    load: async () => (await import('../local/bkill.js')).bkill,
   },
   bpeek: {
     describe: "show a running job's output so far",
-    load: async () => (await import('../local/commands.js')).bpeek,
+    load: async () => (await import('../local/bjobs.js')).bpeek,
   },
   badmin: {
     describe: 'hclose / hopen this host',
-    load: async () => (await import('../local/commands.js')).badmin,
+    load: async () => (await import('../local/badmin.js')).badmin,
   },
   sweep: {
     describe: 'remove containers and private dirs left by killed wrappers',

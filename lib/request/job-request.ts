@@ -33,7 +33,7 @@ export interface JobRequest {
   env: Record<string, string>;
 }
 
-/** The LSB_* facts about the job that the wrapper uses. */
+/** The LSF facts about the job that the wrapper uses, typed (lib/scheduler/lsf/facts.ts reads them). */
 export interface LsfJob {
   /** LSB_JOBID, or undefined outside LSF (a direct call). */
   id?: number;
@@ -45,16 +45,22 @@ export interface LsfJob {
   slots: number;
   /** The submission directory (LS_SUBCWD), else the process cwd. */
   subcwd: string;
+  /** Where subcwd came from, to name it in a refusal: LS_SUBCWD, or the process's cwd. */
+  subcwdVariable: 'LS_SUBCWD' | 'cwd';
   /** True for an interactive job (LSB_INTERACTIVE=Y). */
   interactive: boolean;
-  /** LSB_EFFECTIVE_RSRCREQ / LSB_SUB_RES_REQ text, for port reservations. */
-  resourceRequest?: string;
-  /** LSB_EFFECTIVE_RSRCREQ only: what LSF itself wrote for the job (it decides GPU allocations). */
-  effectiveResourceRequest?: string;
+  /** The leaf name of the job's tmpdir under the job tmp root; undefined outside LSF. */
+  tmpdirName?: string;
+  /** Host ports the resource request (LSB_EFFECTIVE_RSRCREQ, else LSB_SUB_RES_REQ) reserves. */
+  reservedPorts: number[];
+  /** GPUs LSF's own effective resource request (LSB_EFFECTIVE_RSRCREQ) asks for; 0 for none. */
+  gpusAsked: number;
   /** CUDA_VISIBLE_DEVICES as LSF set it: the allocated GPUs. */
   gpus?: string[];
   /** LSB_JOBFILENAME: the job file LSF wrote. */
   jobFile?: string;
+  /** Variables the scheduler's own tools inside the container need. */
+  schedulerEnv: Array<[string, string]>;
 }
 
 /** The words that, as the whole command, mean "no command" to LSF's docker integration. */

@@ -44,14 +44,14 @@ export interface SecuritySpec {
   selinuxLabels: string[];
   /** Always true today; typed so that a runtime cannot forget it. */
   noNewPrivileges: true;
-  pidsLimit: number;
-  cgroupParent?: string;
 }
 
+/** RANGE consecutive ports from HOSTPORT on the host to CONTAINERPORT inside (podman's PortMapping). */
 export interface PortMapping {
-  /** "8000" or "8000-8001". */
-  hostPorts: string;
-  containerPorts: string;
+  hostPort: number;
+  containerPort: number;
+  /** How many ports: 1 for a single port. */
+  range: number;
   protocol: 'tcp' | 'udp' | 'sctp';
 }
 
@@ -65,13 +65,17 @@ export interface NetworkSpec {
   hostname: string;
   /** undefined: the runtime's default network. */
   mode?: string;
+  /** undefined: the runtime's default ipc namespace. */
   ipc?: string;
+  /** Bytes of /dev/shm; undefined: the runtime's default. */
   shmSize?: number;
   ports: PortMapping[];
   extraHosts: ExtraHost[];
 }
 
+/** One resource limit; -1 means unlimited. */
 export interface Ulimit {
+  /** As ulimit names it: nofile, memlock, stack, ... */
   name: string;
   soft: number;
   hard: number;
@@ -81,9 +85,12 @@ export interface ResourcesSpec {
   cpuShares: number;
   /** Bytes. */
   memory?: number;
-  /** 'none': memory+swap equals memory; 'unlimited': no swap limit. */
+  /** 'none': memory+swap equals memory; 'unlimited': no swap limit. Only with a memory limit. */
   swap: 'none' | 'unlimited';
   ulimits: Ulimit[];
+  pidsLimit: number;
+  /** The cgroup the container's own cgroup is created under; undefined: the runtime's default. */
+  cgroupParent?: string;
 }
 
 export type GpuSpec = { kind: 'none' } | { kind: 'all' } | { kind: 'devices'; ids: string[] };
@@ -98,13 +105,18 @@ export interface ProcessSpec {
   entrypoint?: string;
   /** The container's command after the image: the job script, the job file, or the raw args. */
   command: string[];
-  /** The job script's text; undefined when the image's own command or a job file runs. */
-  script?: string;
+  /** The generated job script (rendered by lib/job/artifacts.ts); undefined when the image's own command or a job file runs. */
+  script?: JobScript;
   /** Environment for the env-file, in order. */
   env: Array<[string, string]>;
   interactive: boolean;
   tty: boolean;
   init: true;
+}
+
+/** The job script: LSF's command words, joined by one space under #!/bin/sh, as bsub does. */
+export interface JobScript {
+  words: string[];
 }
 
 export interface ImageSpec {

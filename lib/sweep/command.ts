@@ -5,7 +5,7 @@ import { wrapperAlive } from '../host/liveness.js';
 import { usageError } from '../kernel/errors.js';
 import { createLogger } from '../kernel/log/logger.js';
 import type { Subcommand } from '../kernel/subcommand.js';
-import { cliEnvironment, DockerCli } from '../runtime/docker/cli.js';
+import { createRuntime } from '../runtime/create.js';
 import { sweepAll } from './sweep.js';
 
 const HELP = `Usage: lsf-docker [--config FILE] sweep [--dry-run]
@@ -30,14 +30,8 @@ export const sweepCommand: Subcommand = async (argv, ctx) => {
   const log = createLogger('lsf-docker', config.log.level);
   const asRoot = euid === 0 && process.env.SUDO_UID === undefined;
   const identity = asRoot ? undefined : identityFromOs();
-  const home = identity?.home ?? '/root';
-  const cli = new DockerCli({
-    binary: config.docker.binary,
-    env: cliEnvironment(home, config.docker.host),
-    timeout: config.docker.timeout,
-    log,
-  });
-  const report = await sweepAll(cli, {
+  const runtime = createRuntime({ config, identity, log, actingAsRoot: false });
+  const report = await sweepAll(runtime, {
     tmpRoot: config.paths.tmpRoot,
     host: hostname(),
     uid: identity?.uid,

@@ -3,12 +3,18 @@
  * --env-file takes each line literally (no quotes, no escapes), cannot carry a newline, and its
  * line scanner stops at 64 KiB, so such values are dropped rather than mangled.
  */
+import type { JobRequest } from '../../request/job-request.js';
+import type { GpuSpec } from '../../runtime/container-spec.js';
+import type { JobVariable } from '../../scheduler/lsf/contract.js';
+import { gpuVariables } from './devices.js';
+import { Findings, type RuleContext, type Ruling } from './rule.js';
+
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Below docker's 64 KiB line limit, leaving room for the name. */
 export const MAX_ENV_VALUE = 60 * 1024;
 
 /** Job variables LSF sets that are always passed, even when the environment is not preserved. */
-export const JOB_VARIABLES = [
+export const JOB_VARIABLES: readonly string[] = [
   'LSB_JOBID',
   'LSB_JOBINDEX',
   'LSB_JOBNAME',
@@ -17,7 +23,7 @@ export const JOB_VARIABLES = [
   'LSB_MCPU_HOSTS',
   'LS_SUBCWD',
   'TMPDIR',
-];
+] satisfies JobVariable[];
 
 /** Variables never passed: the exec host's name, and the interactive flag (nested jobs are not interactive). */
 export const ALWAYS_DROPPED = new Set(['HOSTNAME', 'LSB_INTERACTIVE']);
@@ -84,4 +90,66 @@ export function parseEnvFile(
     entries.push([name, body.slice(eq + 1)]);
   });
   return { entries, errors };
+}
+
+/** What other rules decided that the environment depends on. */
+export interface EnvironmentInputs {
+  gpus: GpuSpec;
+  /** The job tmpdir mounted as /tmp, if any. */
+  jobTmpdir?: string;
+}
+
+/** LSF_DOCKER_ENV_FILE: each file's NAME=value lines, read as the user. */
+function userEnvFiles(request: JobRequest, { probe }: RuleContext, found: Findings): Array<[string, string]> {
+  const entries: Array<[string, string]> = [];
+  for (const file of request.envFiles) {
+    let text: string;
+    try {
+      text = probe.readUserFile(file);
+    } catch (err) {
+      found.refuse('LSF_DOCKER_ENV_FILE', `${file}: ${(err as Error).message}`);
+      continue;
+    }
+    const parsed = parseEnvFile(text, file);
+    for (const e of parsed.errors) found.refuse('LSF_DOCKER_ENV_FILE', e);
+    entries.push(...parsed.entries);
+  }
+  return entries;
+}
+
+/** The wrapper's own variables, which win over the job's: GPUs, the user's identity, the scheduler's, TMPDIR. */
+function wrapperVariables(request: JobRequest, { identity }: RuleContext, inputs: EnvironmentInputs) {
+  const vars: Array<[string, string]> = [...gpuVariables(inputs.gpus)];
+  // Always the user's own: under sudo the wrapper's environment holds root's.
+  vars.push(['HOME', identity.home], ['USER', identity.user], ['LOGNAME', identity.user]);
+  vars.push(...request.job.schedulerEnv);
+  const { jobTmpdir } = inputs;
+  if (jobTmpdir !== undefined && (request.env.TMPDIR === undefined || request.env.TMPDIR === jobTmpdir)) {
+    vars.push(['TMPDIR', '/tmp']);
+  }
+  return vars;
+}
+
+/**
+ * The container's environment: the job's (all of it, or only the job variables when not
+ * preserved), the user's env files, then the wrapper's own, through the drop rules.
+ */
+export function environmentRule(
+  request: JobRequest,
+  ctx: RuleContext,
+  inputs: EnvironmentInputs,
+): Ruling<Array<[string, string]>> {
+  const found = new Findings();
+  const { environment } = ctx.config;
+  const preserve = request.preserveEnvironment ?? environment.preserve;
+  const all = Object.entries(request.env);
+  const base = preserve ? all : all.filter(([name]) => JOB_VARIABLES.includes(name));
+  const files = userEnvFiles(request, ctx, found);
+  const env = filterEnvironment(
+    [base, files, wrapperVariables(request, ctx, inputs)],
+    denyPatterns(environment.deny),
+  );
+  for (const d of env.dropped) found.decide(`environment: ${d.name} dropped (${d.reason})`);
+  found.decide(preserve ? 'environment preserved' : 'environment not preserved: job variables only');
+  return found.ruling(env.kept);
 }

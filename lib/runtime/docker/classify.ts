@@ -1,5 +1,11 @@
+/**
+ * What the docker CLI said, in the wrapper's terms: the one place docker's messages are matched
+ * (DockerClassifier at the end is the runtime seam's view of it; the functions stay exported for
+ * the build code and the tests).
+ */
 import { WrapperError } from '../../kernel/errors.js';
-import { ExitCode } from '../../kernel/exit-codes.js';
+import { ExitCode, Status } from '../../kernel/exit-codes.js';
+import type { CallResult, PullVerdict, RunEnd, RuntimeClassifier, RunVerdict } from '../types.js';
 
 /** The last meaningful line docker printed, without its "docker: Error response from daemon:" noise. */
 export function dockerReason(stderr: string): string {
@@ -98,7 +104,7 @@ export function classifyStartFailure(
   stderr: string,
   image: string,
 ): WrapperError | undefined {
-  if (exitCode < 125 || exitCode > 127) return undefined;
+  if (exitCode < Status.RUNTIME_FAILED || exitCode > Status.NOT_FOUND) return undefined;
   const tail = stderr.split('\n').slice(-20).join('\n');
   const dockerSaid =
     /^docker: |Error response from daemon|OCI runtime|starting container process caused|exec user process caused|error during container init|^\[FATAL tini \(\d+\)\] exec /m;
@@ -159,4 +165,75 @@ export function classifyStartFailure(
   const error = daemonProblem(tail, false, 'run', 0);
   if (error) return error;
   return new WrapperError(ExitCode.CONTAINER_START, `the container could not start: ${reason}`, 'docker run');
+}
+
+/** In what `docker run` held back before the container existed: the image is not on this host. */
+const IMAGE_MISSING = /No such image/i;
+/** A kill, pause or unpause that found no container to act on (not created yet, or ended). */
+const CONTAINER_ABSENT = /No such container|is not running/i;
+
+/** How a `docker run` ended, in the wrapper's terms. Pure. */
+export function classifyRun(
+  end: RunEnd,
+  opts: { binary: string; image: string; timeout: number; mayPull: boolean },
+): RunVerdict {
+  if (end.error) {
+    const message = `cannot run the docker CLI ${opts.binary}: ${end.error}`;
+    return { kind: 'lost', error: new WrapperError(ExitCode.DAEMON_UNREACHABLE, message, 'docker') };
+  }
+  if (end.hung) {
+    const message = `docker run did not create the container within ${opts.timeout}s: the docker daemon seems hung`;
+    return { kind: 'lost', error: new WrapperError(ExitCode.DAEMON_TIMEOUT, message, 'docker') };
+  }
+  if (end.exitCode === undefined) return { kind: 'lost', signal: end.signal };
+  const { exitCode, stderr } = end;
+  if (
+    opts.mayPull &&
+    exitCode === Status.RUNTIME_FAILED &&
+    !stderr.released &&
+    IMAGE_MISSING.test(stderr.held)
+  ) {
+    return { kind: 'image-missing' };
+  }
+  const failure =
+    classifyStartFailure(exitCode, stderr.tail, opts.image) ??
+    (exitCode === Status.RUNTIME_FAILED ? daemonProblem(stderr.tail, false, 'run', opts.timeout) : undefined);
+  return failure ? { kind: 'start-failure', error: failure } : { kind: 'job-status', status: exitCode };
+}
+
+/** How a `docker pull` ended: a daemon problem or a timeout is final, a registry problem may be retried. Pure. */
+export function classifyPull(image: string, result: CallResult, timeout: number): PullVerdict {
+  if (result.exitCode === 0 && !result.timedOut) return { kind: 'ok' };
+  const daemon = daemonProblem(result.stderr, false, 'pull', timeout);
+  if (daemon) return { kind: 'failed', error: daemon, retryable: false };
+  if (result.timedOut) {
+    const message = `pulling ${image} took longer than ${timeout}s`;
+    return {
+      kind: 'failed',
+      error: new WrapperError(ExitCode.REGISTRY_UNAVAILABLE, message, 'pull'),
+      retryable: false,
+    };
+  }
+  const { error, retryable } = classifyPullFailure(image, result.stderr);
+  return { kind: 'failed', error, retryable };
+}
+
+/** The docker runtime's classifier (RuntimeClassifier): the functions above, bound to one CLI binary. */
+export class DockerClassifier implements RuntimeClassifier {
+  constructor(private readonly binary: string) {}
+  reason(stderr: string): string {
+    return dockerReason(stderr);
+  }
+  daemon(result: Pick<CallResult, 'stderr' | 'timedOut'>, what: string, timeout: number) {
+    return daemonProblem(result.stderr, result.timedOut, what, timeout);
+  }
+  run(end: RunEnd, opts: { image: string; timeout: number; mayPull: boolean }): RunVerdict {
+    return classifyRun(end, { ...opts, binary: this.binary });
+  }
+  pull(image: string, result: CallResult, timeout: number): PullVerdict {
+    return classifyPull(image, result, timeout);
+  }
+  containerAbsent(result: CallResult): boolean {
+    return result.exitCode !== 0 && CONTAINER_ABSENT.test(result.stderr);
+  }
 }

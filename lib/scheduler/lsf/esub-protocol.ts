@@ -3,9 +3,10 @@
  * modify files an esub writes (LSB_SUB_MODIFY_FILE, LSB_SUB_MODIFY_ENVFILE), and the `-a` value
  * (`app1(arg,arg) app2`), which LSF also hands over as LSB_SUB_ADDITIONAL.
  */
+import { ExitCode, Status } from '../../kernel/exit-codes.js';
 
 /** LSF's LSB_SUB_ABORT_VALUE: an esub that exits with it rejects the submission. */
-export const DEFAULT_ABORT_VALUE = 97;
+export const DEFAULT_ABORT_VALUE: number = ExitCode.ESUB_ABORT;
 
 export interface AppSpec {
   name: string;
@@ -95,5 +96,5 @@ function unquote(value: string): string {
 /** LSB_SUB_ABORT_VALUE from the esub's environment (97 when absent or not a number). */
 export function abortValue(env: Record<string, string | undefined>): number {
   const v = env.LSB_SUB_ABORT_VALUE;
-  return v && /^\d{1,3}$/.test(v) && Number(v) <= 255 ? Number(v) : DEFAULT_ABORT_VALUE;
+  return v && /^\d{1,3}$/.test(v) && Number(v) <= Status.MAX ? Number(v) : DEFAULT_ABORT_VALUE;
 }

@@ -6,6 +6,7 @@ import {
   runningStepContainer,
   Tail,
 } from '../../../lib/build/outcome.js';
+import { dockerReason } from '../../../lib/runtime/docker/classify.js';
 
 const CLASSIC = `Sending build context to Docker daemon  2.048kB
 Step 1/3 : FROM lsf-docker-test/busybox:latest
@@ -45,15 +46,19 @@ describe('what a failed build and a push say', () => {
 
 The command '/bin/sh -c exit 3' returned a non-zero code: 3
 `;
-    expect(buildFailureReason(stderr)).toBe("The command '/bin/sh -c exit 3' returned a non-zero code: 3");
-    expect(buildFailureReason(BUILDKIT)).toMatch(/^failed to solve: process .* exit code: 3$/);
+    expect(buildFailureReason(stderr, dockerReason)).toBe(
+      "The command '/bin/sh -c exit 3' returned a non-zero code: 3",
+    );
+    expect(buildFailureReason(BUILDKIT, dockerReason)).toMatch(/^failed to solve: process .* exit code: 3$/);
   });
   test('push failures: credentials, denial, anything else', () => {
-    expect(pushFailureReason('no basic auth credentials')).toMatch(/not logged in .*LSB_DOCKER_LOGIN_ONLY=1/);
-    expect(pushFailureReason('denied: requested access to the resource is denied')).toMatch(
+    expect(pushFailureReason('no basic auth credentials', dockerReason)).toMatch(
+      /not logged in .*LSB_DOCKER_LOGIN_ONLY=1/,
+    );
+    expect(pushFailureReason('denied: requested access to the resource is denied', dockerReason)).toMatch(
       /^the registry refused: denied/,
     );
-    expect(pushFailureReason('Get "http://h/v2/": dial tcp: connection refused')).toMatch(
+    expect(pushFailureReason('Get "http://h/v2/": dial tcp: connection refused', dockerReason)).toMatch(
       /connection refused/,
     );
   });

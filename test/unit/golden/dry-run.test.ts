@@ -10,11 +10,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseMountSpec } from '../../../lib/config/mount-spec.js';
 import type { Config } from '../../../lib/config/schema.js';
-import { renderEnvFile } from '../../../lib/job/artifacts.js';
+import { renderJobFiles } from '../../../lib/job/artifacts.js';
 import { WrapperError } from '../../../lib/kernel/errors.js';
-import { buildPullArgs, buildRunArgs } from '../../../lib/runtime/docker/run-args.js';
+import { dockerPullArgv, dockerRunArgv } from '../../../lib/runtime/docker/argv/run.js';
 import { dir, type FakeHostSpec, file } from '../helpers/fake-host.js';
-import { FILES, JOB_FILE, jobEnv, planFor, testConfig, testHost } from '../helpers/fixtures.js';
+import { FILES, JOB_FILE, jobEnv, specFor, testConfig, testHost } from '../helpers/fixtures.js';
 
 interface Case {
   env?: Record<string, string | undefined>;
@@ -25,18 +25,14 @@ interface Case {
 
 function dryRunOf({ env = {}, command = ['echo', 'hi'], config, host }: Case): unknown {
   try {
-    const plan = planFor({ env: jobEnv(env), command, config: testConfig(config), host: testHost(host) });
+    const spec = specFor({ env: jobEnv(env), command, config: testConfig(config), host: testHost(host) });
+    const files = renderJobFiles(spec);
     return {
-      pull: plan.pull === 'never' ? null : buildPullArgs(plan.image),
-      pull_policy: plan.pull,
-      run: buildRunArgs(plan, FILES),
-      files: {
-        passwd: plan.passwd,
-        group: plan.group,
-        script: plan.script ?? null,
-        env: renderEnvFile(plan.env),
-      },
-      decisions: plan.decisions,
+      pull: spec.image.pull === 'never' ? null : dockerPullArgv(spec.image.ref),
+      pull_policy: spec.image.pull,
+      run: dockerRunArgv(spec, FILES),
+      files: { passwd: files.passwd, group: files.group, script: files.script ?? null, env: files.env },
+      decisions: spec.decisions,
     };
   } catch (err) {
     if (!(err instanceof WrapperError)) throw err;

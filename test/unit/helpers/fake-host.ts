@@ -3,7 +3,7 @@
  * files and fake GPUs, behind the HostProbe interface that policy uses. Nothing touches the disk.
  *
  *   const host = fakeHost({ paths: { '/data': dir(0) }, symlinks: { '/data/l': '/etc' } });
- *   decideRunPlan({ request, config, identity, probe: host });
+ *   decideContainerSpec({ request, config, identity, probe: host });
  */
 import { posix } from 'node:path';
 import type { Identity } from '../../../lib/host/identity.js';

@@ -8,10 +8,12 @@
 import { type Config, defaultConfig } from '../../../lib/config/schema.js';
 import type { Identity } from '../../../lib/host/identity.js';
 import { jobFilesIn } from '../../../lib/host/private-dir.js';
-import { decideRunPlan } from '../../../lib/policy/decide.js';
+import { decideContainerSpec } from '../../../lib/policy/decide.js';
+import type { RuleContext } from '../../../lib/policy/rules/rule.js';
+import type { JobRequest } from '../../../lib/request/job-request.js';
 import { parseJobRequest } from '../../../lib/request/parse.js';
-import { buildRunArgs } from '../../../lib/runtime/docker/run-args.js';
-import type { RunPlan } from '../../../lib/runtime/spec.js';
+import type { ContainerSpec } from '../../../lib/runtime/container-spec.js';
+import { dockerRunArgv } from '../../../lib/runtime/docker/argv/run.js';
 import { device, dir, type FakeHost, type FakeHostSpec, fakeHost, file, socket } from './fake-host.js';
 
 export const ALICE: Identity = {
@@ -145,10 +147,10 @@ export interface PipelineInput {
   identity?: Identity;
 }
 
-/** parse -> policy: the RunPlan, or the WrapperError thrown. */
-export function planFor({ env, command, config, host, identity }: PipelineInput): RunPlan {
+/** parse -> policy: the ContainerSpec, or the WrapperError thrown. */
+export function specFor({ env, command, config, host, identity }: PipelineInput): ContainerSpec {
   const request = parseJobRequest(env, command, { cwd: '/home/alice/work', hostname: 'node1' });
-  return decideRunPlan({
+  return decideContainerSpec({
     request,
     config: config ?? testConfig(),
     identity: identity ?? ALICE,
@@ -158,5 +160,18 @@ export function planFor({ env, command, config, host, identity }: PipelineInput)
 
 /** parse -> policy -> argv. */
 export function argvFor(input: PipelineInput): string[] {
-  return buildRunArgs(planFor(input), FILES);
+  return dockerRunArgv(specFor(input), FILES);
+}
+
+/** The JobRequest of a job environment (LSF's minimum plus EXTRA), for rule tests. */
+export function requestFor(
+  extra: Record<string, string | undefined> = {},
+  command = ['echo', 'hi'],
+): JobRequest {
+  return parseJobRequest(jobEnv(extra), command, { cwd: '/home/alice/work', hostname: 'node1' });
+}
+
+/** A rule's context: the test config (changed by CHANGE), alice, the test host (extended by HOST). */
+export function ruleContext(change?: (c: Config) => void, host?: Partial<FakeHostSpec>): RuleContext {
+  return { config: testConfig(change), identity: ALICE, probe: testHost(host) };
 }

@@ -80,7 +80,7 @@ describe('renderScript: the command words joined by one space, as bsub does', ()
     [['python', '-c', "'print(1)'"], "#!/bin/sh\npython -c 'print(1)'\n"],
     [['a\nb'], '#!/bin/sh\na\nb\n'],
   ])('%j', (command, script) => {
-    expect(renderScript(command)).toBe(script);
+    expect(renderScript({ words: command })).toBe(script);
   });
 });
 

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
-import { escalationDelay, RELAYED_SIGNALS, signalStatus } from '../../../lib/kernel/signals.js';
+import { RELAYED_SIGNALS, signalStatus } from '../../../lib/kernel/signals.js';
+import { escalationDelay } from '../../../lib/scheduler/lsf/terminate.js';
 
 describe('signalStatus: 128 + N, as a shell reports death by signal N', () => {
   test.each([...RELAYED_SIGNALS, 'SIGKILL'] as const)('%s', (signal) => {

@@ -1,12 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { defaultConfig } from '../../../lib/config/schema.js';
 import {
-  buildExecArgs,
-  type ContainerFacts,
-  chooseTarget,
-  parseJobTarget,
-} from '../../../lib/exec/target.js';
-import {
   applyEnvOption,
   expandOutputPath,
   parseBsubArgs,
@@ -19,7 +13,7 @@ import { esubOrder } from '../../../lib/local/esubs.js';
 import { buildJobEnv } from '../../../lib/local/job-env.js';
 import type { JobRecord } from '../../../lib/local/record.js';
 import { renderOutputFile } from '../../../lib/local/report.js';
-import { launchArgv, starterArgv } from '../../../lib/local/run-element.js';
+import { launchArgv, starterArgv } from '../../../lib/local/starter.js';
 
 describe('bsub command line', () => {
   test('options up to the command; the command untouched', () => {
@@ -182,67 +176,5 @@ describe('starting a job', () => {
     expect(text).toMatch(/\nExited with exit code 3\.\n\nResource usage summary:\n/);
     expect(text).toMatch(/Run time : +4 sec\.\n {4}Turnaround time : +5 sec\.\n/);
     expect(text.endsWith('The output (if any) follows:\n\nhi\n')).toBe(true);
-  });
-});
-
-describe('docker_exec target', () => {
-  const c = (over: Partial<ContainerFacts> & { labels?: Record<string, string> }): ContainerFacts => ({
-    id: 'abc',
-    name: 'lsf_7_0_1',
-    running: true,
-    user: '4201:4201',
-    workdir: '/',
-    ...over,
-    labels: {
-      'lsf-docker.managed': 'true',
-      'lsf-docker.job': '7',
-      'lsf-docker.index': '0',
-      'lsf-docker.uid': '4201',
-      ...over.labels,
-    },
-  });
-  const me = { uid: 4201, gid: 4201 };
-
-  test('the running container of my job', () => {
-    expect(chooseTarget([c({})], { id: 7, index: 0 }, me)).toMatchObject({ ok: true });
-  });
-
-  test.each([
-    ['another user', [c({ labels: { 'lsf-docker.uid': '4202' } })], /belongs to another user/],
-    ['a forged uid label', [c({ user: '4202:4202' })], /runs as 4202:4202/],
-    ['not running', [c({ running: false })], /not running/],
-    ['another index', [c({ labels: { 'lsf-docker.index': '2' } })], /no container/],
-    ['unmanaged', [c({ labels: { 'lsf-docker.managed': 'false' } })], /no container/],
-    ['two candidates', [c({}), c({ id: 'def' })], /refusing to guess/],
-  ])('refuses %s', (_l, candidates, reason) => {
-    const r = chooseTarget(candidates, { id: 7, index: 0 }, me);
-    expect(r.ok).toBe(false);
-    expect(!r.ok && r.reason).toMatch(reason);
-  });
-
-  test('job ids and exec argv', () => {
-    expect(parseJobTarget('12[3]')).toEqual({ id: 12, index: 3 });
-    expect(parseJobTarget('x')).toBeUndefined();
-    const base = {
-      container: 'abc',
-      uid: 1,
-      gid: 2,
-      groups: [],
-      envFile: '/e',
-      interactive: false,
-      tty: false,
-    };
-    expect(buildExecArgs({ ...base, command: ['ps; id'] })).toEqual([
-      'exec',
-      '--user',
-      '1:2',
-      '--env-file=/e',
-      '--',
-      'abc',
-      '/bin/sh',
-      '-c',
-      'ps; id',
-    ]);
-    expect(buildExecArgs({ ...base, command: ['cat', '/x'] }).slice(-2)).toEqual(['cat', '/x']);
   });
 });

@@ -11,7 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { environHasToken, parseTopPids, SESSION_VARIABLE, sessionPids } from '../../../lib/exec/session.js';
+import { environHasToken, SESSION_VARIABLE, sessionPids } from '../../../lib/exec/session.js';
 import { jobTmpdirProblem, makeJobTmpdir } from '../../../lib/local/job-tmpdir.js';
 import {
   allocateJobId,
@@ -21,6 +21,7 @@ import {
   sharedDirProblem,
   writeAtomic,
 } from '../../../lib/local/state.js';
+import { parseTopPids } from '../../../lib/runtime/docker/find.js';
 
 const dir = (
   over: Partial<{ isDirectory: boolean; isSymbolicLink: boolean; uid: number; mode: number }>,

@@ -1,13 +1,18 @@
 import { parseMountSpec } from '../../../lib/config/mount-spec.js';
 import type { Config } from '../../../lib/config/schema.js';
+import { renderJobFiles } from '../../../lib/job/artifacts.js';
 import { ExitCode } from '../../../lib/kernel/exit-codes.js';
-import { gpusAsked } from '../../../lib/policy/decide.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
-import type { Mount, RunPlan } from '../../../lib/runtime/spec.js';
-import { CONTAINER_SCRIPT } from '../../../lib/runtime/spec.js';
+import {
+  type BindMount,
+  CONTAINER_SCRIPT,
+  type ContainerSpec,
+  type GpuSpec,
+} from '../../../lib/runtime/container-spec.js';
+import { gpusAsked } from '../../../lib/scheduler/lsf/facts.js';
 import { errorOf, linesOf } from '../helpers/errors.js';
 import { dir, type FakeHostSpec, file } from '../helpers/fake-host.js';
-import { ALICE, JOB_FILE, jobEnv, planFor, testConfig, testHost } from '../helpers/fixtures.js';
+import { ALICE, JOB_FILE, jobEnv, specFor, testConfig, testHost } from '../helpers/fixtures.js';
 
 interface Case {
   env?: Record<string, string | undefined>;
@@ -15,24 +20,25 @@ interface Case {
   config?: (c: Config) => void;
   host?: Partial<FakeHostSpec>;
 }
-const plan = ({ env = {}, command = ['echo', 'hi'], config, host }: Case = {}): RunPlan =>
-  planFor({ env: jobEnv(env), command, config: testConfig(config), host: testHost(host) });
+const plan = ({ env = {}, command = ['echo', 'hi'], config, host }: Case = {}): ContainerSpec =>
+  specFor({ env: jobEnv(env), command, config: testConfig(config), host: testHost(host) });
 /** The refusal lines (policy errors only). */
 const refusals = (c: Case): string[] => {
   const err = errorOf(() => plan(c));
   expect(err.code).toBe(ExitCode.POLICY);
   return linesOf(err);
 };
-const userMounts = (p: RunPlan) => p.mounts.filter((m) => m.origin === 'user');
-const mountAt = (p: RunPlan, target: string): Mount | undefined => p.mounts.find((m) => m.target === target);
+const userMounts = (p: ContainerSpec) => p.storage.mounts.filter((m) => m.origin === 'user');
+const mountAt = (p: ContainerSpec, target: string): BindMount | undefined =>
+  p.storage.mounts.find((m) => m.target === target);
 
-describe('decideRunPlan: the plain job', () => {
+describe('decideContainerSpec: the plain job', () => {
   const p = plan();
 
   test('identity from the OS, never root', () => {
-    expect([p.uid, p.gid, p.groups]).toEqual([4201, 4201, [100, 4300]]);
-    expect(p.passwd).toContain('alice:x:4201:4201:alice:/home/alice:/bin/bash\n');
-    expect(p.group).toContain('users:x:100:alice\n');
+    expect([p.identity.uid, p.identity.gid, p.identity.groups]).toEqual([4201, 4201, [100, 4300]]);
+    expect(renderJobFiles(p).passwd).toContain('alice:x:4201:4201:alice:/home/alice:/bin/bash\n');
+    expect(renderJobFiles(p).group).toContain('users:x:100:alice\n');
   });
 
   test('the submission directory, mounted read-write at its own path, is the workdir', () => {
@@ -42,7 +48,7 @@ describe('decideRunPlan: the plain job', () => {
       readOnly: false,
       origin: 'cwd',
     });
-    expect(p.workdir).toBe('/home/alice/work');
+    expect(p.storage.workdir).toBe('/home/alice/work');
   });
 
   test("the job's LSF tmpdir is /tmp, and TMPDIR points there", () => {
@@ -52,40 +58,37 @@ describe('decideRunPlan: the plain job', () => {
       readOnly: false,
       origin: 'tmpdir',
     });
-    expect(p.mounts.filter((m) => m.origin === 'tmpdir')).toHaveLength(1);
-    expect(p.env).toContainEqual(['TMPDIR', '/tmp']);
+    expect(p.storage.mounts.filter((m) => m.origin === 'tmpdir')).toHaveLength(1);
+    expect(p.process.env).toContainEqual(['TMPDIR', '/tmp']);
   });
 
   test("a TMPDIR of the job's own is kept", () => {
-    expect(plan({ env: { TMPDIR: '/scratch/alice' } }).env).toContainEqual(['TMPDIR', '/scratch/alice']);
-    expect(plan({ env: { TMPDIR: '/tmp/123.tmpdir' } }).env).toContainEqual(['TMPDIR', '/tmp']);
+    expect(plan({ env: { TMPDIR: '/scratch/alice' } }).process.env).toContainEqual([
+      'TMPDIR',
+      '/scratch/alice',
+    ]);
+    expect(plan({ env: { TMPDIR: '/tmp/123.tmpdir' } }).process.env).toContainEqual(['TMPDIR', '/tmp']);
   });
 
   test('the command runs through a generated /bin/sh script', () => {
-    expect(p.entrypoint).toBe('/bin/sh');
-    expect(p.command).toEqual([CONTAINER_SCRIPT]);
-    expect(p.script).toBe('#!/bin/sh\necho hi\n');
+    expect(p.process.entrypoint).toBe('/bin/sh');
+    expect(p.process.command).toEqual([CONTAINER_SCRIPT]);
+    expect(p.process.script).toEqual({ words: ['echo', 'hi'] });
+    expect(renderJobFiles(p).script).toBe('#!/bin/sh\necho hi\n');
   });
 
   test('the RIS lock-down and resources', () => {
     expect(p).toMatchObject({
-      image: 'lsf-docker-test/busybox:latest',
-      pull: 'missing',
+      image: { ref: 'lsf-docker-test/busybox:latest', pull: 'missing' },
       name: 'lsf_123_0_4242',
-      hostname: 'node1',
-      capAdd: ['CHOWN', 'KILL', 'SETPCAP', 'IPC_LOCK', 'SYS_NICE'],
-      pidsLimit: 4096,
-      cpuShares: 1024,
-      memory: 4 * 1024 ** 3,
-      memorySwap: 4 * 1024 ** 3,
-      devices: ['/dev/infiniband/rdma_cm', '/dev/infiniband/uverbs0'],
-      interactive: false,
-      tty: false,
-      ports: [],
-      addHosts: [],
+      network: { hostname: 'node1', ports: [], extraHosts: [] },
+      security: { capAdd: ['CHOWN', 'KILL', 'SETPCAP', 'IPC_LOCK', 'SYS_NICE'], noNewPrivileges: true },
+      resources: { pidsLimit: 4096, cpuShares: 1024, memory: 4 * 1024 ** 3, swap: 'none' },
+      devices: { paths: ['/dev/infiniband/rdma_cm', '/dev/infiniband/uverbs0'] },
+      process: { interactive: false, tty: false, init: true },
     });
-    expect(p.gpus).toBeUndefined();
-    expect(p.network).toBeUndefined();
+    expect(p.devices.gpus).toEqual({ kind: 'none' });
+    expect(p.network.mode).toBeUndefined();
     expect(p.labels).toEqual([
       ['lsf-docker.managed', 'true'],
       ['lsf-docker.job', '123'],
@@ -97,8 +100,8 @@ describe('decideRunPlan: the plain job', () => {
   });
 });
 
-describe('decideRunPlan: user volumes', () => {
-  test.each<[string, Omit<Mount, 'origin'>]>([
+describe('decideContainerSpec: user volumes', () => {
+  test.each<[string, Omit<BindMount, 'origin'>]>([
     ['/data/alice/in:/in:ro', { source: '/data/alice/in', target: '/in', readOnly: true }],
     ['/data/alice/out:/out', { source: '/data/alice/out', target: '/out', readOnly: false }],
     ['/data/shared:/shared:ro', { source: '/data/shared', target: '/shared', readOnly: true }],
@@ -246,7 +249,7 @@ describe('decideRunPlan: user volumes', () => {
   });
 });
 
-describe('decideRunPlan: nothing the daemon would create as root on the host', () => {
+describe('decideContainerSpec: nothing the daemon would create as root on the host', () => {
   test('a volume target inside the cwd mount must exist in the cwd on the host', () => {
     expect(refusals({ env: { LSF_DOCKER_VOLUMES: '/scratch/alice:/home/alice/work/newdir' } })).toEqual([
       expect.stringMatching(
@@ -261,7 +264,7 @@ describe('decideRunPlan: nothing the daemon would create as root on the host', (
         /^LSF_DOCKER_WORKDIR: \/home\/alice\/work\/nope lies inside the mount at \/home\/alice\/work/,
       ),
     ]);
-    expect(plan({ env: { LSF_DOCKER_WORKDIR: '/opt/app' } }).workdir).toBe('/opt/app');
+    expect(plan({ env: { LSF_DOCKER_WORKDIR: '/opt/app' } }).storage.workdir).toBe('/opt/app');
   });
 });
 
@@ -277,10 +280,10 @@ describe('gpusAsked', () => {
   });
 });
 
-describe('decideRunPlan: submission directory and workdir', () => {
+describe('decideContainerSpec: submission directory and workdir', () => {
   test('LSF_DOCKER_WORKDIR sets the workdir; the cwd is still mounted', () => {
     const p = plan({ env: { LSF_DOCKER_WORKDIR: '/in', LSF_DOCKER_VOLUMES: '/data/alice/in:/in' } });
-    expect(p.workdir).toBe('/in');
+    expect(p.storage.workdir).toBe('/in');
     expect(mountAt(p, '/home/alice/work')?.origin).toBe('cwd');
   });
 
@@ -296,7 +299,7 @@ describe('decideRunPlan: submission directory and workdir', () => {
 
   test('a cwd outside the roots without LS_SUBCWD is reported as the cwd', () => {
     const err = errorOf(() =>
-      planFor({
+      specFor({
         env: jobEnv({ LS_SUBCWD: undefined }),
         command: ['true'],
         config: testConfig((c) => {
@@ -310,11 +313,11 @@ describe('decideRunPlan: submission directory and workdir', () => {
   test('a symlinked cwd is mounted from its canonical path at the path the user knows', () => {
     const p = plan({ env: { LS_SUBCWD: '/home/alice/data' } });
     expect(mountAt(p, '/home/alice/data')).toMatchObject({ source: '/data/alice', origin: 'cwd' });
-    expect(p.workdir).toBe('/home/alice/data');
+    expect(p.storage.workdir).toBe('/home/alice/data');
   });
 });
 
-describe('decideRunPlan: the LSF job tmpdir', () => {
+describe('decideContainerSpec: the LSF job tmpdir', () => {
   test.each<[Record<string, string | undefined>, string | undefined, RegExp]>([
     [{ LSB_JOBID: '123', LSB_JOBINDEX: '7' }, '/tmp/123_7.tmpdir', /mounted as \/tmp/],
     [{ LSB_JOBID: '124' }, undefined, /belongs to uid 4202, not you/],
@@ -342,7 +345,7 @@ describe('decideRunPlan: the LSF job tmpdir', () => {
   });
 });
 
-describe('decideRunPlan: admin mounts', () => {
+describe('decideContainerSpec: admin mounts', () => {
   const withMount = (text: string) => (c: Config) => {
     const parsed = parseMountSpec(text);
     if (!parsed.ok) throw new Error(parsed.reason);
@@ -377,10 +380,10 @@ describe('decideRunPlan: admin mounts', () => {
   });
 });
 
-describe('decideRunPlan: what runs', () => {
+describe('decideContainerSpec: what runs', () => {
   test('raw args: the image command, no script, no entrypoint', () => {
     const p = plan({ env: { LSF_DOCKER_RUN_RAW_ARGS: '1' }, command: [PLACE_HOLDER] });
-    expect([p.command, p.script, p.entrypoint]).toEqual([[], undefined, undefined]);
+    expect([p.process.command, p.process.script, p.process.entrypoint]).toEqual([[], undefined, undefined]);
   });
 
   test('raw args with an entrypoint', () => {
@@ -388,8 +391,8 @@ describe('decideRunPlan: what runs', () => {
       env: { LSF_DOCKER_RUN_RAW_ARGS: 'yes', LSF_DOCKER_ENTRYPOINT: '/app/run' },
       command: [PLACE_HOLDER],
     });
-    expect(p.entrypoint).toBe('/app/run');
-    expect(p.command).toEqual([]);
+    expect(p.process.entrypoint).toBe('/app/run');
+    expect(p.process.command).toEqual([]);
   });
 
   test('raw args refused by [security] allow_raw_args = false', () => {
@@ -405,7 +408,7 @@ describe('decideRunPlan: what runs', () => {
   });
 
   test('LSF_DOCKER_ENTRYPOINT replaces /bin/sh, or is refused by [security] allow_entrypoint = false', () => {
-    expect(plan({ env: { LSF_DOCKER_ENTRYPOINT: '/bin/bash' } }).entrypoint).toBe('/bin/bash');
+    expect(plan({ env: { LSF_DOCKER_ENTRYPOINT: '/bin/bash' } }).process.entrypoint).toBe('/bin/bash');
     expect(
       refusals({
         env: { LSF_DOCKER_ENTRYPOINT: '/bin/bash' },
@@ -418,8 +421,8 @@ describe('decideRunPlan: what runs', () => {
 
   test('the job file LSF wrote is mounted read-only and run instead of a script', () => {
     const p = plan({ env: { LSB_JOBFILENAME: JOB_FILE }, command: [JOB_FILE] });
-    expect(p.command).toEqual([JOB_FILE]);
-    expect(p.script).toBeUndefined();
+    expect(p.process.command).toEqual([JOB_FILE]);
+    expect(p.process.script).toBeUndefined();
     expect(mountAt(p, JOB_FILE)).toEqual({
       source: JOB_FILE,
       target: JOB_FILE,
@@ -429,7 +432,7 @@ describe('decideRunPlan: what runs', () => {
   });
 
   test('a file in a .lsbatch dir counts as the job file even without LSB_JOBFILENAME', () => {
-    expect(plan({ command: [JOB_FILE] }).command).toEqual([JOB_FILE]);
+    expect(plan({ command: [JOB_FILE] }).process.command).toEqual([JOB_FILE]);
   });
 
   test.each<[string, Partial<FakeHostSpec>]>([
@@ -445,9 +448,9 @@ describe('decideRunPlan: what runs', () => {
   ])('a job file %s is not mounted: the command runs through the script', (_why, host) => {
     const word = host.symlinks ? '/home/alice/.lsbatch/1700000000.124' : JOB_FILE;
     const p = plan({ env: { LSB_JOBFILENAME: word }, command: [word], host });
-    expect(p.command).toEqual([CONTAINER_SCRIPT]);
-    expect(p.script).toBe(`#!/bin/sh\n${word}\n`);
-    expect(p.mounts.some((m) => m.origin === 'jobfile')).toBe(false);
+    expect(p.process.command).toEqual([CONTAINER_SCRIPT]);
+    expect(renderJobFiles(p).script).toBe(`#!/bin/sh\n${word}\n`);
+    expect(p.storage.mounts.some((m) => m.origin === 'jobfile')).toBe(false);
   });
 
   test('a job file name holding a --mount separator is not mounted', () => {
@@ -457,8 +460,8 @@ describe('decideRunPlan: what runs', () => {
       '/home/alice/.lsbatch/x"y',
     ]) {
       const p = plan({ command: [word], host: { paths: { [word]: file(ALICE.uid, 0o700) } } });
-      expect(p.mounts.some((m) => m.origin === 'jobfile')).toBe(false);
-      expect(p.command).toEqual([CONTAINER_SCRIPT]);
+      expect(p.storage.mounts.some((m) => m.origin === 'jobfile')).toBe(false);
+      expect(p.process.command).toEqual([CONTAINER_SCRIPT]);
     }
   });
 
@@ -476,13 +479,13 @@ describe('decideRunPlan: what runs', () => {
           },
         },
       });
-      expect(p.mounts.filter((m) => m.target === word)).toEqual([]);
-      expect(p.command).toEqual([CONTAINER_SCRIPT]);
+      expect(p.storage.mounts.filter((m) => m.target === word)).toEqual([]);
+      expect(p.process.command).toEqual([CONTAINER_SCRIPT]);
     }
   });
 });
 
-describe('decideRunPlan: image, network, ipc, ports, hosts, cgroup, shm', () => {
+describe('decideContainerSpec: image, network, ipc, ports, hosts, cgroup, shm', () => {
   test('an image alias resolves to its target', () => {
     const p = plan({
       env: { LSB_CONTAINER_IMAGE: 'bb' },
@@ -491,7 +494,7 @@ describe('decideRunPlan: image, network, ipc, ports, hosts, cgroup, shm', () => 
         c.images.allowRegistries = ['127.0.0.1:5000'];
       },
     });
-    expect(p.image).toBe('127.0.0.1:5000/lsfd/busybox:latest');
+    expect(p.image.ref).toBe('127.0.0.1:5000/lsfd/busybox:latest');
     expect(p.decisions).toContain('image alias bb -> 127.0.0.1:5000/lsfd/busybox:latest');
   });
 
@@ -515,7 +518,7 @@ describe('decideRunPlan: image, network, ipc, ports, hosts, cgroup, shm', () => 
     ['LSF_DOCKER_IPC', 'shareable'],
   ])('%s=%s allowed by default', (variable, value) => {
     const p = plan({ env: { [variable]: value } });
-    expect(variable === 'LSF_DOCKER_NETWORK' ? p.network : p.ipc).toBe(value);
+    expect(variable === 'LSF_DOCKER_NETWORK' ? p.network.mode : p.network.ipc).toBe(value);
   });
 
   test.each<[string, string, RegExp]>([
@@ -537,7 +540,7 @@ describe('decideRunPlan: image, network, ipc, ports, hosts, cgroup, shm', () => 
         c.ipc.allow = ['container:*'];
       },
     });
-    expect(p.ipc).toBe('container:abc');
+    expect(p.network.ipc).toBe('container:abc');
   });
 
   test('host network refused when the admin allows only bridge', () => {
@@ -552,9 +555,9 @@ describe('decideRunPlan: image, network, ipc, ports, hosts, cgroup, shm', () => 
   });
 
   test('ports in range are published', () => {
-    expect(plan({ env: { LSF_DOCKER_PORTS: '8080 8998-8999:80-81/udp' } }).ports).toEqual([
-      '8080:8080/tcp',
-      '8998-8999:80-81/udp',
+    expect(plan({ env: { LSF_DOCKER_PORTS: '8080 8998-8999:80-81/udp' } }).network.ports).toEqual([
+      { hostPort: 8080, containerPort: 8080, range: 1, protocol: 'tcp' },
+      { hostPort: 8998, containerPort: 80, range: 2, protocol: 'udp' },
     ]);
   });
 
@@ -596,14 +599,18 @@ describe('decideRunPlan: image, network, ipc, ports, hosts, cgroup, shm', () => 
         c.ports.requireReservation = true;
       },
     });
-    expect(p.ports).toEqual(['8080-8081:8080-8081/tcp']);
+    expect(p.network.ports).toEqual([{ hostPort: 8080, containerPort: 8080, range: 2, protocol: 'tcp' }]);
   });
 
   test('extra hosts from LSF_DOCKER_ADD_HOST and from a file the user can read', () => {
     const p = plan({
       env: { LSF_DOCKER_ADD_HOST: 'x:1.2.3.4', LSF_DOCKER_ADD_HOST_FILE: '/home/alice/hosts' },
     });
-    expect(p.addHosts).toEqual(['x:1.2.3.4', 'db.local:10.0.0.5', 'gw:host-gateway']);
+    expect(p.network.extraHosts).toEqual([
+      { name: 'x', address: '1.2.3.4' },
+      { name: 'db.local', address: '10.0.0.5' },
+      { name: 'gw', address: 'host-gateway' },
+    ]);
   });
 
   test.each<[string, Record<string, string>, RegExp]>([
@@ -630,7 +637,7 @@ describe('decideRunPlan: image, network, ipc, ports, hosts, cgroup, shm', () => 
     const allow = (c: Config) => {
       c.security.allowCgroupParent = ['/lsf'];
     };
-    expect(plan({ env: { LSF_DOCKER_CGROUP: '/lsf/job_123' }, config: allow }).cgroupParent).toBe(
+    expect(plan({ env: { LSF_DOCKER_CGROUP: '/lsf/job_123' }, config: allow }).resources.cgroupParent).toBe(
       '/lsf/job_123',
     );
     expect(refusals({ env: { LSF_DOCKER_CGROUP: '/lsfx' }, config: allow })).toEqual([
@@ -645,23 +652,23 @@ describe('decideRunPlan: image, network, ipc, ports, hosts, cgroup, shm', () => 
     const max = (c: Config) => {
       c.resources.maxShmSize = 1024 ** 3;
     };
-    expect(plan({ env: { LSF_DOCKER_SHM_SIZE: '1g' }, config: max }).shmSize).toBe(1024 ** 3);
+    expect(plan({ env: { LSF_DOCKER_SHM_SIZE: '1g' }, config: max }).network.shmSize).toBe(1024 ** 3);
     expect(refusals({ env: { LSF_DOCKER_SHM_SIZE: '2g' }, config: max })).toEqual([
       'LSF_DOCKER_SHM_SIZE: 2g is above the limit of 1g',
     ]);
   });
 });
 
-describe('decideRunPlan: resources and devices', () => {
+describe('decideContainerSpec: resources and devices', () => {
   test('cpu shares follow the slots on this host', () => {
-    expect(plan({ env: { LSB_MCPU_HOSTS: 'node0 1 node1 4' } }).cpuShares).toBe(4096);
-    expect(plan({ env: { LSB_MCPU_HOSTS: 'node1 1000' } }).cpuShares).toBe(262144);
+    expect(plan({ env: { LSB_MCPU_HOSTS: 'node0 1 node1 4' } }).resources.cpuShares).toBe(4096);
+    expect(plan({ env: { LSB_MCPU_HOSTS: 'node1 1000' } }).resources.cpuShares).toBe(262144);
   });
 
   test("memory: the job's bsub -M limit, capped by max_memory; swap none or unlimited", () => {
-    expect(plan({ host: { rss: 2 * 1024 ** 3 } })).toMatchObject({
+    expect(plan({ host: { rss: 2 * 1024 ** 3 } }).resources).toMatchObject({
       memory: 2 * 1024 ** 3,
-      memorySwap: 2 * 1024 ** 3,
+      swap: 'none',
     });
     const capped = plan({
       host: { rss: 64 * 1024 ** 3 },
@@ -670,35 +677,33 @@ describe('decideRunPlan: resources and devices', () => {
         c.resources.swap = 'unlimited';
       },
     });
-    expect(capped).toMatchObject({ memory: 8 * 1024 ** 3, memorySwap: -1 });
+    expect(capped.resources).toMatchObject({ memory: 8 * 1024 ** 3, swap: 'unlimited' });
     const none = plan({
       config: (c) => {
         c.resources.memory = undefined;
       },
     });
-    expect([none.memory, none.memorySwap]).toEqual([undefined, undefined]);
+    expect(none.resources.memory).toBeUndefined();
   });
 
   test('only the infiniband devices present on the host', () => {
-    expect(plan().devices).toEqual(['/dev/infiniband/rdma_cm', '/dev/infiniband/uverbs0']);
+    expect(plan().devices.paths).toEqual(['/dev/infiniband/rdma_cm', '/dev/infiniband/uverbs0']);
     expect(
       plan({
         config: (c) => {
           c.devices.infiniband = ['/dev/infiniband/issm0'];
         },
-      }).devices,
+      }).devices.paths,
     ).toEqual([]);
   });
 
-  test.each<
-    [string, Record<string, string>, string[], Config['devices']['gpus'], string | undefined, string]
-  >([
+  test.each<[string, Record<string, string>, string[], Config['devices']['gpus'], GpuSpec, string]>([
     [
       'allocated GPUs',
       { CUDA_VISIBLE_DEVICES: '1,3', LSB_EFFECTIVE_RSRCREQ: 'select[ngpus>0] rusage[ngpus_physical=2.00]' },
       ['0', '1', '2', '3'],
       'allocated',
-      '"device=1,3"',
+      { kind: 'devices', ids: ['1', '3'] },
       '1,3',
     ],
     [
@@ -706,14 +711,14 @@ describe('decideRunPlan: resources and devices', () => {
       { CUDA_VISIBLE_DEVICES: '1', LSB_EFFECTIVE_RSRCREQ: 'select[type == local] order[r15s:pg]' },
       ['0', '1'],
       'allocated',
-      undefined,
+      { kind: 'none' },
       'void',
     ],
-    ['no GPU allocated', {}, ['0', '1'], 'allocated', undefined, 'void'],
-    ['a host without GPUs', { CUDA_VISIBLE_DEVICES: '0' }, [], 'allocated', undefined, 'void'],
-    ['GPUs off', { CUDA_VISIBLE_DEVICES: '0' }, ['0'], 'off', undefined, 'void'],
-    ['all GPUs', {}, ['0', '1'], 'all', 'all', 'all'],
-  ])('%s', (_name, env, gpus, mode, flag, visible) => {
+    ['no GPU allocated', {}, ['0', '1'], 'allocated', { kind: 'none' }, 'void'],
+    ['a host without GPUs', { CUDA_VISIBLE_DEVICES: '0' }, [], 'allocated', { kind: 'none' }, 'void'],
+    ['GPUs off', { CUDA_VISIBLE_DEVICES: '0' }, ['0'], 'off', { kind: 'none' }, 'void'],
+    ['all GPUs', {}, ['0', '1'], 'all', { kind: 'all' }, 'all'],
+  ])('%s', (_name, env, gpus, mode, expected, visible) => {
     const p = plan({
       env,
       host: { gpus },
@@ -721,8 +726,8 @@ describe('decideRunPlan: resources and devices', () => {
         c.devices.gpus = mode;
       },
     });
-    expect(p.gpus).toBe(flag);
-    expect(p.env).toContainEqual(['NVIDIA_VISIBLE_DEVICES', visible]);
+    expect(p.devices.gpus).toEqual(expected);
+    expect(p.process.env).toContainEqual(['NVIDIA_VISIBLE_DEVICES', visible]);
   });
 
   test('allocated GPUs are renumbered from 0 inside the container', () => {
@@ -730,7 +735,7 @@ describe('decideRunPlan: resources and devices', () => {
       env: { CUDA_VISIBLE_DEVICES: '1,3', LSB_EFFECTIVE_RSRCREQ: 'rusage[ngpus_physical=2]' },
       host: { gpus: ['0', '1', '2', '3'] },
     });
-    expect(p.env).toContainEqual(['CUDA_VISIBLE_DEVICES', '0,1']);
+    expect(p.process.env).toContainEqual(['CUDA_VISIBLE_DEVICES', '0,1']);
   });
 
   test('a GPU this host does not have is refused, naming the variable', () => {
@@ -743,8 +748,8 @@ describe('decideRunPlan: resources and devices', () => {
   });
 });
 
-describe('decideRunPlan: environment', () => {
-  const envOf = (p: RunPlan) => new Map(p.env);
+describe('decideContainerSpec: environment', () => {
+  const envOf = (p: ContainerSpec) => new Map(p.process.env);
 
   test('preserved: the job environment, minus what an env-file cannot carry, plus the wrapper variables', () => {
     const p = plan({
@@ -777,7 +782,7 @@ describe('decideRunPlan: environment', () => {
 
   test('not preserved: the LSF job variables and the user identity only', () => {
     const p = plan({ env: { LSF_DOCKER_PRESERVE_ENVIRONMENT: 'false', FOO: 'bar', HOME: '/elsewhere' } });
-    expect(p.env).toEqual([
+    expect(p.process.env).toEqual([
       ['LSB_JOBID', '123'],
       ['LSB_JOBINDEX', '0'],
       ['LS_SUBCWD', '/home/alice/work'],
@@ -840,11 +845,11 @@ describe('decideRunPlan: environment', () => {
 
   test('interactive jobs get LSF_NIOS_JOBSTATUS_INTERVAL and a tty only when stdin is one', () => {
     const withTty = plan({ env: { LSB_INTERACTIVE: 'Y' }, host: { tty: true } });
-    expect([withTty.interactive, withTty.tty]).toEqual([true, true]);
+    expect([withTty.process.interactive, withTty.process.tty]).toEqual([true, true]);
     expect(envOf(withTty).get('LSF_NIOS_JOBSTATUS_INTERVAL')).toBe('1');
     const piped = plan({ env: { LSB_INTERACTIVE: 'Y' }, host: { tty: false } });
-    expect([piped.interactive, piped.tty]).toEqual([true, false]);
+    expect([piped.process.interactive, piped.process.tty]).toEqual([true, false]);
     const batch = plan({ host: { tty: true } });
-    expect([batch.interactive, batch.tty]).toEqual([false, false]);
+    expect([batch.process.interactive, batch.process.tty]).toEqual([false, false]);
   });
 });

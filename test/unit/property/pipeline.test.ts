@@ -14,11 +14,11 @@ import { parseImageRef } from '../../../lib/kernel/grammar/image.js';
 import { isWithin, parseAbsolutePath } from '../../../lib/kernel/grammar/path.js';
 import { ALWAYS_DROPPED, denyPatterns, dropReason } from '../../../lib/policy/rules/environment.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
-import { buildRunArgs } from '../../../lib/runtime/docker/run-args.js';
-import { CONTAINER_SCRIPT, type RunPlan } from '../../../lib/runtime/spec.js';
+import { CONTAINER_SCRIPT, type ContainerSpec } from '../../../lib/runtime/container-spec.js';
+import { dockerRunArgv } from '../../../lib/runtime/docker/argv/run.js';
 import { linesOf } from '../helpers/errors.js';
 import { dir, fakeHost, file } from '../helpers/fake-host.js';
-import { ALICE, FILES, hostSpec, JOB_FILE, PRIVATE_DIR, planFor, testConfig } from '../helpers/fixtures.js';
+import { ALICE, FILES, hostSpec, JOB_FILE, PRIVATE_DIR, specFor, testConfig } from '../helpers/fixtures.js';
 
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 600);
 const A = ALICE.uid;
@@ -475,7 +475,7 @@ const LABEL =
   /^lsf-docker\.(managed=true|job=\d*|index=\d+|uid=4201|host=node1|pid=4242|dir=\/tmp\/lsf-docker\.4201\.AbC123)$/;
 
 /** Checks one separate option value; returns the mount it describes, if any. */
-function checkSeparate(plan: RunPlan, option: string, value: string): MountValue | undefined {
+function checkSeparate(plan: ContainerSpec, option: string, value: string): MountValue | undefined {
   check(value !== undefined && !value.startsWith('-'), `${option} has a value that is not an option`, value);
   check(!/[\s\x00-\x1f\x7f]/.test(value), `${option} value without white space`, value);
   switch (option) {
@@ -500,9 +500,9 @@ function checkSeparate(plan: RunPlan, option: string, value: string): MountValue
       const last = Number(m[2] ?? m[1]);
       check(first >= CONFIG.ports.first && last <= CONFIG.ports.last, 'host ports in range', value);
       check(
-        plan.network !== 'host' && plan.network !== 'none',
+        plan.network.mode !== 'host' && plan.network.mode !== 'none',
         'no ports with host/none network',
-        plan.network,
+        plan.network.mode,
       );
       break;
     }
@@ -618,10 +618,10 @@ function checkMounts(mounts: MountValue[]): void {
   }
 }
 
-function checkEnvFile(plan: RunPlan, env: Record<string, string | undefined>): void {
-  const text = renderEnvFile(plan.env);
+function checkEnvFile(plan: ContainerSpec, env: Record<string, string | undefined>): void {
+  const text = renderEnvFile(plan.process.env);
   const lines = text === '' ? [] : text.slice(0, -1).split('\n');
-  check(lines.length === plan.env.length, 'one line per variable', lines);
+  check(lines.length === plan.process.env.length, 'one line per variable', lines);
   const names = new Set<string>();
   for (const line of lines) {
     check(/^[A-Za-z_][A-Za-z0-9_]*=[^\n\r\0]*$/.test(line), 'NAME=value', line);
@@ -635,7 +635,7 @@ function checkEnvFile(plan: RunPlan, env: Record<string, string | undefined>): v
       line,
     );
   }
-  const visible = plan.env.find(([n]) => n === 'NVIDIA_VISIBLE_DEVICES')?.[1] ?? '';
+  const visible = plan.process.env.find(([n]) => n === 'NVIDIA_VISIBLE_DEVICES')?.[1] ?? '';
   check(visible === 'void' || /^\d+(,\d+)*$/.test(visible), "the wrapper's NVIDIA_VISIBLE_DEVICES", visible);
   // A variable of the job missing from a preserved environment was dropped for a reason.
   if (!plan.decisions.includes('environment preserved')) return;
@@ -649,7 +649,7 @@ function checkEnvFile(plan: RunPlan, env: Record<string, string | undefined>): v
   }
 }
 
-function checkArgv(plan: RunPlan, argv: string[], env: Record<string, string | undefined>): void {
+function checkArgv(plan: ContainerSpec, argv: string[], env: Record<string, string | undefined>): void {
   check(argv[0] === 'run', 'docker run', argv[0]);
   const end = argv.indexOf('--');
   check(end > 0, 'options end with --', argv);
@@ -673,7 +673,7 @@ function checkArgv(plan: RunPlan, argv: string[], env: Record<string, string | u
   const image = argv[end + 1]!;
   check(parseImageRef(image).ok && !image.startsWith('-'), 'a valid image', image);
   const after = argv.slice(end + 2);
-  if (plan.script !== undefined)
+  if (plan.process.script !== undefined)
     check(after.length === 1 && after[0] === CONTAINER_SCRIPT, 'the script runs', after);
   else if (after.length > 0) {
     const jobFile = after[0]!;
@@ -698,14 +698,14 @@ function runCase(
   for (const [name, value] of extra) env[name] = value;
   Object.assign(env, jobVars);
   const host = hostFor({ '/home/alice/rand.env': envFile, '/home/alice/rand.hosts': hostsFile });
-  let plan: RunPlan;
+  let plan: ContainerSpec;
   try {
-    plan = planFor({ env, command: words, config: policy(), host });
+    plan = specFor({ env, command: words, config: policy(), host });
   } catch (err) {
     checkRefusal(err);
     return false;
   }
-  checkArgv(plan, buildRunArgs(plan, FILES), env);
+  checkArgv(plan, dockerRunArgv(plan, FILES), env);
   return true;
 }
 

@@ -1,6 +1,7 @@
 import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
-import { parseJobRequest, slotsOnHost } from '../../../lib/request/parse.js';
+import { parseJobRequest } from '../../../lib/request/parse.js';
+import { slotsOnHost } from '../../../lib/scheduler/lsf/facts.js';
 import { errorOf, linesOf } from '../helpers/errors.js';
 import { jobEnv } from '../helpers/fixtures.js';
 
@@ -134,11 +135,14 @@ describe('parseJobRequest: a plain batch job', () => {
       queue: 'general',
       slots: 2,
       subcwd: '/home/alice/work',
+      subcwdVariable: 'LS_SUBCWD',
       interactive: true,
-      resourceRequest: 'select[port8080=1]',
-      effectiveResourceRequest: 'select[port8080=1]',
+      tmpdirName: '123_7.tmpdir',
+      reservedPorts: [8080],
+      gpusAsked: 0,
       gpus: ['0', '2'],
       jobFile: '/home/alice/.lsbatch/1700000000.123',
+      schedulerEnv: [['LSF_NIOS_JOBSTATUS_INTERVAL', '1']],
     });
   });
 

@@ -5,9 +5,19 @@
 
 import { type Config, defaultConfig } from '../../../lib/config/schema.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
-import { buildPullArgs, buildRunArgs, mountArg } from '../../../lib/runtime/docker/run-args.js';
+import type { GpuSpec, PortMapping, Ulimit } from '../../../lib/runtime/container-spec.js';
+import { gpusArg } from '../../../lib/runtime/docker/argv/devices.js';
+import { publishArg } from '../../../lib/runtime/docker/argv/network.js';
+import { resourcesArgs, ulimitArg } from '../../../lib/runtime/docker/argv/resources.js';
+import {
+  DOCKER_RUN_SECTIONS,
+  dockerPullArgv,
+  dockerRunArgv,
+  runArgvOf,
+} from '../../../lib/runtime/docker/argv/run.js';
+import { mountArg } from '../../../lib/runtime/docker/argv/storage.js';
 import { type FakeHostSpec, fakeHost } from '../helpers/fake-host.js';
-import { ALICE, argvFor, FILES, hostSpec, JOB_FILE, jobEnv, planFor } from '../helpers/fixtures.js';
+import { ALICE, argvFor, FILES, hostSpec, JOB_FILE, jobEnv, specFor } from '../helpers/fixtures.js';
 
 const D = '/tmp/lsf-docker.4201.AbC123';
 
@@ -379,7 +389,7 @@ const SCENARIOS: Record<string, Scenario> = {
   },
 };
 
-describe('buildRunArgs: golden argv of the whole pure pipeline', () => {
+describe('dockerRunArgv: golden argv of the whole pure pipeline', () => {
   test.each(Object.entries(SCENARIOS))('%s', (_name, s) => {
     const argv = argvFor({
       env: jobEnv(s.env),
@@ -391,9 +401,9 @@ describe('buildRunArgs: golden argv of the whole pure pipeline', () => {
     expect(argv).toEqual(s.argv);
   });
 
-  test('the same plan always gives the same argv', () => {
-    const plan = planFor({ env: jobEnv(), command: ['true'] });
-    expect(buildRunArgs(plan, FILES)).toEqual(buildRunArgs(plan, FILES));
+  test('the same spec always gives the same argv', () => {
+    const spec = specFor({ env: jobEnv(), command: ['true'] });
+    expect(dockerRunArgv(spec, FILES)).toEqual(dockerRunArgv(spec, FILES));
   });
 
   test('what the job asked for never lands before the image except as a checked value', () => {
@@ -404,7 +414,7 @@ describe('buildRunArgs: golden argv of the whole pure pipeline', () => {
   });
 });
 
-describe('mountArg and buildPullArgs', () => {
+describe('mountArg and dockerPullArgv', () => {
   test.each<[Parameters<typeof mountArg>[0], string]>([
     [{ source: '/a', target: '/b', readOnly: false }, 'type=bind,source=/a,target=/b'],
     [{ source: '/a', target: '/b', readOnly: true }, 'type=bind,source=/a,target=/b,readonly'],
@@ -417,6 +427,53 @@ describe('mountArg and buildPullArgs', () => {
   });
 
   test('pull: the image after --', () => {
-    expect(buildPullArgs('-x')).toEqual(['pull', '--', '-x']);
+    expect(dockerPullArgv('-x')).toEqual(['pull', '--', '-x']);
+  });
+});
+
+describe('the typed values of the spec, written as docker reads them', () => {
+  test.each<[PortMapping, string]>([
+    [{ hostPort: 8080, containerPort: 8080, range: 1, protocol: 'tcp' }, '8080:8080/tcp'],
+    [{ hostPort: 8998, containerPort: 80, range: 2, protocol: 'udp' }, '8998-8999:80-81/udp'],
+  ])('--publish %j', (port, arg) => {
+    expect(publishArg(port)).toBe(arg);
+  });
+  test.each<[Ulimit, string]>([
+    [{ name: 'nofile', soft: 1024, hard: 2048 }, 'nofile=1024:2048'],
+    [{ name: 'memlock', soft: -1, hard: -1 }, 'memlock=-1'],
+  ])('--ulimit %j', (ulimit, arg) => {
+    expect(ulimitArg(ulimit)).toBe(arg);
+  });
+  test.each<[GpuSpec, string | undefined]>([
+    [{ kind: 'none' }, undefined],
+    [{ kind: 'all' }, 'all'],
+    [{ kind: 'devices', ids: ['0', '1'] }, '"device=0,1"'],
+  ])('--gpus %j', (gpus, arg) => {
+    expect(gpusArg(gpus)).toBe(arg);
+  });
+  test.each<['none' | 'unlimited', string]>([
+    ['none', '--memory-swap=1024'],
+    ['unlimited', '--memory-swap=-1'],
+  ])('swap %s', (swap, arg) => {
+    const spec = specFor({ env: jobEnv(), command: ['true'] });
+    const argv = resourcesArgs({ ...spec, resources: { ...spec.resources, memory: 1024, swap } }, FILES);
+    expect(argv).toEqual(['--cpu-shares=1024', '--memory=1024', arg]);
+  });
+});
+
+describe('runArgvOf: a runtime replaces single sections', () => {
+  test('the docker sections make dockerRunArgv', () => {
+    const spec = specFor({ env: jobEnv(), command: ['true'] });
+    expect(runArgvOf(DOCKER_RUN_SECTIONS, spec, FILES)).toEqual(dockerRunArgv(spec, FILES));
+  });
+  test('one section replaced, the others kept in order', () => {
+    const spec = specFor({ env: jobEnv(), command: ['true'] });
+    const argv = runArgvOf(
+      { ...DOCKER_RUN_SECTIONS, devices: () => ['--device=nvidia.com/gpu=all'] },
+      spec,
+      FILES,
+    );
+    expect(argv).not.toContain('--device=/dev/infiniband/uverbs0');
+    expect(argv.indexOf('--device=nvidia.com/gpu=all')).toBe(argv.indexOf(`--env-file=${FILES.env}`) - 1);
   });
 });

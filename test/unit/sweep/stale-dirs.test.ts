@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
-import { type SweepScope, staleDirs } from '../../../lib/sweep/sweep.js';
+import { type SweepScope, staleDirs } from '../../../lib/job/leftovers.js';
 
 let root: string;
 beforeEach(() => {

@@ -1,0 +1,33 @@
+import { type KeyDef, key, section } from '../key-def.js';
+import { binary, dockerHost, int, oneOf, seconds } from '../parsers.js';
+
+/** [docker]: the container runtime CLI: binary, daemon, timeouts, pulls. */
+export interface DockerConfig {
+  binary: string;
+  host: string | undefined;
+  timeout: number;
+  pull: 'always' | 'missing' | 'never';
+  pullTimeout: number;
+  pullRetries: number;
+  pullBackoff: number;
+}
+
+export const dockerDefaults = (): DockerConfig => ({
+  binary: 'docker',
+  host: undefined,
+  timeout: 60,
+  pull: 'missing',
+  pullTimeout: 1800,
+  pullRetries: 3,
+  pullBackoff: 2,
+});
+
+export const DOCKER_KEYS: KeyDef[] = section<DockerConfig>('docker', [
+  key('binary', binary, (s, v) => (s.binary = v)),
+  key('host', dockerHost, (s, v) => (s.host = v)),
+  key('timeout', seconds(3600), (s, v) => (s.timeout = v)),
+  key('pull', oneOf('always', 'missing', 'never'), (s, v) => (s.pull = v)),
+  key('pull_timeout', seconds(86400), (s, v) => (s.pullTimeout = v)),
+  key('pull_retries', int(0, 10), (s, v) => (s.pullRetries = v)),
+  key('pull_backoff', seconds(600), (s, v) => (s.pullBackoff = v)),
+]);

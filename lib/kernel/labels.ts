@@ -1,0 +1,42 @@
+/**
+ * The labels lsf-docker puts on every container it starts, one table. They are hints for finding
+ * a job's container (docker_exec, sweep, the local bkill), never proof of ownership: whoever can
+ * reach the runtime can set them. Runtime-neutral: each runtime writes its own filter syntax.
+ */
+export const LABEL = {
+  /** 'true' on every container lsf-docker started. */
+  managed: 'lsf-docker.managed',
+  /** The scheduler's job id ('' outside a scheduler). */
+  job: 'lsf-docker.job',
+  /** The array index (0 for a plain job). */
+  index: 'lsf-docker.index',
+  /** The uid the job runs as. */
+  uid: 'lsf-docker.uid',
+  /** The host the wrapper ran on. */
+  host: 'lsf-docker.host',
+  /** The wrapper's pid (its liveness tells sweep whether the container is an orphan). */
+  pid: 'lsf-docker.pid',
+  /** The wrapper's private dir for the job. */
+  dir: 'lsf-docker.dir',
+} as const;
+
+export type LabelName = keyof typeof LABEL;
+export const MANAGED_VALUE = 'true';
+
+/** The labels of one job's container, in the order docker_run has always written them. */
+export function jobLabels(job: {
+  id?: number | string;
+  index: number;
+  uid: number;
+  host: string;
+  pid: number;
+}): Array<[string, string]> {
+  return [
+    [LABEL.managed, MANAGED_VALUE],
+    [LABEL.job, job.id !== undefined ? String(job.id) : ''],
+    [LABEL.index, String(job.index)],
+    [LABEL.uid, String(job.uid)],
+    [LABEL.host, job.host],
+    [LABEL.pid, String(job.pid)],
+  ];
+}

@@ -1,0 +1,25 @@
+import { join } from 'node:path';
+import type { Config } from '../config/schema.js';
+import { PLACE_HOLDER } from '../request/job-request.js';
+import type { JobRecord } from './record.js';
+
+/** The job starter's argv for the job's application profile, or undefined for a plain job. */
+export function starterArgv(record: JobRecord, config: Config, binDir: string, jobFile: string): string[] {
+  const cfg = record.config ? ['--config', record.config] : [];
+  if (record.app === 'docker') {
+    const starter = config.local.jobStarter ?? join(binDir, 'docker_run');
+    const command = record.command.trim() === PLACE_HOLDER ? PLACE_HOLDER : jobFile;
+    return [starter, ...cfg, '--', command];
+  }
+  if (record.app === 'docker_build') return [join(binDir, 'docker_build'), ...cfg, '--', ...record.words];
+  // docker_exec(JOBID): the job's command line runs in that job's container (the job id is in
+  // LSB_DOCKER_EXEC_JOBID, set by esub.docker_exec); the container cannot see this job's file.
+  if (record.app === 'docker_exec') return [join(binDir, 'docker_exec'), ...cfg, '--', record.command];
+  return ['/bin/sh', jobFile];
+}
+
+/** The program and argv that start the job: under prlimit when it has a memory limit (RLIMIT_RSS, as LSF's -M). */
+export function launchArgv(record: JobRecord, starter: string[]): string[] {
+  if (record.memLimit === undefined) return starter;
+  return ['prlimit', `--rss=${record.memLimit}`, '--', ...starter];
+}

@@ -1,0 +1,21 @@
+import { jobLabels } from '../../kernel/labels.js';
+import { containerName } from '../../kernel/names.js';
+import type { JobRequest } from '../../request/job-request.js';
+import type { IdentitySpec } from '../../runtime/container-spec.js';
+import type { RuleContext, Ruling } from './rule.js';
+
+/** The container runs as the user the OS says (never root: lib/host/identity-from-os.ts refuses uid 0). */
+export function identityRule(_request: JobRequest, { identity }: RuleContext): Ruling<IdentitySpec> {
+  const { uid, gid, groups, user, home, shell, groupNames } = identity;
+  return { ok: true, part: { uid, gid, groups, user, home, shell, groupNames }, decisions: [] };
+}
+
+/** The container's unique name and its labels: which job, index, user, host and wrapper it belongs to. */
+export function namingRule(
+  request: JobRequest,
+  { identity, probe }: RuleContext,
+): Ruling<{ name: string; labels: Array<[string, string]> }> {
+  const { id, index } = request.job;
+  const labels = jobLabels({ id, index, uid: identity.uid, host: probe.hostname, pid: probe.pid });
+  return { ok: true, part: { name: containerName({ id, index }, probe.pid), labels }, decisions: [] };
+}

@@ -1,0 +1,25 @@
+import { configError } from '../kernel/errors.js';
+import { createDockerRuntime } from './docker/create.js';
+import type { RuntimeOptions } from './options.js';
+import type { ContainerRuntime, RuntimeName } from './types.js';
+
+export type { RuntimeOptions } from './options.js';
+
+/** The engines by name ([docker] engine): a new runtime is one folder beside docker/ and one entry here. */
+const ENGINES: Partial<Record<RuntimeName, (opts: RuntimeOptions) => ContainerRuntime>> = {
+  docker: createDockerRuntime,
+};
+
+/**
+ * The one place a runtime is made: its exec door, environment and private config dir are built
+ * once, here, for every program (docker_run, docker_exec, docker_build, sweep, doctor, local).
+ */
+export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
+  const engine = opts.engine ?? 'docker';
+  const create = ENGINES[engine];
+  if (!create) {
+    const known = Object.keys(ENGINES).join(', ');
+    throw configError('[docker] engine', `"${engine}" is not a runtime this build knows (${known})`);
+  }
+  return create(opts);
+}
