@@ -1,6 +1,7 @@
-import { chmodSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { configError } from '../kernel/errors.js';
 import { OWNER_FILE, privateDirTemplate } from '../kernel/names.js';
+import { detachTree, mountPoints } from './held-mounts.js';
 
 /** What `lsf-docker sweep` needs to know about a job's leftovers: written as owner.json in the private dir. */
 /** Where the wrapper's private files for one job are (all in one 0700 dir). */
@@ -25,10 +26,12 @@ export interface OwnerRecord {
 export { OWNER_FILE, PRIVATE_PREFIX } from '../kernel/names.js';
 
 /**
- * Checks that the tmp root cannot be used against us: a directory owned by root or the user,
- * and sticky if others may write to it (so nobody can swap our private dir for theirs).
+ * Checks that the tmp root cannot be used against us: a directory owned by root (or, for a
+ * program running as the user, by the user), and sticky if others may write to it (so nobody
+ * can swap our private dir for theirs). Root acting for a user (ASROOT) trusts only a root-owned
+ * one: the owner of a directory may rename anything in it, sticky or not.
  */
-export function checkTmpRoot(tmpRoot: string, uid: number): void {
+export function checkTmpRoot(tmpRoot: string, uid: number, opts: { asRoot?: boolean } = {}): void {
   let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(tmpRoot);
@@ -36,7 +39,7 @@ export function checkTmpRoot(tmpRoot: string, uid: number): void {
     throw configError('[paths] tmp_root', `${tmpRoot} does not exist`);
   }
   if (!stat.isDirectory()) throw configError('[paths] tmp_root', `${tmpRoot} is not a directory`);
-  if (stat.uid !== 0 && stat.uid !== uid)
+  if (stat.uid !== 0 && (stat.uid !== uid || opts.asRoot))
     throw configError('[paths] tmp_root', `${tmpRoot} is owned by uid ${stat.uid}, not root`);
   if ((stat.mode & 0o022) !== 0 && (stat.mode & 0o1000) === 0) {
     throw configError('[paths] tmp_root', `${tmpRoot} is writable by others but not sticky (chmod +t)`);
@@ -89,6 +92,30 @@ export function createPrivateDir(tmpRoot: string, uid: number, contents: FileCon
   return files;
 }
 
+/** Mount points at or below DIR in this process's mount namespace, from /proc/self/mountinfo. */
+export function mountsUnder(dir: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/mountinfo', 'utf8');
+  } catch {
+    return [];
+  }
+  return mountPoints(text).filter((p) => p === dir || p.startsWith(`${dir}/`));
+}
+
+/**
+ * Removes a private dir. Staging mounts inside it (lib/host/held-mounts.ts: the job's own
+ * directories, mounted by descriptor) are detached first, each with everything below it; the dir
+ * is never removed while anything is still mounted inside it, for a recursive removal would go
+ * on into the user's directories. Throws when a mount could not be detached.
+ */
 export function removePrivateDir(dir: string): void {
+  const mounted = mountsUnder(dir);
+  if (mounted.length > 0) {
+    const shallowest = mounted.filter((p) => !mounted.some((q) => q !== p && p.startsWith(`${q}/`)));
+    for (const p of shallowest) detachTree(p);
+    const left = mountsUnder(dir);
+    if (left.length > 0) throw new Error(`${dir}: ${left[0]} is still mounted: not removed`);
+  }
   rmSync(dir, { recursive: true, force: true });
 }

@@ -3,7 +3,7 @@ import type { Identity } from '../host/identity.js';
 import type { HostProbe } from '../host/probe.js';
 import { policyRefusals } from '../kernel/problems.js';
 import type { JobRequest } from '../request/job-request.js';
-import type { ContainerSpec } from '../runtime/container-spec.js';
+import type { ContainerSpec, JobScript } from '../runtime/container-spec.js';
 import { commandRule } from './rules/command.js';
 import { devicesRule } from './rules/devices.js';
 import { environmentRule } from './rules/environment.js';
@@ -29,6 +29,12 @@ function throwAll(problems: Problem[]): void {
   refusals.throwIfAny();
 }
 
+/** The job script, entering CDINTO first (as the user) when the workdir must not be the runtime's to create. */
+function withCd(script: JobScript, cdInto: string | undefined): JobScript {
+  // CDINTO is a checked path (no quotes, no white space): single quotes keep it one word.
+  return cdInto ? { words: [`cd -- '${cdInto}' || exit 1\n`, ...script.words] } : script;
+}
+
 /**
  * Decides the container: JobRequest x Config x Identity -> ContainerSpec, or every refusal at
  * once. Each concern is one rule (lib/policy/rules/); this only composes them, in the order their
@@ -52,6 +58,7 @@ export function decideContainerSpec({ request, config, identity, probe }: Policy
     environmentRule(request, ctx, { gpus: devices?.gpus ?? { kind: 'none' }, jobTmpdir }),
   );
   throwAll(found.problems);
+  const script = command!.script && withCd(command!.script, storage!.cdInto);
   return {
     ...naming!,
     image: image!,
@@ -64,7 +71,7 @@ export function decideContainerSpec({ request, config, identity, probe }: Policy
     process: {
       entrypoint: command!.entrypoint,
       command: command!.command,
-      script: command!.script,
+      script,
       env: env!,
       interactive: request.job.interactive,
       tty: request.job.interactive && probe.stdinIsTty(),

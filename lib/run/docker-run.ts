@@ -8,6 +8,7 @@ import type { Logger } from '../kernel/log/logger.js';
 import { createRuntime } from '../runtime/create.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { privateDirContents } from './job-files.js';
+import { type Staged, stageMounts } from './staging.js';
 
 export interface DockerRunRequest {
   /** --config FILE, if given. */
@@ -45,25 +46,34 @@ export async function dockerRun(request: DockerRunRequest): Promise<number> {
  */
 async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<number> {
   const { config, log, identity, probe } = job;
-  checkTmpRoot(config.paths.tmpRoot, identity.uid);
+  const asRoot = process.geteuid!() === 0;
+  checkTmpRoot(config.paths.tmpRoot, identity.uid, { asRoot });
   const files = createPrivateDir(config.paths.tmpRoot, identity.uid, privateDirContents(job));
   log.debug(`private dir ${files.dir}`);
+  let staged: Staged | undefined;
   try {
     const runtime = createRuntime({
       config,
       identity,
       log,
       privateDir: files.dir,
-      actingAsRoot: process.geteuid!() === 0,
       readUserFile: probe.readUserFile,
     });
     if (config.job.sweepOnStart) await sweepAtStart(runtime, job, log);
-    const status = await runJob({ spec: job.spec, files, config, runtime, log, early });
+    // As root for the user: the checked directories are held and given to the runtime by mount point.
+    staged = asRoot ? stageMounts(job.spec.storage.mounts, files.dir, identity, log) : undefined;
+    const spec = staged ? { ...job.spec, storage: { ...job.spec.storage, mounts: staged.mounts } } : job.spec;
+    const status = await runJob({ spec, files, config, runtime, log, early });
     log.debug(`about to exit ${status}`);
     return status;
   } finally {
-    removePrivateDir(files.dir);
-    log.debug(`cleaned up ${files.dir}`);
+    for (const p of staged?.release() ?? []) log.warning(`staging: ${p}`);
+    try {
+      removePrivateDir(files.dir);
+      log.debug(`cleaned up ${files.dir}`);
+    } catch (err) {
+      log.warning(`${(err as Error).message} (lsf-docker sweep removes it later)`);
+    }
   }
 }
 

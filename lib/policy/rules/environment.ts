@@ -70,13 +70,17 @@ export function filterEnvironment(sources: Array<Iterable<[string, string]>>, de
   return { kept, dropped };
 }
 
-/** Parses an env file the user named (NAME=value lines; blank lines and # comments skipped; optional "export "). */
+/**
+ * Parses an env file the user named (NAME=value lines; blank lines and # comments skipped;
+ * optional "export "). A bad line is reported by its number only: the file's text never appears
+ * in a message (under sudo it may be a file the user could not read).
+ */
 export function parseEnvFile(
   text: string,
   file: string,
 ): { entries: Array<[string, string]>; errors: string[] } {
   const entries: Array<[string, string]> = [];
-  const errors: string[] = [];
+  const bad: number[] = [];
   text.split('\n').forEach((rawLine, i) => {
     const line = rawLine.replace(/\r$/, '');
     if (line.trim() === '' || line.trimStart().startsWith('#')) return;
@@ -84,12 +88,21 @@ export function parseEnvFile(
     const eq = body.indexOf('=');
     const name = eq > 0 ? body.slice(0, eq).trim() : '';
     if (!ENV_NAME.test(name)) {
-      errors.push(`${file} line ${i + 1}: "${line.slice(0, 60)}" is not NAME=value`);
+      bad.push(i + 1);
       return;
     }
     entries.push([name, body.slice(eq + 1)]);
   });
-  return { entries, errors };
+  return { entries, errors: bad.length > 0 ? [badLines(file, bad, 'NAME=value')] : [] };
+}
+
+/** One message for the bad lines of FILE, by number (the first few), never by content. Pure. */
+export function badLines(file: string, lines: number[], form: string): string {
+  const shown = lines.slice(0, 5).join(', ');
+  const more = lines.length > 5 ? ` and ${lines.length - 5} more` : '';
+  return lines.length === 1
+    ? `${file}: line ${shown} is not ${form}`
+    : `${file}: lines ${shown}${more} are not ${form}`;
 }
 
 /** What other rules decided that the environment depends on. */
