@@ -1,6 +1,18 @@
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fstatSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { configError } from '../kernel/errors.js';
-import { OWNER_FILE, privateDirTemplate } from '../kernel/names.js';
+import { OWNER_FILE, PRIVATE_DIR_NAME, privateDirTemplate } from '../kernel/names.js';
 import { detachTree, mountPoints } from './held-mounts.js';
 
 /** What `lsf-docker sweep` needs to know about a job's leftovers: written as owner.json in the private dir. */
@@ -118,4 +130,68 @@ export function removePrivateDir(dir: string): void {
     if (left.length > 0) throw new Error(`${dir}: ${left[0]} is still mounted: not removed`);
   }
   rmSync(dir, { recursive: true, force: true });
+}
+
+/** What a private dir proves about a container: the owner record root (or the user) wrote, and the cidfile the runtime wrote. */
+export type PrivateDirProof =
+  | { ok: true; owner: OwnerRecord; cid: string | undefined }
+  | { ok: false; reason: string };
+
+function readSmall(path: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    return fstatSync(fd).isFile() ? readFileSync(fd, 'utf8').slice(0, 64 * 1024) : undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** An owner record as JSON, or undefined when it is not one. Pure. */
+export function parseOwnerRecord(text: string | undefined): OwnerRecord | undefined {
+  try {
+    const r = JSON.parse(text ?? '') as Partial<OwnerRecord>;
+    if (!Number.isInteger(r.pid) || !Number.isInteger(r.uid)) return undefined;
+    if (typeof r.host !== 'string' || typeof r.container !== 'string') return undefined;
+    return { job: '', started: '', ...r } as OwnerRecord;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads what the private dir DIR (a container's lsf-docker.dir label: a hint anyone can write)
+ * proves, trusting it only when nobody but TRUSTED (root, or the user running this) could have
+ * written it: its name names UID, it is a real 0700 directory owned by a trusted uid, in a
+ * directory that is a tmp root (a real directory of root's or a trusted uid, sticky if others may
+ * write it). Labels are hints; this is the proof.
+ */
+export function readPrivateDirProof(dir: string, uid: number, trusted: readonly number[]): PrivateDirProof {
+  const name = PRIVATE_DIR_NAME.exec(dir.slice(dir.lastIndexOf('/') + 1));
+  if (!dir.startsWith('/') || dir.includes('/../') || !name || Number(name[1]) !== uid)
+    return { ok: false, reason: 'its lsf-docker.dir label does not name a private dir of yours' };
+  const owners = new Set([0, ...trusted]);
+  let parent: ReturnType<typeof lstatSync>;
+  let own: ReturnType<typeof lstatSync>;
+  try {
+    parent = lstatSync(dir.slice(0, dir.lastIndexOf('/')) || '/');
+    own = lstatSync(dir);
+  } catch {
+    return { ok: false, reason: 'its private dir is gone' };
+  }
+  if (
+    !parent.isDirectory() ||
+    !owners.has(parent.uid) ||
+    ((parent.mode & 0o022) !== 0 && (parent.mode & 0o1000) === 0)
+  )
+    return { ok: false, reason: 'its private dir is not in a safe tmp root' };
+  if (!own.isDirectory() || !owners.has(own.uid) || (own.mode & 0o077) !== 0)
+    return { ok: false, reason: 'its private dir is not one lsf-docker made' };
+  const owner = parseOwnerRecord(readSmall(`${dir}/${OWNER_FILE}`));
+  if (!owner) return { ok: false, reason: 'its private dir has no owner record' };
+  return { ok: true, owner, cid: readSmall(`${dir}/cid`)?.trim() };
 }
