@@ -2,14 +2,15 @@ import { isWithin } from '../../kernel/grammar/path.js';
 import type { JobRequest } from '../../request/job-request.js';
 import type { BindMount, StorageSpec } from '../../runtime/container-spec.js';
 import { lookupInTree, type Placing, placeMounts } from './mount-tree.js';
-import { allowedRoots, checkSource, protectedTarget, RUNTIME_FILES } from './paths.js';
+import { allowedRoots, checkSource, holdsRuntimeFile, protectedTarget, RUNTIME_FILES } from './paths.js';
 import { Findings, type RuleContext, type Ruling } from './rule.js';
 
 /** The submission directory, mounted read-write at its own path. */
 function cwdMount(request: JobRequest, ctx: RuleContext, roots: string[], found: Findings): BindMount[] {
   const { subcwd, subcwdVariable } = request.job;
-  const badTarget = protectedTarget(subcwd, ctx.config.volumes.denyTargets);
+  const protectedOne = protectedTarget(subcwd, ctx.config.volumes.denyTargets);
   const source = checkSource(subcwd, roots, ctx.probe);
+  const badTarget = protectedOne ?? (source.ok ? holdsRuntimeFile(subcwd) : undefined);
   if (badTarget) found.refuse(subcwdVariable, `submission directory: ${badTarget}`);
   else if (!source.ok) found.refuse(subcwdVariable, `submission directory ${source.reason}`);
   else found.decide(`cwd ${subcwd} mounted and used as workdir`);
@@ -62,7 +63,7 @@ function adminMounts(ctx: RuleContext, found: Findings): BindMount[] {
 function userVolumes(request: JobRequest, ctx: RuleContext, roots: string[], found: Findings): BindMount[] {
   const mounts: BindMount[] = [];
   for (const v of request.volumes) {
-    const bad = protectedTarget(v.target, ctx.config.volumes.denyTargets);
+    const bad = protectedTarget(v.target, ctx.config.volumes.denyTargets) ?? holdsRuntimeFile(v.target);
     if (bad) {
       found.refuse('LSF_DOCKER_VOLUMES', `"${v.text}": target ${bad}`);
       continue;

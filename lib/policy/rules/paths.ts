@@ -44,12 +44,18 @@ export function allowedRoots(config: Config, identity: Identity, probe: HostProb
 /** Why TARGET may not be mounted onto (protected, or in a protected tree or one of EXTRA), or undefined. */
 export function protectedTarget(target: string, extra: string[]): string | undefined {
   if ([...PROTECTED_TARGETS, ...DOCKER_SOCKETS].includes(target)) return `${target} is protected`;
-  const holds = RUNTIME_FILES.find((f) => isWithin(f, target));
-  if (holds) return `${target} would hold the runtime's own ${holds}, which it would create there as root`;
   const tree = [...PROTECTED_TREES, ...DOCKER_SOCKETS, CONTAINER_DIR, ...extra].find((root) =>
     isWithin(target, root),
   );
   return tree ? `${target} lies in the protected ${tree}` : undefined;
+}
+
+/** Why TARGET may not be mounted onto because it would hold one of the runtime's own files, or undefined. */
+export function holdsRuntimeFile(target: string): string | undefined {
+  const holds = RUNTIME_FILES.find((f) => isWithin(f, target));
+  return holds
+    ? `${target} would hold the runtime's own ${holds}, which it would create there as root`
+    : undefined;
 }
 
 export type SourceCheck = { ok: true; real: string } | { ok: false; reason: string };
