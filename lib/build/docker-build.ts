@@ -21,7 +21,7 @@ import { Interrupts } from './interrupts.js';
 import { dockerLogin, readCredentials } from './login.js';
 import { parseLoginRequest, wantsLoginOnly } from './login-request.js';
 import { parseBuildArgs } from './options.js';
-import { rootBuildInput } from './root-input.js';
+import { rootBuildInput, withRealContext } from './root-input.js';
 import { actingAsRootFor, openRootSession, type RootSession } from './root-session.js';
 import { pushTags, runBuild } from './run-build.js';
 
@@ -114,7 +114,9 @@ function planOf(job: BuildJob, rest: string[]): BuildPlan {
 
 async function build(job: BuildJob, rest: string[]): Promise<number> {
   const { identity, log, session } = job;
-  const plan = planOf(job, rest);
+  const planned = planOf(job, rest);
+  // As root: the context's real path, resolved once, is what is checked and what is held.
+  const plan = session ? withRealContext(planned) : planned;
   if (log.debugEnabled) for (const d of plan.decisions) log.debug(`policy: ${d}`);
   checkPaths(plan.pathChecks, identity, log);
   // As root for the user: the Dockerfile read as the user (stdin), the context held and staged.

@@ -44,14 +44,29 @@ export function rootBuildArgv(argv: readonly string[], context: string): string[
   return [...out.slice(0, dashDash), '--file=-', '--', context];
 }
 
-/** Holds the context directory (a walk that follows no symlink) and mounts it by descriptor in the private dir. */
-function stageContext(path: string, session: RootSession): string {
+/**
+ * The plan with its local context named by its real path, resolved once: that path is the one
+ * checked as the user and the one held (never resolved again, or a symlink swapped in after the
+ * check would be followed as root).
+ */
+export function withRealContext(plan: BuildPlan): BuildPlan {
+  if (plan.context.kind !== 'dir') return plan;
   let real: string;
   try {
-    real = realpathSync(path);
+    real = realpathSync(plan.context.path);
   } catch {
-    throw refused('CONTEXT', `${path} changed while it was being checked (it is gone)`);
+    return plan; // the check names what is wrong
   }
+  const path = plan.context.path;
+  return {
+    ...plan,
+    context: { ...plan.context, path: real },
+    pathChecks: plan.pathChecks.map((c) => (c.kind === 'context' && c.path === path ? { ...c, path: real } : c)),
+  };
+}
+
+/** Holds the context directory (a walk that follows no symlink) and mounts it by descriptor in the private dir. */
+function stageContext(real: string, session: RootSession): string {
   let fd: number | undefined;
   try {
     fd = holdDir(real);

@@ -120,7 +120,37 @@ describe("the job's variables that reach the programs", () => {
       .map((l) => l.split('=')[0]);
     expect(env.filter((n) => /^(LD_|NODE_|BASH_FUNC|MY_VAR)/.test(n!))).toEqual([]);
     expect(env).toEqual(expect.arrayContaining(['LSF_DOCKER_NODE_OPTIONS', 'LSB_JOBNAME', 'LS_SUBCWD']));
-    const path = JSON.parse(r.stdout).files.env.match(/^PATH=(.*)$/m)?.[1];
-    expect(path).toBe('/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+    // What sudo itself set (its secure_path, root's MAIL and SHELL, TERM=unknown) is not the
+    // job's: none of it reaches the container (the image's own PATH applies).
+    expect(
+      env.filter((n) => ['PATH', 'MAIL', 'SHELL', 'TERM', 'SUDO_UID', 'SUDO_COMMAND'].includes(n!)),
+    ).toEqual([]);
+  });
+
+  test("through `lsf-docker sudo docker_run` the job's whole environment reaches the container, sudo's never", async () => {
+    const r = await runAs(
+      TEST_USER,
+      [
+        program('lsf-docker'),
+        '--config',
+        config,
+        'sudo',
+        'docker_run',
+        'echo "$MY_VAR|$PATH|$MAIL|$SHELL|"',
+      ],
+      {
+        cwd: work,
+        env: {
+          LS_SUBCWD: work,
+          LSB_CONTAINER_IMAGE: 'lsf-docker-test/busybox:latest',
+          MY_VAR: 'mine with spaces',
+          PATH: '/usr/local/bin:/usr/bin:/bin:/opt/mine/bin',
+        },
+      },
+    );
+    expect({ exit: r.exitCode, out: r.stdout }).toEqual({
+      exit: 0,
+      out: 'mine with spaces|/usr/local/bin:/usr/bin:/bin:/opt/mine/bin|||',
+    });
   });
 });
