@@ -61,7 +61,9 @@ export function withRealContext(plan: BuildPlan): BuildPlan {
   return {
     ...plan,
     context: { ...plan.context, path: real },
-    pathChecks: plan.pathChecks.map((c) => (c.kind === 'context' && c.path === path ? { ...c, path: real } : c)),
+    pathChecks: plan.pathChecks.map((c) =>
+      c.kind === 'context' && c.path === path ? { ...c, path: real } : c,
+    ),
   };
 }
 

@@ -1,10 +1,16 @@
+import type { Config } from '../config/schema.js';
+import { imageLinks } from '../host/image-layers.js';
 import { wrapperAlive } from '../host/liveness.js';
 import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../host/private-dir.js';
 import { sweepStaleDirs } from '../job/leftovers.js';
 import { dryRunView, type PreparedJob, prepareJob } from '../job/prepare.js';
+import { ensureImage } from '../job/pull.js';
 import { runJob } from '../job/run-job.js';
 import { EarlySignals } from '../job/signal-source.js';
+import { WrapperError } from '../kernel/errors.js';
+import { ExitCode } from '../kernel/exit-codes.js';
 import type { Logger } from '../kernel/log/logger.js';
+import { imagePathProblem } from '../policy/image-paths.js';
 import { createRuntime } from '../runtime/create.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { privateDirContents } from './job-files.js';
@@ -60,10 +66,12 @@ async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<numbe
       readUserFile: probe.readUserFile,
     });
     if (config.job.sweepOnStart) await sweepAtStart(runtime, job, log);
-    // As root for the user: the checked directories are held and given to the runtime by mount point.
+    // As root for the user: the image's own symlinks checked, the checked directories held and
+    // given to the runtime by mount point.
+    const runConfig = asRoot ? await checkImage(runtime, job) : config;
     staged = asRoot ? stageMounts(job.spec.storage.mounts, files.dir, identity, log) : undefined;
     const spec = staged ? { ...job.spec, storage: { ...job.spec.storage, mounts: staged.mounts } } : job.spec;
-    const status = await runJob({ spec, files, config, runtime, log, early });
+    const status = await runJob({ spec, files, config: runConfig, runtime, log, early });
     log.debug(`about to exit ${status}`);
     return status;
   } finally {
@@ -75,6 +83,29 @@ async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<numbe
       log.warning(`${(err as Error).message} (lsf-docker sweep removes it later)`);
     }
   }
+}
+
+/**
+ * As root: the image made present as the pull policy says, then every mount target and the
+ * workdir looked up again through the image's own symlinks (policy could not see the image). The
+ * config returned runs the image as it now is (no second pull).
+ */
+async function checkImage(runtime: ContainerRuntime, job: PreparedJob): Promise<Config> {
+  const { config, log, spec, probe } = job;
+  let layers = config.docker.pull === 'always' ? undefined : await runtime.imageLayers(spec.image.ref);
+  if (!layers) {
+    await ensureImage(runtime, spec.image.ref, config.docker, log, new AbortController().signal);
+    layers = await runtime.imageLayers(spec.image.ref);
+  }
+  if (!layers) {
+    log.debug(`image ${spec.image.ref}: its layers cannot be read here; its symlinks are not checked`);
+    return config;
+  }
+  const problem = imagePathProblem(spec, imageLinks(layers), probe);
+  if (problem) throw new WrapperError(ExitCode.POLICY, problem.message, problem.variable);
+  return config.docker.pull === 'never'
+    ? config
+    : { ...config, docker: { ...config.docker, pull: 'missing' } };
 }
 
 /** The same user's leftovers of killed wrappers on this host. Best effort: a problem is logged, never fatal. */

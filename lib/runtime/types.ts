@@ -195,4 +195,9 @@ export interface ContainerRuntime {
   remove(id: string): Promise<ControlResult>;
   /** Host pids of the processes in CONTAINER (empty when it cannot tell). */
   hostPids(container: string): Promise<number[]>;
+  /**
+   * The host directories of IMAGE's filesystem layers, top first (overlay2), for reading its
+   * symlinks as root; undefined when the image is absent or its storage is not read that way.
+   */
+  imageLayers(image: string): Promise<string[] | undefined>;
 }

@@ -52,10 +52,16 @@ function hostOf(path: string, m: TreeMount & { source: string }): string {
 }
 
 /** Looks PATH up in the tree of MOUNTS (already placed, with their resolved targets). */
+/** The image's own symlinks (lib/host/image-layers.ts): their target, by container path. */
+export interface ImageLinks {
+  readlink(path: string): string | undefined;
+}
+
 export function lookupInTree(
   path: string,
   mounts: readonly TreeMount[],
   probe: Pick<HostProbe, 'lstat' | 'readlink' | 'userMay'>,
+  image?: ImageLinks,
 ): Lookup {
   let todo = parts(path);
   let cur = '/';
@@ -76,7 +82,15 @@ export function lookupInTree(
     }
     const m = holder(cur, mounts);
     if (!m?.source) {
-      cur = next; // the image's own files: not visible from here
+      // The image's own files: only its symlinks matter (what the runtime creates there is the container's).
+      const link = image?.readlink(next);
+      if (link !== undefined) {
+        if (++links > MAX_LINKS) return { kind: 'bad', reason: `${path} has too many symlinks` };
+        todo = [...parts(link), ...todo];
+        if (link.startsWith('/')) cur = '/';
+        continue;
+      }
+      cur = next;
       continue;
     }
     const bind = m as TreeMount & { source: string };
@@ -134,12 +148,13 @@ function createMessage(label: string, l: Extract<Lookup, { kind: 'create' }>): s
 export function placeMounts(
   items: readonly Placing[],
   probe: Pick<HostProbe, 'lstat' | 'readlink' | 'userMay'>,
+  image?: ImageLinks,
 ): TreePlan {
   const placed: TreeMount[] = [];
   const plan: TreePlan = { mounts: [], nested: new Map() };
   const byItem = new Map<Placing['mount'], BindMount>();
   for (const { mount, variable, label } of mountOrder(items)) {
-    const l = lookupInTree(mount.target, placed, probe);
+    const l = lookupInTree(mount.target, placed, probe, image);
     if (l.kind === 'create') return { ...plan, problem: { variable, message: createMessage(label, l) } };
     const target = l.kind === 'found' ? l.path : mount.target;
     if (target !== mount.target && !parseAbsolutePath(target).ok)

@@ -178,6 +178,41 @@ describe('a swap between the check and the mount never makes root create or read
   });
 });
 
+describe("the image's own symlinks never aim the runtime's mkdir at a host directory", () => {
+  test('an image whose /home is a symlink into a volume the user cannot write', async () => {
+    // What the attacker builds with docker_build (made here by root: the same image, faster).
+    const ctx = await rootScratch('symimg', 0o755);
+    writeFileSync(
+      path.join(ctx, 'Dockerfile'),
+      `FROM ${IMAGES.busybox}\nRUN rm -rf /home && ln -s /data/shared /home\n`,
+    );
+    const tag = `lsfd-itg-attack/symhome:${process.pid}`;
+    const built = await docker(['build', '-q', '-t', tag, ctx], { env: { DOCKER_BUILDKIT: '0' } });
+    expect(built.exitCode).toBe(0);
+    try {
+      const config = await attackConfig(`[volumes]\nallow[] = ${ATTACK_ALLOWED}\n`);
+      const shared = await rootScratch('shared', 0o755, ATTACK_ALLOWED);
+      const work = await userDir(TEST_USER, 'symimg');
+      const r = await sudoRun(TEST_USER, 'docker_run', ['--config', config, 'echo JOB-RAN'], {
+        cwd: work,
+        image: tag,
+        env: { LSF_DOCKER_VOLUMES: `${shared}:/data/shared` },
+        timeout: 60_000,
+      });
+      expect({ made: rootOwnedBelow(shared), ran: r.stdout.includes('JOB-RAN') }).toEqual({
+        made: [],
+        ran: false,
+      });
+      expect(r.exitCode).toBe(213);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/through the image's own symlinks/);
+      expect(attackPrivateDirs(attacker.uid)).toEqual([]);
+    } finally {
+      await docker(['rmi', '-f', tag]);
+    }
+  });
+});
+
 describe("a killed docker_run's staging mounts", () => {
   test("root's sweep detaches them and leaves every file of the user's in place", async () => {
     const config = await attackConfig('[job]\nterminate_interval = 1\n');
