@@ -130,14 +130,7 @@ describe("the job's variables that reach the programs", () => {
   test("through `lsf-docker sudo docker_run` the job's whole environment reaches the container, sudo's never", async () => {
     const r = await runAs(
       TEST_USER,
-      [
-        program('lsf-docker'),
-        '--config',
-        config,
-        'sudo',
-        'docker_run',
-        'echo "$MY_VAR|$PATH|$MAIL|$SHELL|"',
-      ],
+      [program('lsf-docker'), '--config', config, 'sudo', 'docker_run', 'echo "$MY_VAR|$PATH|$MAIL|$SHELL|"'],
       {
         cwd: work,
         env: {
