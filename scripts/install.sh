@@ -16,8 +16,10 @@
 #                   letters, digits, _ and - or sudo ignores it).
 #   --no-config     (root) do not put the config template in place. Without it, root installs
 #                   templates/lsf-docker.conf as /etc/lsf-docker/lsf-docker.conf (root 0644, the
-#                   built-in defaults, every key commented out) when that file does not exist;
-#                   an existing config is never touched.
+#                   built-in defaults, every key commented out; with --sudo-rule `[local]
+#                   starter = sudo` set) when that file does not exist, or is still the
+#                   unmodified template (then only with --sudo-rule); a config edited by an admin
+#                   is never touched.
 #
 # A fleet installs from the npm pack tarball (dist/bundle is built by `prepack`), as root:
 #   tar xzf lsf-docker-X.Y.Z.tgz && package/scripts/install.sh /opt/lsf-docker --link /usr/local/bin --sudo-rule
@@ -151,10 +153,27 @@ if [[ -n $BINDIR ]]; then
 fi
 
 # The admin config: the template (built-in defaults, all commented out) only where none exists.
-if [[ -n $CONFIG && $(id -u) -eq 0 && -f $REPO/templates/lsf-docker.conf && ! -e $CONFIG_DIR/lsf-docker.conf ]]; then
-  install -d -m 0755 -o root -g root "$CONFIG_DIR"
-  install -m 0644 -o root -g root "$REPO/templates/lsf-docker.conf" "$CONFIG_DIR/lsf-docker.conf"
-  summary+=", config template in $CONFIG_DIR/lsf-docker.conf"
+# With --sudo-rule the installed copy says `[local] starter = sudo` (the local LSF then starts the
+# job starters through the rule); an existing config is never touched, except one that is still
+# the unmodified template of this version, which gets the same one line.
+config_text() {
+  if [[ -n $SUDOERS ]]; then
+    sed 's/^; starter = direct$/starter = sudo/' "$REPO/templates/lsf-docker.conf"
+  else
+    cat "$REPO/templates/lsf-docker.conf"
+  fi
+}
+if [[ -n $CONFIG && $(id -u) -eq 0 && -f $REPO/templates/lsf-docker.conf ]]; then
+  target=$CONFIG_DIR/lsf-docker.conf
+  if [[ ! -e $target ]] || { [[ -n $SUDOERS && -f $target && ! -L $target ]] && cmp -s "$target" "$REPO/templates/lsf-docker.conf"; }; then
+    install -d -m 0755 -o root -g root "$CONFIG_DIR"
+    tmpconf=$(mktemp "$CONFIG_DIR/.lsf-docker.conf.XXXXXX")
+    config_text >"$tmpconf"
+    chown root:root "$tmpconf" && chmod 0644 "$tmpconf" && mv -f -- "$tmpconf" "$target"
+    summary+=", config template in $target${SUDOERS:+ ([local] starter = sudo)}"
+  elif [[ -n $SUDOERS ]] && ! grep -Eq '^[[:space:]]*starter[[:space:]]*=[[:space:]]*sudo' "$target"; then
+    printf 'install: note: %s does not set [local] starter = sudo: the local LSF starts jobs as the user\n' "$target" >&2
+  fi
 fi
 
 if [[ -n $SUDOERS ]]; then

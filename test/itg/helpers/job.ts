@@ -1,5 +1,7 @@
 /**
- * Running the installed docker_run as a test user, the way LSF's job starter would.
+ * Running the installed docker_run as a test user, the way LSF's job starter would: in the
+ * user's deployment mode (helpers/mode.ts: the secure users through the sudo rule with
+ * `lsf-docker sudo docker_run`, the docker-group user and root directly).
  *
  *   const r = await dockerRun(TEST_USER, ['id -u'], { cwd: dir, env: { LSB_JOBID: '42' }, config });
  *
@@ -9,7 +11,7 @@
  */
 import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
 import { IMAGES } from './docker.js';
-import { program } from './paths.js';
+import { programArgv } from './mode.js';
 import { type RunResult, runAs, type SpawnedAs, spawnAs } from './run-as.js';
 import { userInfo } from './users.js';
 import { writeConfig } from './workspace.js';
@@ -52,13 +54,12 @@ export interface DockerRunOptions {
   input?: string;
 }
 
-export function dockerRunArgv(command: string[], opts: DockerRunOptions): string[] {
-  return [
-    program('docker_run'),
+export function dockerRunArgv(user: string, command: string[], opts: DockerRunOptions): string[] {
+  return programArgv(user, 'docker_run', [
     ...(opts.config ? ['--config', opts.config] : []),
     ...(opts.args ?? []),
     ...command,
-  ];
+  ]);
 }
 
 export function jobEnv(user: string, opts: DockerRunOptions): Record<string, string> {
@@ -67,7 +68,7 @@ export function jobEnv(user: string, opts: DockerRunOptions): Record<string, str
 }
 
 export function dockerRun(user: string, command: string[], opts: DockerRunOptions = {}): Promise<RunResult> {
-  return runAs(user, dockerRunArgv(command, opts), {
+  return runAs(user, dockerRunArgv(user, command, opts), {
     cwd: opts.cwd ?? userInfo(user).home,
     env: jobEnv(user, opts),
     timeout: opts.timeout ?? 60_000,
@@ -77,7 +78,7 @@ export function dockerRun(user: string, command: string[], opts: DockerRunOption
 
 /** Starts docker_run as the leader of its own process group (as LSF starts a job), for signal tests. */
 export function spawnDockerRun(user: string, command: string[], opts: DockerRunOptions = {}): SpawnedAs {
-  return spawnAs(user, dockerRunArgv(command, opts), {
+  return spawnAs(user, dockerRunArgv(user, command, opts), {
     cwd: opts.cwd ?? userInfo(user).home,
     env: jobEnv(user, opts),
     timeout: opts.timeout ?? 120_000,
