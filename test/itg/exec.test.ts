@@ -78,7 +78,8 @@ test("ps inside the job's container shows the job's processes, as the user", asy
   const r = await exec(LOCAL_LSF_USER, [String(jobId), 'ps', '-o', 'pid,user,args']);
   expect(r.exitCode).toBe(0);
   expect(r.stdout).toMatch(/sleep 300/);
-  expect(r.stdout).toMatch(new RegExp(`\\.lsbatch/\\d+\\.${jobId}`));
+  // The job file LSF wrote, read as the user and run as the job script.
+  expect(r.stdout).toMatch(/\/bin\/sh \/lsf-docker\/job\.sh/);
 });
 
 test("cat reads the job's own /tmp; id is the user; the exit code passes through", async () => {

@@ -9,7 +9,14 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { docker, REGISTRY } from './helpers/docker.js';
-import { dockerRun, itgConfig, leftoverContainers, privateDirs, spawnDockerRun } from './helpers/job.js';
+import {
+  dockerRun,
+  ITG_TMP_ROOT,
+  itgConfig,
+  leftoverContainers,
+  privateDirs,
+  spawnDockerRun,
+} from './helpers/job.js';
 import { programArgv, sweepArgv, throughSudo, wrapperPid } from './helpers/mode.js';
 import { runAs } from './helpers/run-as.js';
 import { TEST_USER, TEST_USER2, userInfo } from './helpers/users.js';
@@ -191,7 +198,7 @@ describe('forged leftovers', () => {
     const victim = spawnDockerRun(TEST_USER2, ['sleep 300'], { config, cwd: user2.home });
     const victimName = await waitForContainer(await wrapperPid(TEST_USER2, victim));
     // lsfd-test plants a private dir of its own whose record names the victim's container.
-    const planted = `/var/lib/lsf-docker-test/tmp-root/lsf-docker.${user.uid}.PLANT1`;
+    const planted = `${ITG_TMP_ROOT}/lsf-docker.${user.uid}.PLANT1`;
     const record = {
       pid: 999_999,
       host: (await import('node:os')).hostname(),

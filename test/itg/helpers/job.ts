@@ -9,18 +9,27 @@
  * given) and opts.env. The private dirs go to ITG_TMP_ROOT (a root-owned sticky dir) unless the
  * config says otherwise, so that tests can prove nothing is left behind.
  */
-import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { IMAGES } from './docker.js';
 import { programArgv } from './mode.js';
+import { INSTALL_PREFIX } from './paths.js';
 import { type RunResult, runAs, type SpawnedAs, spawnAs } from './run-as.js';
 import { userInfo } from './users.js';
 import { writeConfig } from './workspace.js';
 
-/** The wrapper's tmp root in integration tests (1777, root-owned). */
-export const ITG_TMP_ROOT = '/var/lib/lsf-docker-test/tmp-root';
+/**
+ * The wrapper's tmp root in integration tests (1777, root-owned): one per test prefix, so that
+ * suites of several branches running at once on one host count only their own private dirs.
+ */
+export const ITG_TMP_ROOT =
+  INSTALL_PREFIX === '/opt/lsf-docker-itg'
+    ? '/var/lib/lsf-docker-test/tmp-root'
+    : `/var/lib/lsf-docker-test/tmp-root-${path.basename(INSTALL_PREFIX).replace(/[^A-Za-z0-9_-]/g, '-')}`;
 
 export function ensureTmpRoot(): void {
   mkdirSync(ITG_TMP_ROOT, { recursive: true });
+  chownSync(ITG_TMP_ROOT, 0, 0);
   chmodSync(ITG_TMP_ROOT, 0o1777);
 }
 
