@@ -14,15 +14,18 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
   attackConfig,
   cleanupAttacks,
+  jobContainer,
   prepareAttacks,
   secretFile,
+  spawnSudo,
   sudoRuleFile,
   sudoRun,
   token,
+  waitFor,
 } from '../helpers/attack.js';
 import { INSTALL_PREFIX, program } from '../helpers/paths.js';
 import { runAs } from '../helpers/run-as.js';
-import { TEST_USER } from '../helpers/users.js';
+import { TEST_USER, userInfo } from '../helpers/users.js';
 import { cleanupWorkspace, userDir } from '../helpers/workspace.js';
 
 let config: string;
@@ -145,5 +148,33 @@ describe("the job's variables that reach the programs", () => {
       exit: 0,
       out: 'mine with spaces|/usr/local/bin:/usr/bin:/bin:/opt/mine/bin|||',
     });
+  });
+
+  test("docker_exec through `lsf-docker sudo` gets the caller's whole environment too, never sudo's", async () => {
+    const job = String(887000 + (process.pid % 1000));
+    const holder = spawnSudo(TEST_USER, 'docker_run', ['--config', config, 'sleep 60'], {
+      cwd: work,
+      env: { LSB_JOBID: job },
+    });
+    try {
+      await waitFor('the job container', () => jobContainer(userInfo(TEST_USER).uid, job));
+      const r = await runAs(
+        TEST_USER,
+        [
+          program('lsf-docker'),
+          '--config',
+          config,
+          'sudo',
+          'docker_exec',
+          job,
+          'echo "$MY_VAR|$MAIL|$SHELL|"',
+        ],
+        { cwd: work, env: { MY_VAR: 'exec mine' } },
+      );
+      expect({ exit: r.exitCode, out: r.stdout }).toEqual({ exit: 0, out: 'exec mine|||' });
+    } finally {
+      holder.kill('SIGTERM');
+      await holder.result;
+    }
   });
 });
