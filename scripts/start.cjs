@@ -3,6 +3,7 @@
 // wrote next to it (NAME.cjs.cache, see scripts/lib/launchers.sh): V8 then deserializes the
 // compiled functions instead of parsing and compiling the bundle. Without a cache, or when V8
 // rejects it (another Node or V8 flags than at install time), the bundle compiles as usual.
+// Before that, process.env becomes a plain snapshot of the job's environment (see run()).
 //
 //   node start.cjs LAUNCHER BUNDLE ARGS...   what an installed launcher runs; the program then
 //                                            sees process.argv = [node, LAUNCHER, ARGS...], as if
@@ -48,8 +49,42 @@ function restoreJobNodeVariables(env) {
   }
 }
 
+/**
+ * The environment as a plain object, read in one pass from /proc/self/environ (undefined without
+ * /proc). Node's process.env answers each read with getenv(), a linear scan, so enumerating it
+ * (Object.entries, or spawn() copying it for a child) is quadratic: 1.4 s for 10,000 variables on
+ * the test machine, against 20 ms for this. The first of duplicate names wins, as with getenv().
+ */
+function environmentSnapshot() {
+  let text;
+  try {
+    text = fs.readFileSync('/proc/self/environ', 'utf8');
+  } catch {
+    return undefined;
+  }
+  const env = {};
+  for (const entry of text.split('\0')) {
+    const eq = entry.indexOf('=');
+    if (eq <= 0) continue;
+    const name = entry.slice(0, eq);
+    if (!Object.hasOwn(env, name)) env[name] = entry.slice(eq + 1);
+  }
+  return env;
+}
+
+/**
+ * Runs the bundle FILE. process.env becomes a plain snapshot of the environment (the job's own,
+ * NODE_* variables back in place): reads stay the same, enumerating it is linear; assignments are
+ * no longer copied into the C environment (the programs never make any).
+ */
 function run(file) {
-  restoreJobNodeVariables(process.env);
+  const env = environmentSnapshot();
+  if (env === undefined) {
+    restoreJobNodeVariables(process.env);
+  } else {
+    restoreJobNodeVariables(env);
+    process.env = env;
+  }
   const script = compile(file, readCache(file));
   const mod = new Module(file, null);
   mod.filename = file;
@@ -80,7 +115,7 @@ function cacheAccepted(file) {
   return data !== undefined && !compile(file, data).cachedDataRejected;
 }
 
-module.exports = { run, writeCache, cacheAccepted, restoreJobNodeVariables };
+module.exports = { run, writeCache, cacheAccepted, restoreJobNodeVariables, environmentSnapshot };
 
 if (require.main === module) {
   const [, , launcher, bundle] = process.argv;
