@@ -7,7 +7,7 @@
 // CommonJS has no top-level await and no import.meta, and V8 code caches need a script without
 // dynamic import(), so:
 // - lib/bin/NAME.ts ends in `await runProgram(...)`: read as `void runProgram(...)` (runProgram
-//   catches everything and sets process.exitCode); any other top-level await fails the build.
+//   catches everything and sets process.exitCode); esbuild refuses any other top-level await.
 // - import.meta (yargs and yargs-parser use import.meta.url and import.meta.resolve) is
 //   __lsfdImportMeta, defined by the banner from __filename.
 // - import() becomes require() (`supported: { 'dynamic-import': false }`).
@@ -40,13 +40,10 @@ const RUN_PROGRAM = /^await (runProgram\()/m;
 const programs = {
   name: 'lsfd-programs',
   setup(b) {
-    b.onLoad({ filter: /[/\\]lib[/\\]bin[/\\][^/\\]+\.ts$/ }, (args) => {
-      const source = readFileSync(args.path, 'utf8');
-      if (!RUN_PROGRAM.test(source)) {
-        return { errors: [{ text: `${args.path}: expected a top-level \`await runProgram(...)\`` }] };
-      }
-      return { contents: source.replace(RUN_PROGRAM, 'void $1'), loader: 'ts' };
-    });
+    b.onLoad({ filter: /[/\\]lib[/\\]bin[/\\][^/\\]+\.ts$/ }, (args) => ({
+      contents: readFileSync(args.path, 'utf8').replace(RUN_PROGRAM, 'void $1'),
+      loader: 'ts',
+    }));
     // An ESM facade in its own namespace (not in a "type": "module" package), so that esbuild's
     // interop honours the lazy bundle's __esModule marker: `import yargs from 'yargs'` gets yargs.
     b.onResolve({ filter: new RegExp(`^(${LAZY.join('|')})$`) }, (args) => ({
