@@ -10,8 +10,9 @@
 #                   symlink is replaced, a regular file is never overwritten).
 #
 # dist/bundle is self-contained (esbuild bundles node_modules): PREFIX needs no node_modules.
-# The bin/ launchers import ../dist/bundle/NAME.mjs relative to their real path, so the
-# symlinks work. Run `npm run build` first.
+# PREFIX/bin gets launchers written by scripts/lib/launchers.sh (not the repository's bin/): each
+# names the `node` found on PATH now and PREFIX/dist/bundle/NAME.cjs by absolute path, so the
+# symlinks work, and drops every NODE_* variable of the job. Run `npm run build` first.
 set -euo pipefail
 
 die() {
@@ -25,6 +26,8 @@ usage() {
 }
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/launchers.sh
+source "$REPO/scripts/lib/launchers.sh"
 PREFIX=
 BINDIR=
 while (($# > 0)); do
@@ -55,8 +58,10 @@ done
 for launcher in "$REPO"/bin/*; do
   while read -r target; do
     [[ -f $REPO/$target ]] || die "$target missing (imported by bin/$(basename "$launcher")): run npm run build first"
-  done < <(grep -o "dist/bundle/[A-Za-z0-9_.-]*\.mjs" "$launcher" || true)
+  done < <(grep -o "dist/bundle/[A-Za-z0-9_.-]*\.cjs" "$launcher" || true)
 done
+NODE=$(command -v node) || die "node is not on PATH"
+[[ $NODE == /* ]] || die "node on PATH is $NODE, not an absolute path"
 
 mkdir -p -- "$PREFIX"
 PREFIX=$(cd "$PREFIX" && pwd -P)
@@ -87,6 +92,7 @@ is_launcher() {
 for f in "$stage"/bin/*; do
   if is_launcher "$f"; then chmod 0755 "$f"; fi
 done
+write_launchers "$REPO/bin" "$stage/bin" "$NODE" "$PREFIX/bin"
 
 for part in bin dist templates; do
   rm -rf -- "${PREFIX:?}/$part"

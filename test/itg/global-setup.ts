@@ -68,7 +68,7 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
   for (const user of SETUP.users) {
     if (!run('id', [user]).ok) missing.push(`test user ${user}`);
   }
-  const built = existsSync(bundle) && readdirSync(bundle).some((f) => f.endsWith('.mjs'));
+  const built = existsSync(bundle) && readdirSync(bundle).some((f) => f.endsWith('.cjs'));
   if (!built) missing.push(`build: ${bundle} (run \`npm run build\`)`);
 
   if (missing.length > 0) {
