@@ -53,12 +53,15 @@ function gpusOf(request: JobRequest, { config, probe }: RuleContext, found: Find
   return NONE;
 }
 
-/** The admin's devices ([devices] device): those present on this host, each once after the InfiniBand ones. */
+/** The admin's devices ([devices] device): device nodes (or directories of them) present on this host, each once. */
 function otherDevices({ config, probe }: RuleContext, taken: string[], found: Findings): string[] {
   const paths: string[] = [];
   for (const d of config.devices.device) {
     if (taken.includes(d) || paths.includes(d)) continue;
-    if (probe.stat(d) === undefined) found.decide(`device ${d} absent on this host: skipped`);
+    const stat = probe.stat(d);
+    if (stat === undefined) found.decide(`device ${d} absent on this host: skipped`);
+    else if (stat.kind === 'file' || stat.kind === 'socket')
+      found.decide(`device ${d} is not a device node: skipped`);
     else {
       found.decide(`device ${d} passed ([devices] device)`);
       paths.push(d);

@@ -11,7 +11,7 @@ import { withProfile } from '../../../lib/job/profile-spec.js';
 import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 import { dockerRunArgv } from '../../../lib/runtime/docker/argv/run.js';
 import { errorOf } from '../helpers/errors.js';
-import { device, dir } from '../helpers/fake-host.js';
+import { device, dir, file } from '../helpers/fake-host.js';
 import { ALICE, FILES, jobEnv, specFor, testConfig, testHost } from '../helpers/fixtures.js';
 import { HOST, load } from './helpers.js';
 
@@ -32,6 +32,8 @@ ipc.allow[] = host
 mounts.mount[] = type=bind,source=/lib/modules/{kernel},target=/lib/modules/{kernel},readonly
 devices.device[] = /dev/pda0
 devices.device[] = /dev/pda9
+devices.device[] = /dev/shm/x
+devices.device[] = /dev/infiniband/uverbs0
 environment.pass[] = O2_DETECTOR
 environment.pass[] = O2_ROLE
 ${extra}`);
@@ -50,6 +52,7 @@ const HOSTED = testHost({
     '/lib/modules': dir(0),
     '/lib/modules/6.1.0-21-amd64': dir(0),
     '/dev/pda0': device(0, 0o660),
+    '/dev/shm/x': file(4201),
   },
 });
 
@@ -79,6 +82,8 @@ describe('the readout profile, for alice (group lab)', () => {
     );
     expect(argv).toContain('--device=/dev/pda0');
     expect(argv).not.toContain('--device=/dev/pda9');
+    expect(argv).not.toContain('--device=/dev/shm/x');
+    expect(argv.filter((a) => a === '--device=/dev/infiniband/uverbs0')).toHaveLength(1);
     expect(argv).toContain('--name=readout');
     expect(argv).toContain('lsf-docker.profile=readout');
     expect(spec.name).toBe('readout');
@@ -104,9 +109,10 @@ describe('the readout profile, for alice (group lab)', () => {
 
   test('the decisions say which profile applied and what it widened', () => {
     expect(spec.decisions[0]).toBe(
-      'profile readout (LSF_DOCKER_PROFILE, granted to group lab) widened: network.allow += host; ipc.allow += host; mounts.mount += type=bind,source=/lib/modules/6.1.0-21-amd64,target=/lib/modules/6.1.0-21-amd64,readonly; devices.device += /dev/pda0, /dev/pda9; environment.pass += O2_DETECTOR, O2_ROLE',
+      'profile readout (LSF_DOCKER_PROFILE, granted to group lab) widened: network.allow += host; ipc.allow += host; mounts.mount += type=bind,source=/lib/modules/6.1.0-21-amd64,target=/lib/modules/6.1.0-21-amd64,readonly; devices.device += /dev/pda0, /dev/pda9, /dev/shm/x, /dev/infiniband/uverbs0; environment.pass += O2_DETECTOR, O2_ROLE',
     );
     expect(spec.decisions).toContain('device /dev/pda9 absent on this host: skipped');
+    expect(spec.decisions).toContain('device /dev/shm/x is not a device node: skipped');
     expect(spec.decisions).toContain(
       'environment: O2_DETECTOR, O2_ROLE passed when set ([environment] pass)',
     );
