@@ -17,6 +17,7 @@ import { RESOURCES_KEYS, type ResourcesConfig, resourcesDefaults } from './keys/
 import { SECURITY_KEYS, type SecurityConfig, securityDefaults } from './keys/security.js';
 import { VOLUMES_KEYS, type VolumesConfig, volumesDefaults } from './keys/volumes.js';
 import { fail, str } from './parsers.js';
+import type { Profiles } from './profiles/types.js';
 
 export { CAPABILITIES } from './capabilities.js';
 export type { KeyDef } from './key-def.js';
@@ -47,6 +48,8 @@ export interface Config {
   log: LogConfig;
   local: LocalConfig;
   build: BuildConfig;
+  /** [profile NAME] sections (lib/config/profiles): applied by effectiveConfig, never seen by policy. */
+  profiles: Profiles;
 }
 
 /** Every key, section by section (the order of templates/lsf-docker.conf). */
@@ -88,6 +91,7 @@ export function defaultConfig(): Config {
     log: logDefaults(),
     local: localDefaults(),
     build: buildDefaults(),
+    profiles: {},
   };
 }
 

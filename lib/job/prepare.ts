@@ -1,5 +1,8 @@
-import { hostname } from 'node:os';
+import { hostname, release } from 'node:os';
 import { loadConfig } from '../config/load.js';
+import { effectiveConfig } from '../config/profiles/effective.js';
+import type { AppliedProfile } from '../config/profiles/types.js';
+import { whoOf } from '../config/profiles/who.js';
 import type { Config } from '../config/schema.js';
 import type { Identity } from '../host/identity.js';
 import { identityFromOs } from '../host/identity-from-os.js';
@@ -10,9 +13,11 @@ import { createLogger, type Logger } from '../kernel/log/logger.js';
 import { dryRunDir } from '../kernel/names.js';
 import { decideContainerSpec } from '../policy/decide.js';
 import { parseJobRequest } from '../request/parse.js';
+import { profileChoice } from '../request/profile.js';
 import type { ContainerSpec } from '../runtime/container-spec.js';
 import { dockerPullArgv, dockerRunArgv } from '../runtime/docker/argv/run.js';
 import { type RenderedFiles, renderJobFiles } from './artifacts.js';
+import { withProfile } from './profile-spec.js';
 
 /** Everything decided about a job before anything is written or run. */
 export interface PreparedJob {
@@ -24,36 +29,41 @@ export interface PreparedJob {
   spec: ContainerSpec;
   /** The job's files, rendered from the spec (written by lib/host/private-dir.ts). */
   files: RenderedFiles;
+  /** The admin profile that applied ([profile NAME]), and what it widened; undefined without one. */
+  profile?: AppliedProfile;
 }
 
 /**
- * The deciding half of docker_run, shared with `lsf-docker explain`: config, request, identity,
- * policy. Reads (config, stat, realpath, the user's env files), writes nothing.
+ * The deciding half of docker_run, shared with `lsf-docker explain`: config, profile (the
+ * admin's PROFILE from --profile, else LSF_DOCKER_PROFILE), request, identity, policy. A profile
+ * the user may not use is refused here, before anything exists. Reads (config, stat, realpath,
+ * the user's env files), writes nothing.
  */
 export function prepareJob(
   program: string,
   configPath: string | undefined,
   command: string[],
   env: NodeJS.ProcessEnv = process.env,
+  fixedProfile?: string,
 ): PreparedJob {
-  const { config, path } = loadConfig(configPath, { euid: process.geteuid!() });
-  const log = createLogger(program, config.log.level);
+  const { config: loaded, path } = loadConfig(configPath, { euid: process.geteuid!() });
+  const log = createLogger(program, loaded.log.level);
+  const choice = profileChoice(env, fixedProfile);
+  const identity = identityFromOs(env);
+  const { config, profile } = effectiveConfig(loaded, whoOf(identity), choice, { kernel: release() });
   const request = parseJobRequest(env, command, { cwd: process.cwd(), hostname: hostname() });
   if (request.logLevel) log.setLevel(request.logLevel);
-  const identity = identityFromOs(env);
   const probe = osProbe(identity, config.devices.gpuDevDir);
-  const spec = decideContainerSpec({ request, config, identity, probe });
+  const decided = decideContainerSpec({ request, config, identity, probe });
+  const spec = profile ? withProfile(decided, profile) : decided;
+  if (config.security.privileged) {
+    log.warning(
+      `PRIVILEGED container${profile ? ` (profile ${profile.name})` : ''}: root-equivalent on this host`,
+    );
+  }
   if (log.debugEnabled) for (const d of spec.decisions) log.debug(`policy: ${d}`);
   const files = renderJobFiles(spec);
-  return {
-    config,
-    configPath: path,
-    log,
-    identity,
-    probe,
-    spec,
-    files,
-  };
+  return { config, configPath: path, log, identity, probe, spec, files, ...(profile ? { profile } : {}) };
 }
 
 /** The dry-run view of a prepared job: what would be pulled and run, and the files' contents. */
@@ -68,5 +78,6 @@ export function dryRunView(job: PreparedJob) {
     run: [binary, ...dockerRunArgv(spec, jobFiles)],
     files: { passwd: files.passwd, group: files.group, script: files.script ?? null, env: files.env },
     decisions: spec.decisions,
+    ...(job.profile ? { profile: job.profile } : {}),
   };
 }

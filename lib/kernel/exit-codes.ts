@@ -36,6 +36,8 @@ export const ExitCode = {
   LOGIN_FAILED: 224,
   /** docker_build: a docker build option or tag that policy refuses. */
   BUILD_REFUSED: 225,
+  /** A trusted admin profile ([profile NAME]) the user may not use, or that does not exist: nothing started. */
+  PROFILE_REFUSED: 226,
   /** docker_exec: the job or its container was not found, or belongs to another user. */
   EXEC_TARGET: 227,
   /** esub: what LSF expects to reject a submission (LSB_SUB_ABORT_VALUE). */

@@ -18,6 +18,8 @@ export const LABEL = {
   pid: 'lsf-docker.pid',
   /** The wrapper's private dir for the job. */
   dir: 'lsf-docker.dir',
+  /** The admin profile ([profile NAME]) the job ran with; absent without one. */
+  profile: 'lsf-docker.profile',
 } as const;
 
 export type LabelName = keyof typeof LABEL;

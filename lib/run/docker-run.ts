@@ -8,12 +8,16 @@ import type { Logger } from '../kernel/log/logger.js';
 import { createRuntime } from '../runtime/create.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { privateDirContents } from './job-files.js';
+import { writeProfileAudit } from './profile-audit.js';
+import { replacePrevious } from './replace-container.js';
 
 export interface DockerRunRequest {
   /** --config FILE, if given. */
   configPath: string | undefined;
   command: string[];
   dryRun: boolean;
+  /** --profile NAME in the job starter line: the admin's profile for every job of this starter. */
+  profile?: string;
 }
 
 /** Private dirs without a readable owner record older than this are orphans. */
@@ -27,7 +31,7 @@ const ORPHAN_AGE_MS = 10 * 60 * 1000;
 export async function dockerRun(request: DockerRunRequest): Promise<number> {
   const early = new EarlySignals();
   try {
-    const job = prepareJob('docker_run', request.configPath, request.command);
+    const job = prepareJob('docker_run', request.configPath, request.command, process.env, request.profile);
     if (request.dryRun) {
       process.stdout.write(`${JSON.stringify(dryRunView(job), null, 2)}\n`);
       return 0;
@@ -46,6 +50,7 @@ export async function dockerRun(request: DockerRunRequest): Promise<number> {
 async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<number> {
   const { config, log, identity, probe } = job;
   checkTmpRoot(config.paths.tmpRoot, identity.uid);
+  if (job.profile) writeProfileAudit(job, job.profile, process.geteuid!());
   const files = createPrivateDir(config.paths.tmpRoot, identity.uid, privateDirContents(job));
   log.debug(`private dir ${files.dir}`);
   try {
@@ -58,6 +63,9 @@ async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<numbe
       readUserFile: probe.readUserFile,
     });
     if (config.job.sweepOnStart) await sweepAtStart(runtime, job, log);
+    const fixed = job.profile?.containerName;
+    if (fixed)
+      await replacePrevious(runtime, { name: fixed, profile: job.profile!.name, uid: identity.uid }, log);
     const status = await runJob({ spec: job.spec, files, config, runtime, log, early });
     log.debug(`about to exit ${status}`);
     return status;

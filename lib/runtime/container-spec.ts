@@ -44,6 +44,8 @@ export interface SecuritySpec {
   selinuxLabels: string[];
   /** Always true today; typed so that a runtime cannot forget it. */
   noNewPrivileges: true;
+  /** The runtime's privileged mode: root-equivalent ([security] privileged, meant for a trusted profile). */
+  privileged?: true;
 }
 
 /** RANGE consecutive ports from HOSTPORT on the host to CONTAINERPORT inside (podman's PortMapping). */
