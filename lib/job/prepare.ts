@@ -14,8 +14,9 @@ import { dryRunDir } from '../kernel/names.js';
 import { decideContainerSpec } from '../policy/decide.js';
 import { parseJobRequest } from '../request/parse.js';
 import { profileChoice } from '../request/profile.js';
+import { runtimeCapabilities } from '../runtime/capabilities.js';
 import type { ContainerSpec } from '../runtime/container-spec.js';
-import { dockerPullArgv, dockerRunArgv } from '../runtime/docker/argv/run.js';
+import { createRuntime } from '../runtime/create.js';
 import { type RenderedFiles, renderJobFiles } from './artifacts.js';
 import { withProfile } from './profile-spec.js';
 
@@ -54,7 +55,8 @@ export function prepareJob(
   const request = parseJobRequest(env, command, { cwd: process.cwd(), hostname: hostname() });
   if (request.logLevel) log.setLevel(request.logLevel);
   const probe = osProbe(identity, config.devices.gpuDevDir);
-  const decided = decideContainerSpec({ request, config, identity, probe });
+  const runtime = runtimeCapabilities(config.docker.engine);
+  const decided = decideContainerSpec({ request, config, identity, probe, runtime });
   const spec = profile ? withProfile(decided, profile) : decided;
   if (config.security.privileged) {
     log.warning(
@@ -68,16 +70,19 @@ export function prepareJob(
 
 /** The dry-run view of a prepared job: what would be pulled and run, and the files' contents. */
 export function dryRunView(job: PreparedJob) {
-  const { config, spec, identity, files } = job;
+  const { config, spec, identity, files, log } = job;
   const binary = config.docker.binary;
   const jobFiles = jobFilesIn(dryRunDir(config.paths.tmpRoot, identity.uid));
+  // The runtime's own argv (pure); made without a private dir, it writes nothing.
+  const runtime = createRuntime({ config, identity, log, actingAsRoot: false });
   return {
     image: spec.image.ref,
-    pull: spec.image.pull === 'never' ? null : [binary, ...dockerPullArgv(spec.image.ref)],
+    pull: spec.image.pull === 'never' ? null : [binary, ...runtime.pullArgv(spec.image.ref)],
     pull_policy: spec.image.pull,
-    run: [binary, ...dockerRunArgv(spec, jobFiles)],
+    run: [binary, ...runtime.runArgv(spec, jobFiles)],
     files: { passwd: files.passwd, group: files.group, script: files.script ?? null, env: files.env },
     decisions: spec.decisions,
     ...(job.profile ? { profile: job.profile } : {}),
+    ...(spec.warnings?.length ? { warnings: spec.warnings } : {}),
   };
 }

@@ -53,6 +53,8 @@ export async function runJob(ctx: JobContext): Promise<number> {
     log: ctx.log,
     stderr: ctx.stderr ?? processStderr,
   };
+  // What the runtime cannot give the job (policy let it run without): in the job's output, first.
+  for (const warning of ctx.spec.warnings ?? []) start.stderr(`docker_run: ${warning}\n`);
   const preparing = new Preparing();
   const router = new SignalRouter(ctx.signals ?? process, ctx.log, preparing);
   // Only now let the start-up catcher go: had a signal no listener for a moment, Node would stop

@@ -40,6 +40,8 @@ export const ExitCode = {
   PROFILE_REFUSED: 226,
   /** docker_exec: the job or its container was not found, or belongs to another user. */
   EXEC_TARGET: 227,
+  /** The runtime cannot enforce the job's limits (rootless podman on cgroup v1) and [resources] unenforceable = refuse. */
+  UNENFORCEABLE_LIMITS: 228,
   /** esub: what LSF expects to reject a submission (LSB_SUB_ABORT_VALUE). */
   ESUB_ABORT: 97,
   /** A container killed by the kernel for exceeding its memory limit: like LSF's memlimit kill. */

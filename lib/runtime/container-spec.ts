@@ -141,6 +141,12 @@ export interface ContainerSpec {
   process: ProcessSpec;
   /** Policy decisions, for the DEBUG log and the dry-run. */
   decisions: string[];
+  /**
+   * What the runtime cannot give the job and the admin lets it run without (limits, host groups):
+   * one line each, shown in the job's output before it starts. Never empty silently: see
+   * lib/policy/rules/runtime-fit.ts.
+   */
+  warnings?: string[];
 }
 
 /** Paths inside the container that the wrapper itself uses. */

@@ -69,10 +69,13 @@ export class FakeRuntime implements ContainerRuntime {
   readonly capabilities = {
     name: 'docker' as const,
     rootless: false,
+    summary: 'docker',
     enforcesLimits: true,
     pauseResume: true,
     capsStayInBoundingSet: true,
     gpusFlag: true,
+    hostGroups: true,
+    hostGateway: true,
   };
   readonly classify = new DockerClassifier('docker');
   readonly calls: FakeCall[] = [];
@@ -113,6 +116,14 @@ export class FakeRuntime implements ContainerRuntime {
 
   execArgv(container: string, opts: ExecOptions): string[] {
     return ['exec', '--user', opts.user, `--env-file=${opts.envFile}`, '--', container, ...opts.command];
+  }
+
+  loginArgv(server: string, user: string): string[] {
+    return ['login', '--username', user, '--password-stdin', server];
+  }
+
+  pushArgv(ref: string): string[] {
+    return ['push', '--', ref];
   }
 
   async imagePresent(image: string): Promise<boolean> {

@@ -5,6 +5,7 @@
  * this layer builds a runtime's argv or reads its messages.
  */
 import type { Readable } from 'node:stream';
+import type { Identity } from '../host/identity.js';
 import type { JobFiles } from '../host/private-dir.js';
 import type { WrapperError } from '../kernel/errors.js';
 import type { ContainerSpec } from './container-spec.js';
@@ -146,17 +147,27 @@ export interface ContainerControl {
   wasOomKilled(sinceMs: number): Promise<boolean>;
 }
 
-/** What a runtime can and cannot do on this host, for policy and the docs. */
+/**
+ * What a runtime can and cannot do on this host, for policy and the docs: policy judges these
+ * facts (lib/policy/rules/runtime-fit.ts), never the runtime's name.
+ */
 export interface RuntimeCapabilities {
   name: RuntimeName;
   rootless: boolean;
-  /** Memory, cpu and pids limits are enforced (rootless podman on cgroup v1: no). */
+  /** The runtime on this host in a few words, for messages ("rootless podman on cgroup v1"). */
+  summary: string;
+  /** Memory, cpu and pids limits and a cgroup parent are enforced (rootless podman on cgroup v1: no). */
   enforcesLimits: boolean;
+  /** The container can be frozen (pause/unpause); otherwise SIGTSTP stops its processes with SIGSTOP. */
   pauseResume: boolean;
   /** Added capabilities stay out of the job user's effective and ambient sets. */
   capsStayInBoundingSet: boolean;
   /** `--gpus` works (docker with the NVIDIA runtime); otherwise CDI devices. */
   gpusFlag: boolean;
+  /** The user's supplementary host groups reach the job (rootless podman: they would be sub-gids). */
+  hostGroups: boolean;
+  /** `--add-host NAME:host-gateway` is understood (docker's name for the host; podman 4.3 refuses it). */
+  hostGateway: boolean;
 }
 
 /** `exec` into a running container as USER (uid:gid) with an env-file, for docker_exec. */
@@ -180,6 +191,10 @@ export interface ContainerRuntime {
   pullArgv(image: string): string[];
   /** The exec argv (without the binary) into CONTAINER. Pure. */
   execArgv(container: string, opts: ExecOptions): string[];
+  /** The login argv (without the binary) for USER at SERVER; the password goes to its stdin. Pure. */
+  loginArgv(server: string, user: string): string[];
+  /** The push argv (without the binary) of the image REF. Pure. */
+  pushArgv(ref: string): string[];
   /** Is IMAGE on this host? Throws the daemon's WrapperError when it cannot tell. */
   imagePresent(image: string): Promise<boolean>;
   /** The control of the container named NAME whose id the runtime writes to CIDFILE. */
@@ -193,4 +208,33 @@ export interface ContainerRuntime {
   remove(id: string): Promise<ControlResult>;
   /** Host pids of the processes in CONTAINER (empty when it cannot tell). */
   hostPids(container: string): Promise<number[]>;
+}
+
+/** Where a root CLI's private files go when it acts for a user (docker_build's root session). */
+export interface RootSessionFiles {
+  /** The session's private 0700 dir (root's). */
+  dir: string;
+  /** The CLI's HOME inside it. */
+  privateHome: string;
+  /** The user's real home, whose logins are copied (only the registry entries). */
+  userHome: string;
+  /** Reads a file with the user's rights. */
+  readUserFile: (path: string) => string;
+}
+
+/**
+ * How docker_build sets up an engine's CLI, which it drives itself (build, login, push): the
+ * environment as the user or as root for the user, and where registry logins are kept. One row
+ * per engine, beside the engine table of create.ts.
+ */
+export interface CliProfile {
+  /** The user's own login file (the CLI writes it as the user; as root, the wrapper merges into it as the user). */
+  loginFile(home: string): string;
+  /** The CLI's environment when it runs as the user. */
+  userEnvironment(user: Pick<Identity, 'home' | 'uid'>, host: string | undefined): Record<string, string>;
+  /** As root for the user: the environment with a private HOME and logins, and the private login file. */
+  rootEnvironment(
+    files: RootSessionFiles,
+    host: string | undefined,
+  ): { env: Record<string, string>; loginFile: string };
 }

@@ -18,10 +18,13 @@ import { matchingLabels, parseIds, parseInspect, parseTopPids, psArgv } from './
 export const DOCKER_CAPABILITIES: RuntimeCapabilities = {
   name: 'docker',
   rootless: false,
+  summary: 'docker',
   enforcesLimits: true,
   pauseResume: true,
   capsStayInBoundingSet: true,
   gpusFlag: true,
+  hostGroups: true,
+  hostGateway: true,
 };
 
 /** The `docker exec` argv (without the binary) into CONTAINER as OPTS.user with an env-file. Pure. */
@@ -58,6 +61,14 @@ export class DockerRuntime implements ContainerRuntime {
 
   execArgv(container: string, opts: ExecOptions): string[] {
     return dockerExecArgv(container, opts);
+  }
+
+  loginArgv(server: string, user: string): string[] {
+    return ['login', '--username', user, '--password-stdin', server];
+  }
+
+  pushArgv(ref: string): string[] {
+    return ['push', '--', ref];
   }
 
   async imagePresent(image: string): Promise<boolean> {
