@@ -62,21 +62,13 @@ export function decideContainerSpec(input: PolicyInput): ContainerSpec {
     environmentRule(request, ctx, { gpus: devices?.gpus ?? { kind: 'none' }, jobTmpdir }),
   );
   // What the runtime cannot give the job, judged last, on what the other rules decided.
-  const fit =
-    ident && resources && network
-      ? found.take(
-          runtimeFitRule(
-            { identity: ident, resources, network },
-            input.runtime ?? DOCKER_CAPABILITIES,
-            config,
-          ),
-        )
-      : undefined;
+  const caps = input.runtime ?? DOCKER_CAPABILITIES;
+  const fit = found.take(runtimeFitRule({ identity: ident, resources, network }, caps, config));
   throwAll(found.problems);
   return {
     ...naming!,
     image: image!,
-    identity: fit!.identity,
+    identity: fit!.identity!,
     storage: { mounts: [...storage!.mounts, ...command!.mounts], workdir: storage!.workdir },
     security: security!,
     network: network!,

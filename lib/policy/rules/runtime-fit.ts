@@ -12,14 +12,16 @@ import { Findings, type Ruling } from './rule.js';
  * WARNING naming them, and the groups dropped), docker's host-gateway it does not know (refused).
  * Never silent: every difference is a refusal or a line in the job's output.
  */
+/** The parts the other rules decided (a part they refused is missing: the rest is still judged). */
 export interface RuntimeFitInput {
-  identity: IdentitySpec;
-  resources: ResourcesSpec;
-  network: NetworkSpec;
+  identity?: IdentitySpec;
+  resources?: ResourcesSpec;
+  network?: NetworkSpec;
 }
 
 export interface RuntimeFit {
-  identity: IdentitySpec;
+  /** The identity the runtime can give (undefined when the identity rule refused). */
+  identity: IdentitySpec | undefined;
   /** Lines the job's output shows before it runs. */
   warnings: string[];
 }
@@ -35,13 +37,13 @@ export function cgroupLimits(resources: ResourcesSpec): string[] {
 }
 
 function checkLimits(
-  part: RuntimeFitInput,
+  resources: ResourcesSpec | undefined,
   caps: RuntimeCapabilities,
   config: Config,
   found: Findings,
 ): string[] {
-  if (caps.enforcesLimits) return [];
-  const what = `${caps.summary} cannot enforce ${cgroupLimits(part.resources).join(', ')}`;
+  if (caps.enforcesLimits || !resources) return [];
+  const what = `${caps.summary} cannot enforce ${cgroupLimits(resources).join(', ')}`;
   if (config.resources.unenforceable === 'warn') {
     found.decide(`${what}: run without them ([resources] unenforceable = warn)`);
     return [`WARNING: ${what}: the job runs without them ([resources] unenforceable = warn)`];
@@ -54,8 +56,8 @@ function checkLimits(
   return [];
 }
 
-function keepGroups(identity: IdentitySpec, caps: RuntimeCapabilities, found: Findings) {
-  if (caps.hostGroups || identity.groups.length === 0) return { identity, warnings: [] };
+function keepGroups(identity: IdentitySpec | undefined, caps: RuntimeCapabilities, found: Findings) {
+  if (!identity || caps.hostGroups || identity.groups.length === 0) return { identity, warnings: [] };
   const named = identity.groups.map((g) => {
     const name = identity.groupNames.get(g);
     return name ? `${name}(${g})` : String(g);
@@ -65,8 +67,12 @@ function keepGroups(identity: IdentitySpec, caps: RuntimeCapabilities, found: Fi
   return { identity: { ...identity, groups: [] }, warnings: [warning] };
 }
 
-function checkHostGateway(network: NetworkSpec, caps: RuntimeCapabilities, found: Findings): void {
-  if (caps.hostGateway) return;
+function checkHostGateway(
+  network: NetworkSpec | undefined,
+  caps: RuntimeCapabilities,
+  found: Findings,
+): void {
+  if (caps.hostGateway || !network) return;
   for (const h of network.extraHosts.filter((e) => e.address === 'host-gateway')) {
     found.refuse(
       'LSF_DOCKER_ADD_HOST',
@@ -82,7 +88,7 @@ export function runtimeFitRule(
   config: Config,
 ): Ruling<RuntimeFit> {
   const found = new Findings();
-  const limits = checkLimits(part, caps, config, found);
+  const limits = checkLimits(part.resources, caps, config, found);
   const groups = keepGroups(part.identity, caps, found);
   checkHostGateway(part.network, caps, found);
   return found.ruling({ identity: groups.identity, warnings: [...limits, ...groups.warnings] });
