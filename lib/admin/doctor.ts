@@ -67,14 +67,10 @@ async function daemonCheck(cfg: Config, identity: Identity | undefined): Promise
     log: createLogger('lsf-docker', 'CRITICAL'),
     actingAsRoot: false,
   });
-  const version = await runtime.exec.call([
-    'version',
-    '--format',
-    '{{.Client.Version}} / {{.Server.Version}}',
-  ]);
+  const version = await runtime.exec.call(runtime.versionArgv());
   const ok = version.exitCode === 0;
   const detail = ok
-    ? `client / server ${version.stdout.trim()} (${cfg.docker.binary})`
+    ? `${version.stdout.trim()} (${cfg.docker.binary})`
     : version.timedOut
       ? `no answer within ${cfg.docker.timeout}s: the daemon seems hung`
       : runtime.classify.reason(version.stderr);

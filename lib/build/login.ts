@@ -88,7 +88,9 @@ export async function dockerLogin(
   if (daemon) throw daemon;
   if (result.exitCode !== 0) {
     const reason = runtime.classify.reason(stderr);
-    const hint = /401|unauthorized|incorrect username or password|invalid username\/password|denied/i.test(stderr)
+    const hint = /401|unauthorized|incorrect username or password|invalid username\/password|denied/i.test(
+      stderr,
+    )
       ? 'wrong user name or password'
       : 'the registry could not be reached or refused the login';
     throw loginError(`${credentials.user}@${request.server}: ${hint}: ${reason}`);

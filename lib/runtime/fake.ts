@@ -126,6 +126,10 @@ export class FakeRuntime implements ContainerRuntime {
     return ['push', '--', ref];
   }
 
+  versionArgv(): string[] {
+    return ['version'];
+  }
+
   async imagePresent(image: string): Promise<boolean> {
     this.record('imagePresent', image);
     if (this.script.daemonDown) throw this.classify.daemon(failed(DAEMON_DOWN), 'image inspect', 5);

@@ -195,6 +195,8 @@ export interface ContainerRuntime {
   loginArgv(server: string, user: string): string[];
   /** The push argv (without the binary) of the image REF. Pure. */
   pushArgv(ref: string): string[];
+  /** The argv of a call that proves the runtime answers, printing one line about it (doctor). Pure. */
+  versionArgv(): string[];
   /** Is IMAGE on this host? Throws the daemon's WrapperError when it cannot tell. */
   imagePresent(image: string): Promise<boolean>;
   /** The control of the container named NAME whose id the runtime writes to CIDFILE. */

@@ -289,6 +289,17 @@ describe('rootless podman only', () => {
     await expectNothingLeft(e, id);
   });
 
+  test('doctor: podman info as the user (no daemon): the store and cgroups it found', async () => {
+    const r = await runAs(
+      TEST_USER,
+      [program('lsf-docker'), '--config', engine('rootless podman').config, 'doctor'],
+      { cwd: work },
+    );
+    expect(r.stdout).toMatch(
+      /^ok {3}docker daemon {2}podman \d+\.\d+\.\d+, overlay store, cgroup v1, rootless true \(podman\)$/m,
+    );
+  });
+
   test("bkill through the local LSF: the job's SIGINT trap runs, no container in podman ps -a, nothing under the tmp root", async () => {
     const state = ownTmpRoot('podman-lsf');
     for (const d of [`${state}/host`, `${state}/host/ids`, `${state}/host/locks`, `${state}/jobtmp`]) {

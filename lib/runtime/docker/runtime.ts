@@ -71,6 +71,10 @@ export class DockerRuntime implements ContainerRuntime {
     return ['push', '--', ref];
   }
 
+  versionArgv(): string[] {
+    return ['version', '--format', 'client / server {{.Client.Version}} / {{.Server.Version}}'];
+  }
+
   async imagePresent(image: string): Promise<boolean> {
     const result = await this.exec.call(['image', 'inspect', '--format', '{{.Id}}', '--', image]);
     const problem = this.classify.daemon(result, 'image inspect', this.exec.timeout);

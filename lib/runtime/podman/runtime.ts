@@ -78,6 +78,13 @@ export class PodmanRuntime extends DockerRuntime {
     return ['push', ...this.imageTls(ref), '--', ref];
   }
 
+  /** `podman info`: no daemon to ask for a version; info proves the user's store and set-up work. */
+  override versionArgv(): string[] {
+    const what =
+      'podman {{.Version.Version}}, {{.Store.GraphDriverName}} store, cgroup {{.Host.CgroupsVersion}}, rootless {{.Host.Security.Rootless}}';
+    return ['info', '--format', what];
+  }
+
   /**
    * No --user: podman's exec with --user keeps only the primary group (docker keeps the
    * --group-adds); without it the process inherits the container's user and groups, which are

@@ -251,6 +251,14 @@ describe('environment and the engine row', () => {
     );
   });
 
+  test("doctor's check: podman info (no daemon), one line about the store and cgroups", () => {
+    expect(podman(ROOTLESS_V1).runtime.versionArgv()).toEqual([
+      'info',
+      '--format',
+      'podman {{.Version.Version}}, {{.Store.GraphDriverName}} store, cgroup {{.Host.CgroupsVersion}}, rootless {{.Host.Security.Rootless}}',
+    ]);
+  });
+
   test('[docker] engine = podman makes createRuntime build a PodmanRuntime with the podman binary', () => {
     const runtime = createRuntime({
       config: config(),
