@@ -28,7 +28,8 @@ export const podmanIdentityArgs =
  * capabilities docker keeps in the bounding set give it nothing there either: none is the same.
  */
 export const podmanSecurityArgs: ArgvSection = ({ security }) => {
-  const a = ['--cap-drop=ALL'];
+  // --privileged only when policy decided it ([security] privileged, a trusted profile's): root-equivalent.
+  const a = security.privileged ? ['--privileged', '--cap-drop=ALL'] : ['--cap-drop=ALL'];
   if (security.noNewPrivileges) a.push('--security-opt=no-new-privileges');
   for (const label of security.selinuxLabels) a.push('--security-opt', `label=${label}`);
   return a;

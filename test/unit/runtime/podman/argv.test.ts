@@ -54,6 +54,15 @@ describe('run argv', () => {
     expect(argv).toContain(`--memory=${4096 * 1024 * 1024}`);
   });
 
+  test('--privileged only when policy decided it (a trusted profile), still without --cap-add', () => {
+    const spec = podmanSpec(ROOTFUL_V1, {}, (c) => {
+      c.security.privileged = true;
+    });
+    const argv = podman(ROOTFUL_V1).runtime.runArgv(spec, FILES);
+    expect(argv.filter((a) => /^--(privileged|cap-)/.test(a))).toEqual(['--privileged', '--cap-drop=ALL']);
+    expect(podman(ROOTFUL_V1).runtime.runArgv(podmanSpec(ROOTFUL_V1), FILES)).not.toContain('--privileged');
+  });
+
   test('ulimits are process limits: passed even where podman ignores cgroup limits', () => {
     const spec = podmanSpec(ROOTLESS_V1, {}, (c) => {
       c.resources.unenforceable = 'warn';
