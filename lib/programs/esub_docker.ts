@@ -1,4 +1,4 @@
-import { decideDockerEsub } from '../esub/decide.js';
+import { decideDockerEsubChecked } from '../esub/image-check.js';
 import { runEsub } from '../esub/run.js';
 
 const USAGE = `Usage: esub.docker [--config FILE] [IMAGE]
@@ -7,4 +7,5 @@ LSF runs this at bsub -a "docker(IMAGE)": it checks IMAGE (or an admin alias), h
 job as LSB_CONTAINER_IMAGE and selects the docker application profile (job starter docker_run).
 A bad or missing image rejects the job (exit LSB_SUB_ABORT_VALUE, 97).`;
 
-export const esubDockerMain = (argv: string[]) => runEsub('esub.docker', USAGE, argv, decideDockerEsub);
+export const esubDockerMain = (argv: string[]) =>
+  runEsub('esub.docker', USAGE, argv, (input) => decideDockerEsubChecked(input));

@@ -1,5 +1,7 @@
 import { wrapperAlive } from '../host/liveness.js';
 import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../host/private-dir.js';
+import { collectAfterJob } from '../job/image/gc.js';
+import { jobImageState } from '../job/image/host-state.js';
 import { sweepStaleDirs } from '../job/leftovers.js';
 import { dryRunView, type PreparedJob, prepareJob } from '../job/prepare.js';
 import { runJob } from '../job/run-job.js';
@@ -58,7 +60,18 @@ async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<numbe
       readUserFile: probe.readUserFile,
     });
     if (config.job.sweepOnStart) await sweepAtStart(runtime, job, log);
-    const status = await runJob({ spec: job.spec, files, config, runtime, log, early });
+    const images = jobImageState(config, identity.uid, process.geteuid!(), log);
+    images.recordUse(job.spec.image.ref);
+    const status = await runJob({
+      spec: job.spec,
+      files,
+      config,
+      runtime,
+      log,
+      early,
+      pullLocks: images.locks,
+    });
+    await collectAfterJob(runtime, config.images, log);
     log.debug(`about to exit ${status}`);
     return status;
   } finally {
