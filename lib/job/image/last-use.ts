@@ -42,6 +42,7 @@ export function recordUse(
       fd = openSync(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, 0o644);
       writeSync(fd, `${canonical}\n`);
       fchmodSync(fd, 0o644);
+      futimesSync(fd, nowMs / 1000, nowMs / 1000);
       return undefined;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
