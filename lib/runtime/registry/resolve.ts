@@ -112,6 +112,16 @@ async function getConfig(client: RegistryClient, manifest: Manifest): Promise<Re
 }
 
 /**
+ * A missing tag, or its whole repository? Registries answer MANIFEST_UNKNOWN for both (distribution
+ * 2.8 does); the tags list of an unknown repository is NAME_UNKNOWN.
+ */
+async function missingWhat(client: RegistryClient): Promise<'tag' | 'repository'> {
+  const outcome = await client.request(`${client.target.apiBase}/v2/${client.target.repository}/tags/list`);
+  if (outcome.kind !== 'response' || outcome.status !== 404) return 'tag';
+  return errorCode((await outcome.body()).toString('utf8')) === 'NAME_UNKNOWN' ? 'repository' : 'tag';
+}
+
+/**
  * Resolves the client's reference: the manifest (GET with the Accept of every manifest kind, so
  * the digest is the one docker would pull), the entry for PLATFORM of an index, and the config
  * of a plain manifest (its os/architecture). With DESCRIBE, an index's platform manifest and its
@@ -123,6 +133,7 @@ export async function resolveImage(
   opts: { describe?: boolean } = {},
 ): Promise<Resolution> {
   const top = await getManifest(client, client.target.reference);
+  if (top.kind === 'missing' && top.what === 'tag') return { kind: 'missing', what: await missingWhat(client) };
   if (top.kind !== 'manifest') return top;
   let image = top.manifest;
   let platformDigest = top.digest;

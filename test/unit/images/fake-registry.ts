@@ -130,10 +130,13 @@ export class FakeRegistry {
     if (this.opts.status) return new Response('', { status: this.opts.status });
     if (path === '/token') return this.token(headers);
     if (!this.authorized(headers)) return this.challenge();
+    const list = /^\/v2\/(.+)\/tags\/list$/.exec(path);
+    if (list) return this.repos.has(list[1]!) ? Response.json({ tags: [] }) : this.notFound('NAME_UNKNOWN');
     const m = /^\/v2\/(.+)\/(manifests|blobs)\/([^/]+)$/.exec(path);
     if (!m) return this.notFound('UNSUPPORTED');
     const [, repo, kind, ref] = m as unknown as [string, string, string, string];
-    if (!this.repos.has(repo)) return this.notFound('NAME_UNKNOWN');
+    // As distribution 2.8: an unknown repository's manifest is MANIFEST_UNKNOWN too.
+    if (!this.repos.has(repo)) return this.notFound(kind === 'blobs' ? 'BLOB_UNKNOWN' : 'MANIFEST_UNKNOWN');
     if (kind === 'blobs') {
       const blob = this.blobs.get(ref);
       return blob ? new Response(blob) : this.notFound('BLOB_UNKNOWN');
