@@ -37,7 +37,7 @@ function summary(report: GcReport, dryRun: boolean): string {
   const { plan } = report;
   const store = humanBytes(plan.storeBytes);
   if (!plan.over)
-    return `images take ${store}: under every mark ([images] gc_max_bytes, gc_high_percent), nothing to collect`;
+    return `images take ${store}: not over [images] gc_max_bytes or gc_high_percent (if set): nothing to collect`;
   const freed = report.removed.reduce((n, r) => n + r.freed, 0);
   const goal = humanBytes(plan.goalBytes ?? 0);
   const reached = plan.storeBytes - freed <= (plan.goalBytes ?? 0);
