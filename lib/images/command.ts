@@ -34,7 +34,7 @@ async function gc(argv: string[], configPath: string | undefined): Promise<numbe
 async function ls(argv: string[], configPath: string | undefined): Promise<number> {
   if (argv.length > 0) throw usageError(`images ls: unknown argument "${argv[0]}"`);
   const { config, euid, runtime } = imagesContext(configPath);
-  const { dir } = hostStateDir(config.images.stateDir, euid);
+  const { dir } = hostStateDir(config.images.stateDir, euid, false);
   const facts = await gatherFacts(runtime, config.images, dir, Date.now());
   for (const line of listLines(planGc(facts, limitsOf(config.images)))) process.stdout.write(`${line}\n`);
   return Status.OK;

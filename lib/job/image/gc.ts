@@ -80,7 +80,7 @@ export async function collectGarbage(
   config: ImagesConfig,
   opts: GcOptions,
 ): Promise<GcReport> {
-  const { dir } = hostStateDir(config.stateDir, opts.euid);
+  const { dir } = hostStateDir(config.stateDir, opts.euid, !opts.dryRun);
   const lock = dir
     ? await fileLocks(dir, () => 'lsf-docker-gc').acquire('gc', {
         waitSeconds: 0,

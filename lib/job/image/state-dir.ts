@@ -36,10 +36,10 @@ export function dirFacts(path: string): DirFacts | undefined {
   }
 }
 
-/** The trusted host state dir, created by root when missing; undefined with the reason otherwise. */
-export function hostStateDir(path: string, euid: number): { dir?: string; problem?: string } {
+/** The trusted host state dir, created by root when missing (and CREATE); undefined with the reason otherwise. */
+export function hostStateDir(path: string, euid: number, create = true): { dir?: string; problem?: string } {
   let facts = dirFacts(path);
-  if (!facts && euid === 0) {
+  if (!facts && euid === 0 && create) {
     try {
       mkdirSync(path, { recursive: true, mode: 0o755 });
     } catch {

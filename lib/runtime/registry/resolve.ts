@@ -133,7 +133,8 @@ export async function resolveImage(
   opts: { describe?: boolean } = {},
 ): Promise<Resolution> {
   const top = await getManifest(client, client.target.reference);
-  if (top.kind === 'missing' && top.what === 'tag') return { kind: 'missing', what: await missingWhat(client) };
+  if (top.kind === 'missing' && top.what === 'tag')
+    return { kind: 'missing', what: await missingWhat(client) };
   if (top.kind !== 'manifest') return top;
   let image = top.manifest;
   let platformDigest = top.digest;

@@ -1,11 +1,13 @@
 /** The image GC: keep[] entries, the store's bytes with shared layers, the LRU plan, and a GC run on the fake store. */
-import { mkdtempSync, rmSync, utimesSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { imagesDefaults } from '../../../lib/config/keys/images.js';
-import { collectGarbage } from '../../../lib/job/image/gc.js';
+import { defaultConfig } from '../../../lib/config/schema.js';
+import { collectAfterJob, collectGarbage } from '../../../lib/job/image/gc.js';
 import { type GcFacts, type GcLimits, goal, planGc } from '../../../lib/job/image/gc-plan.js';
+import { jobImageState } from '../../../lib/job/image/host-state.js';
 import { keptBy } from '../../../lib/job/image/keep.js';
 import { recordName, recordUse } from '../../../lib/job/image/last-use.js';
 import { storeBytes } from '../../../lib/job/image/store-bytes.js';
@@ -196,5 +198,68 @@ describe('collectGarbage on the fake store', () => {
     expect(() => utimesSync(join(dir, recordName('docker.io/library/a:latest', 4201)), 1, 1)).toThrow(
       /ENOENT/,
     );
+  });
+});
+
+describe('gc_after_job', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lsfd-gc-after-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const images = () => [fakeImage('old', { size: 500, layers: ['o'], lastTagTime: 1 })];
+
+  test('off: the store is not even listed; on and over the mark: collected, logged, never thrown', async () => {
+    const off = new FakeImageStore(images());
+    await collectAfterJob(
+      fakeRuntime({ imageStore: off }),
+      { ...imagesDefaults(), stateDir: dir, gcMaxBytes: 1 },
+      memoryLogger(),
+    );
+    expect(off.images).toHaveLength(1);
+    const on = new FakeImageStore(images());
+    const log = memoryLogger();
+    await collectAfterJob(
+      fakeRuntime({ imageStore: on }),
+      { ...imagesDefaults(), stateDir: dir, gcMaxBytes: 1, gcMinAge: 0, gcAfterJob: true },
+      log,
+    );
+    expect(on.images).toHaveLength(0);
+    expect(log.lines).toEqual([
+      expect.stringMatching(/^INFO: image GC: removed 6f6c64000000 \(500 bytes\)$/),
+    ]);
+  });
+
+  test('a daemon that fails: a warning, the job goes on', async () => {
+    const log = memoryLogger();
+    await collectAfterJob(
+      fakeRuntime({
+        daemonDown: true,
+        imageStore: Object.assign(new FakeImageStore(), {
+          list: () => Promise.reject(new Error('daemon down')),
+        }),
+      }),
+      { ...imagesDefaults(), stateDir: dir, gcMaxBytes: 1, gcAfterJob: true },
+      log,
+    );
+    expect(log.lines).toEqual(['WARNING: image GC: daemon down']);
+  });
+});
+
+describe('the job start', () => {
+  test('records its image in a trusted host dir, with its pull locks; none without one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lsfd-jobstate-'));
+    try {
+      const config = defaultConfig();
+      config.images.stateDir = dir;
+      chmodSync(dir, 0o1777);
+      const trusted = process.getuid!() === 0;
+      const state = jobImageState(config, 4201, process.geteuid!(), memoryLogger());
+      expect(state.locks !== undefined).toBe(trusted);
+      state.recordUse('busybox');
+      expect(existsSync(join(dir, recordName('docker.io/library/busybox:latest', 4201)))).toBe(trusted);
+      config.images.stateDir = join(dir, 'missing', 'deeper');
+      const none = jobImageState(config, 4201, 4201, memoryLogger());
+      expect(none.locks).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
