@@ -7,7 +7,14 @@ import { profileRefusal } from './profile.js';
 
 /** What an esub decided: lines for the modify files, or the one-line reason of a rejection. */
 export type EsubDecision =
-  | { ok: true; env: Array<[string, string]>; options: Array<[string, string]>; notes: string[] }
+  | {
+      ok: true;
+      env: Array<[string, string]>;
+      options: Array<[string, string]>;
+      notes: string[];
+      /** Lines for the user at bsub (e.g. the registry did not answer): accepted all the same. */
+      stderr?: string[];
+    }
   | { ok: false; reason: string };
 
 export interface EsubInput {

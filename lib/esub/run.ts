@@ -17,7 +17,7 @@ export async function runEsub(
   program: string,
   usage: string,
   argv: string[],
-  decide: (input: EsubInput) => EsubDecision,
+  decide: (input: EsubInput) => EsubDecision | Promise<EsubDecision>,
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
   const abort = abortValue(env);
@@ -36,7 +36,7 @@ export async function runEsub(
       additional = parm.get('LSB_SUB_ADDITIONAL') ?? additional;
     }
     const who = () => whoOf(identityFromOs(env as NodeJS.ProcessEnv));
-    decision = decide({ args: args.command, additional, env, config, who });
+    decision = await decide({ args: args.command, additional, env, config, who });
   } catch (err) {
     if (isWrapperError(err)) return reject(err.message);
     const code = (err as NodeJS.ErrnoException).code;
@@ -44,6 +44,7 @@ export async function runEsub(
     throw err;
   }
   if (!decision.ok) return reject(decision.reason);
+  for (const line of decision.stderr ?? []) process.stderr.write(`${program}: ${line.split('\n')[0]}\n`);
   if (decision.options.length > 0) {
     if (!env.LSB_SUB_MODIFY_FILE) return reject('LSB_SUB_MODIFY_FILE is not set: run me from bsub -a');
     appendFileSync(

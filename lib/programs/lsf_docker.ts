@@ -35,8 +35,15 @@ const SUBCOMMANDS: Record<string, { describe: string; load: () => Promise<Subcom
     load: async () => (await import('../admin/explain.js')).explainCommand,
   },
   doctor: {
-    describe: 'check this host: config, identity, daemon, tmp roots, devices',
-    load: async () => (await import('../admin/doctor.js')).doctorCommand,
+    describe: 'check this host: config, identity, daemon, tmp roots, devices (--image IMAGE: an image)',
+    load: async () => async (argv, ctx) =>
+      argv.some((w) => w === '--image' || w.startsWith('--image='))
+        ? (await import('../images/doctor.js')).imageDoctorCommand(argv, ctx)
+        : (await import('../admin/doctor.js')).doctorCommand(argv, ctx),
+  },
+  images: {
+    describe: '`images gc [--dry-run]`, `images ls`: the image GC of this host',
+    load: async () => (await import('../images/command.js')).imagesCommand,
   },
   config: {
     describe: '`config check [FILE]`: validate an admin config',

@@ -10,6 +10,8 @@ export interface JobRequest {
   imageText: string;
   imageVariable: string;
   image: ImageRef;
+  /** LSB_CONTAINER_IMAGE_DIGEST: the digest esub.docker pinned the image at ([images] pin_digest). */
+  imageDigest?: string;
   /** The job's command words as LSF handed them over. */
   command: string[];
   /** LSF_DOCKER_RUN_RAW_ARGS=1 with the LSB_DOCKER_PLACE_HOLDER command: the image's own CMD/ENTRYPOINT. */

@@ -1,3 +1,4 @@
+import { parseDigest } from '../kernel/grammar/digest.js';
 import { type HostEntry, parseHostEntry } from '../kernel/grammar/host.js';
 import { parseImageRef } from '../kernel/grammar/image.js';
 import { parseAbsolutePath } from '../kernel/grammar/path.js';
@@ -57,7 +58,9 @@ function collected<T>(problems: Problems, parsed: VariableParse<T>): T | undefin
   return undefined;
 }
 
-function imageOf(problems: Problems, env: Env): Pick<JobRequest, 'imageText' | 'imageVariable' | 'image'> {
+type ImagePart = Pick<JobRequest, 'imageText' | 'imageVariable' | 'image' | 'imageDigest'>;
+
+function imageOf(problems: Problems, env: Env): ImagePart {
   const imageVariable = env.LSB_CONTAINER_IMAGE !== undefined ? 'LSB_CONTAINER_IMAGE' : 'LSB_DOCKER_IMAGE';
   const imageText = (env[imageVariable] ?? '').trim();
   const image = parseImageRef(imageText);
@@ -66,7 +69,15 @@ function imageOf(problems: Problems, env: Env): Pick<JobRequest, 'imageText' | '
   } else if (!image.ok) {
     problems.add(imageVariable, `"${imageText}" ${image.reason}`);
   }
-  return { imageText, imageVariable, image: (image as { ok: true; ref: JobRequest['image'] }).ref };
+  const pinned = env.LSB_CONTAINER_IMAGE_DIGEST?.trim() || undefined;
+  const digest = pinned === undefined ? undefined : parseDigest(pinned);
+  if (digest && !digest.ok) problems.add('LSB_CONTAINER_IMAGE_DIGEST', digest.reason);
+  return {
+    imageText,
+    imageVariable,
+    image: (image as { ok: true; ref: JobRequest['image'] }).ref,
+    imageDigest: digest?.ok ? digest.digest : undefined,
+  };
 }
 
 /** LSF_DOCKER_RUN_RAW_ARGS: the image's own command runs, and the job's command must be the place holder. */

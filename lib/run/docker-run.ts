@@ -1,5 +1,7 @@
 import { wrapperAlive } from '../host/liveness.js';
 import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../host/private-dir.js';
+import { collectAfterJob } from '../job/image/gc.js';
+import { jobImageState } from '../job/image/host-state.js';
 import { sweepStaleDirs } from '../job/leftovers.js';
 import { dryRunView, type PreparedJob, prepareJob } from '../job/prepare.js';
 import { runJob } from '../job/run-job.js';
@@ -66,7 +68,18 @@ async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<numbe
     const fixed = job.profile?.containerName;
     if (fixed)
       await replacePrevious(runtime, { name: fixed, profile: job.profile!.name, uid: identity.uid }, log);
-    const status = await runJob({ spec: job.spec, files, config, runtime, log, early });
+    const images = jobImageState(config, identity.uid, process.geteuid!(), log);
+    images.recordUse(job.spec.image.ref);
+    const status = await runJob({
+      spec: job.spec,
+      files,
+      config,
+      runtime,
+      log,
+      early,
+      pullLocks: images.locks,
+    });
+    await collectAfterJob(runtime, config.images, log);
     log.debug(`about to exit ${status}`);
     return status;
   } finally {

@@ -180,11 +180,63 @@ export interface ExecOptions {
   command: string[];
 }
 
+/** One image of the runtime's store, parsed from its inspect JSON. */
+export interface ImageInfo {
+  /** sha256:HEX. */
+  id: string;
+  /** name:tag references, as the runtime lists them. */
+  repoTags: string[];
+  /** name@digest references (what was pulled by digest, or the digest a tag was pulled at). */
+  repoDigests: string[];
+  /** Bytes, shared layers included. */
+  size: number;
+  /** When the image was built (Unix ms). */
+  created: number;
+  /** When a reference was last added here (a pull, a tag; Unix ms), if the runtime keeps it. */
+  lastTagTime?: number;
+  /** Layer diff ids, base first. */
+  layers: string[];
+  os: string;
+  architecture: string;
+  variant?: string;
+  /** Config.User ('' when unset: root). */
+  user: string;
+  entrypoint?: string[];
+  cmd?: string[];
+}
+
+/** What `/bin/sh -c true` did in a throw-away container of an image (the doctor's probe). */
+export interface ShellProbe {
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * The runtime's image store, for the image GC and the image doctor. Every answer is parsed from
+ * JSON; removing never forces (a container, running or stopped, keeps its image).
+ */
+export interface ImageStore {
+  /** Every image (tagged or dangling; not the intermediate layers of builds). */
+  list(): Promise<ImageInfo[]>;
+  /** One image by reference or id; undefined when it is not on this host. */
+  inspect(ref: string): Promise<ImageInfo | undefined>;
+  /** Removes one reference (a tag, a name@digest) or an id, never forced. */
+  remove(ref: string): Promise<ControlResult>;
+  /** The image ids of every container, running or stopped. */
+  inUse(): Promise<Set<string>>;
+  /** The directory the store lives in (for percent-of-disk watermarks), if the runtime says. */
+  storeDir(): Promise<string | undefined>;
+  /** Runs `/bin/sh -c true` in a throw-away locked-down container of REF (no network, nobody). */
+  probeShell(ref: string): Promise<ShellProbe>;
+}
+
 export interface ContainerRuntime {
   readonly name: RuntimeName;
   readonly capabilities: RuntimeCapabilities;
   readonly exec: RuntimeExec;
   readonly classify: RuntimeClassifier;
+  /** The image store (GC, doctor). */
+  readonly imageStore: ImageStore;
   /** The run argv (without the binary) for INPUT with the job's private FILES. Pure. */
   runArgv(input: RunInput, files: JobFiles): string[];
   /** The pull argv (without the binary). Pure. */

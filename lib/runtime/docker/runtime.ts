@@ -5,6 +5,7 @@ import type {
   ControlResult,
   ExecOptions,
   FoundContainer,
+  ImageStore,
   RunInput,
   RuntimeCapabilities,
   RuntimeClassifier,
@@ -14,6 +15,7 @@ import { dockerPullArgv, dockerRunArgv } from './argv/run.js';
 import { DockerClassifier } from './classify.js';
 import { type ControlArgv, controlResult, DOCKER_CONTROL_ARGV, DockerControl } from './control.js';
 import { matchingLabels, parseIds, parseInspect, parseTopPids, psArgv } from './find.js';
+import { DockerImageStore } from './images.js';
 
 export const DOCKER_CAPABILITIES: RuntimeCapabilities = {
   name: 'docker',
@@ -44,11 +46,13 @@ export class DockerRuntime implements ContainerRuntime {
   readonly name: 'docker' | 'podman' = 'docker';
   readonly capabilities: RuntimeCapabilities = DOCKER_CAPABILITIES;
   readonly classify: RuntimeClassifier;
+  readonly imageStore: ImageStore;
   /** The argv of the control calls (kill, pause, unpause, rm, events): a podman runtime overrides rows. */
   protected readonly controlArgv: Readonly<ControlArgv> = DOCKER_CONTROL_ARGV;
 
   constructor(readonly exec: RuntimeExec) {
     this.classify = new DockerClassifier(exec.binary);
+    this.imageStore = new DockerImageStore(exec, this.classify, exec.binary);
   }
 
   runArgv(input: RunInput, files: JobFiles): string[] {
