@@ -14,7 +14,7 @@ import { expandArraySpec } from './hostlist.js';
 import { startLines } from './multinode.js';
 import { ShellQuoteError, shQuote } from './shell.js';
 
-/** What bsub was asked, after its esubs (lib/local/bsub-args.ts BsubArgs, the parts Slurm needs). */
+/** What bsub was asked, after its esubs (lib/scheduler/lsf/bsub-options.ts BsubArgs, the parts Slurm needs). */
 export interface BsubLikeRequest {
   /** The job's command words (LSF joins them into shell text). */
   command: readonly string[];
