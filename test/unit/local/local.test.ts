@@ -1,6 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
 import { defaultConfig } from '../../../lib/config/schema.js';
-import { esubOrder } from '../../../lib/local/esubs.js';
 import { buildJobEnv } from '../../../lib/local/job-env.js';
 import type { JobRecord } from '../../../lib/local/record.js';
 import { renderOutputFile } from '../../../lib/local/report.js';
@@ -14,6 +13,7 @@ import {
   parseLimit,
   parseResReq,
 } from '../../../lib/scheduler/lsf/bsub-options.js';
+import { esubOrder } from '../../../lib/scheduler/lsf/esub-runner.js';
 
 describe('bsub command line', () => {
   test('options up to the command; the command untouched', () => {
