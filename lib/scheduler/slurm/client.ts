@@ -131,6 +131,12 @@ export class SlurmClient {
     }
   }
 
+  /** The cluster's default partition (scontrol show partition: the one with Default=YES), if any. */
+  async defaultPartition(): Promise<string | undefined> {
+    const r = await this.ok([this.program('scontrol'), 'show', 'partition', '--oneliner']);
+    return defaultPartitionOf(r.stdout);
+  }
+
   /** scancel ARGS (it exits 0 for unknown ids: callers check existence through squeue first). */
   async scancel(args: readonly string[]): Promise<void> {
     await this.ok([this.program('scancel'), ...args]);
@@ -145,6 +151,16 @@ export class SlurmClient {
       stdio: ['inherit', 'inherit', 'pipe'],
     });
   }
+}
+
+/** `scontrol show partition --oneliner`: the name of the partition with Default=YES. */
+export function defaultPartitionOf(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    if (!/(?:^|\s)Default=YES(?:\s|$)/.test(line)) continue;
+    const name = /(?:^|\s)PartitionName=([A-Za-z0-9_.-]{1,64})(?:\s|$)/.exec(line)?.[1];
+    if (name) return name;
+  }
+  return undefined;
 }
 
 function feed(stream: NodeJS.WritableStream | null | undefined, text: string): void {

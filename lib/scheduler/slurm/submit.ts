@@ -229,7 +229,8 @@ function plan(req: BsubLikeRequest, opts: SubmitOptions): SubmitPlan {
     const pty = req.interactive === 'Ip' || req.interactive === 'Is' ? ['--pty'] : [];
     return {
       kind: 'interactive',
-      srunArgv: [srun, ...common, ...files, '--no-requeue', '--export=ALL', ...pty, '--', ...starter],
+      // srun has no --no-requeue (measured: "unrecognized option"); an interactive step is never requeued.
+      srunArgv: [srun, ...common, ...files, '--export=ALL', ...pty, '--', ...starter],
       partition,
       name,
     };
