@@ -165,7 +165,8 @@ describe('scheduler liveness: has the Slurm job of a container ended?', () => {
     errors,
     skipped: [],
   });
-  const labels = (slurm?: string) => (slurm === undefined ? {} : { 'lsf-docker.slurm': slurm });
+  const labels = (slurm?: string): Record<string, string> =>
+    slurm === undefined ? {} : { 'lsf-docker.slurm': slurm };
 
   test('one squeue for the whole sweep, only when a container has the label', async () => {
     const c = client(parse([record(9, 'EXIT'), record(10, 'RUN')]));
