@@ -72,13 +72,10 @@ export const bsub: Subcommand = async (argv, ctx) => {
     maxArrayIndex: slurm.maxArrayIndex,
   });
   if (plan.kind === 'refused') throw usageError(plan.message);
-  if (plan.kind === 'interactive')
-    return runInteractive(
-      side,
-      plan.srunArgv,
-      jobEnvironment(env, { LSB_JOBNAME: plan.name }),
-      plan.partition,
-    );
+  if (plan.kind === 'interactive') {
+    const partition = plan.partition ?? (await side.client.defaultPartition().catch(() => undefined));
+    return runInteractive(side, plan.srunArgv, jobEnvironment(env, { LSB_JOBNAME: plan.name }), partition);
+  }
   const exportFile = renderExportFile(jobEnvironment(env, plan.exportVariables));
   const id = await side.client.sbatch(plan.sbatchArgv, plan.script, exportFile, submitCwd);
   out(`Job <${id}> is submitted to queue <${plan.partition ?? (await partitionOf(side, id))}>.\n`);
