@@ -10,7 +10,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { docker, IMAGES } from './helpers/docker.js';
-import { ensureTmpRoot, ITG_TMP_ROOT, privateDirs } from './helpers/job.js';
+import { privateDirs } from './helpers/job.js';
 import { program, STATE_DIR } from './helpers/paths.js';
 import { describeResult, type RunResult, runAs } from './helpers/run-as.js';
 import {
@@ -31,17 +31,21 @@ const submitted: number[] = [];
 let config: string;
 let work: string;
 let jobTmp: string;
+/** This file's own wrapper tmp root: the shared one holds other files' private dirs of the same user. */
+let tmpRoot: string;
 
 beforeAll(async () => {
   await ensureCluster();
-  ensureTmpRoot();
   const state = await mkdtemp(path.join(STATE_DIR, 'slurm-'));
   await chmod(state, 0o755);
   jobTmp = path.join(state, 'jobtmp');
-  await mkdir(jobTmp);
-  await chmod(jobTmp, 0o1777);
+  tmpRoot = path.join(state, 'tmp-root');
+  for (const dir of [jobTmp, tmpRoot]) {
+    await mkdir(dir);
+    await chmod(dir, 0o1777);
+  }
   config = await writeConfig(
-    `[paths]\ntmp_root = ${ITG_TMP_ROOT}\njob_tmp_root = ${jobTmp}\n[job]\nterminate_interval = 10\n${slurmConfigText()}`,
+    `[paths]\ntmp_root = ${tmpRoot}\njob_tmp_root = ${jobTmp}\n[job]\nterminate_interval = 10\n${slurmConfigText()}`,
   );
   work = await userDir(TEST_USER, 'slurm');
 });
@@ -119,7 +123,7 @@ const running = async (id: number, containers: number) =>
 /** Nothing of the user's jobs left: no container of the job, no private dir, no job tmpdir. */
 async function nothingLeft(id: number): Promise<void> {
   expect(await jobContainers(id)).toEqual([]);
-  expect(privateDirs(user.uid)).toEqual([]);
+  expect(privateDirs(user.uid, tmpRoot)).toEqual([]);
   expect(await readdir(jobTmp)).toEqual([]);
 }
 
@@ -188,9 +192,12 @@ describe('lsf-docker on Slurm', () => {
 
   test('a two-node job: one container per node with the host list; bkill runs the trap on both and leaves nothing', async () => {
     const t0 = Date.now();
+    // span[ptile=2]: two slots per node, so over exactly two nodes whatever else the cluster runs.
     const id = await submit([
       '-n',
       '4',
+      '-R',
+      'span[ptile=2]',
       '-o',
       'mn.%J',
       '-a',
@@ -254,7 +261,9 @@ describe('lsf-docker on Slurm', () => {
       expect(sweep.stdout).toContain(`removed container ${name}`);
       expect(sweep.exitCode).toBe(0);
       await until('docker_run to clean up', async () =>
-        privateDirs(user.uid).length === 0 && (await readdir(jobTmp)).length === 0 ? true : undefined,
+        privateDirs(user.uid, tmpRoot).length === 0 && (await readdir(jobTmp)).length === 0
+          ? true
+          : undefined,
       );
       await nothingLeft(id);
     } finally {
