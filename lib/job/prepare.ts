@@ -6,6 +6,7 @@ import { whoOf } from '../config/profiles/who.js';
 import type { Config } from '../config/schema.js';
 import type { Identity } from '../host/identity.js';
 import { identityFromOs } from '../host/identity-from-os.js';
+import { type JobTmpdir, removeJobTmpdir } from '../host/job-tmpdir.js';
 import { osProbe } from '../host/os-probe.js';
 import { jobFilesIn } from '../host/private-dir.js';
 import type { HostProbe } from '../host/probe.js';
@@ -19,6 +20,7 @@ import type { ContainerSpec } from '../runtime/container-spec.js';
 import { createRuntime } from '../runtime/create.js';
 import { type RenderedFiles, renderJobFiles } from './artifacts.js';
 import { withProfile } from './profile-spec.js';
+import { jobEnvironmentOf } from './scheduler-env.js';
 
 /** Everything decided about a job before anything is written or run. */
 export interface PreparedJob {
@@ -32,6 +34,8 @@ export interface PreparedJob {
   files: RenderedFiles;
   /** The admin profile that applied ([profile NAME]), and what it widened; undefined without one. */
   profile?: AppliedProfile;
+  /** The job tmpdir made for a Slurm job (remove with removeJobTmpdir(jobTmpdir, identity)). */
+  jobTmpdir?: JobTmpdir;
 }
 
 /**
@@ -46,26 +50,49 @@ export function prepareJob(
   command: string[],
   env: NodeJS.ProcessEnv = process.env,
   fixedProfile?: string,
+  opts: { makeTmpdir?: boolean } = {},
 ): PreparedJob {
   const { config: loaded, path } = loadConfig(configPath, { euid: process.geteuid!() });
   const log = createLogger(program, loaded.log.level);
   const choice = profileChoice(env, fixedProfile);
   const identity = identityFromOs(env);
   const { config, profile } = effectiveConfig(loaded, whoOf(identity), choice, { kernel: release() });
-  const request = parseJobRequest(env, command, { cwd: process.cwd(), hostname: hostname() });
-  if (request.logLevel) log.setLevel(request.logLevel);
-  const probe = osProbe(identity, config.devices.gpuDevDir);
-  const runtime = runtimeCapabilities(config.docker.engine);
-  const decided = decideContainerSpec({ request, config, identity, probe, runtime });
-  const spec = profile ? withProfile(decided, profile) : decided;
-  if (config.security.privileged) {
-    log.warning(
-      `PRIVILEGED container${profile ? ` (profile ${profile.name})` : ''}: root-equivalent on this host`,
-    );
+  // A Slurm job: the LSB_* contract from Slurm's facts, and (a real run) its job tmpdir made first.
+  const job = jobEnvironmentOf(env, { config, owner: () => identity, makeTmpdir: !!opts.makeTmpdir, log });
+  try {
+    const request = parseJobRequest(job.env, command, {
+      cwd: process.cwd(),
+      hostname: hostname(),
+      scheduler: job.scheduler,
+    });
+    if (request.logLevel) log.setLevel(request.logLevel);
+    const probe = osProbe(identity, config.devices.gpuDevDir);
+    const runtime = runtimeCapabilities(config.docker.engine);
+    const decided = decideContainerSpec({ request, config, identity, probe, runtime });
+    const spec = profile ? withProfile(decided, profile) : decided;
+    if (config.security.privileged) {
+      log.warning(
+        `PRIVILEGED container${profile ? ` (profile ${profile.name})` : ''}: root-equivalent on this host`,
+      );
+    }
+    if (log.debugEnabled) for (const d of spec.decisions) log.debug(`policy: ${d}`);
+    const files = renderJobFiles(spec);
+    const tmpdir = job.tmpdir ? { jobTmpdir: job.tmpdir } : {};
+    return {
+      config,
+      configPath: path,
+      log,
+      identity,
+      probe,
+      spec,
+      files,
+      ...(profile ? { profile } : {}),
+      ...tmpdir,
+    };
+  } catch (err) {
+    removeJobTmpdir(job.tmpdir, identity);
+    throw err;
   }
-  if (log.debugEnabled) for (const d of spec.decisions) log.debug(`policy: ${d}`);
-  const files = renderJobFiles(spec);
-  return { config, configPath: path, log, identity, probe, spec, files, ...(profile ? { profile } : {}) };
 }
 
 /** The dry-run view of a prepared job: what would be pulled and run, and the files' contents. */

@@ -42,6 +42,8 @@ export const ExitCode = {
   EXEC_TARGET: 227,
   /** The runtime cannot enforce the job's limits (rootless podman on cgroup v1) and [resources] unenforceable = refuse. */
   UNENFORCEABLE_LIMITS: 228,
+  /** The Slurm back-end: sbatch, squeue, scancel or srun failed, or the cluster cannot be reached. */
+  SCHEDULER_FAILED: 229,
   /** esub: what LSF expects to reject a submission (LSB_SUB_ABORT_VALUE). */
   ESUB_ABORT: 97,
   /** A container killed by the kernel for exceeding its memory limit: like LSF's memlimit kill. */

@@ -51,6 +51,22 @@ const SUBCOMMANDS: Record<string, { describe: string; load: () => Promise<Subcom
   },
 };
 
+/**
+ * bsub, bjobs, bkill and bpeek go to the local LSF or, with `[scheduler] backend = slurm`, to the
+ * Slurm back-end (lib/slurm); the config is read when the subcommand is called.
+ */
+const viaBackend =
+  (name: string, local: () => Promise<Subcommand>): (() => Promise<Subcommand>) =>
+  async () => {
+    const backend = await import('../slurm/backend.js');
+    const routed = (backend.SLURM_SUBCOMMANDS as readonly string[]).includes(name);
+    if (!routed) return local();
+    return async (argv, ctx) =>
+      (backend.slurmSelected(ctx.config)
+        ? await backend.slurmSubcommand(name as (typeof backend.SLURM_SUBCOMMANDS)[number])
+        : await local())(argv, ctx);
+  };
+
 const USAGE = `Usage: lsf-docker [--config FILE] SUBCOMMAND [ARGS...]
 
 Subcommands:
@@ -78,5 +94,5 @@ export async function lsfDockerMain(argv: string[]): Promise<number> {
   if (!name) throw usageError(`no subcommand given\n${USAGE}`);
   const sub = SUBCOMMANDS[name];
   if (!sub) throw usageError(`unknown subcommand "${name}" (one of ${Object.keys(SUBCOMMANDS).join(', ')})`);
-  return (await sub.load())(argv.slice(i + 1), { config });
+  return (await viaBackend(name, sub.load)())(argv.slice(i + 1), { config });
 }

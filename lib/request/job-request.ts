@@ -63,6 +63,8 @@ export interface LsfJob {
   jobFile?: string;
   /** Variables the scheduler's own tools inside the container need. */
   schedulerEnv: Array<[string, string]>;
+  /** A Slurm job: Slurm's own job id and cluster (request/scheduler-facts.ts). */
+  slurm?: { jobId: number; cluster?: string };
 }
 
 /** The words that, as the whole command, mean "no command" to LSF's docker integration. */

@@ -9,6 +9,7 @@ import { parseBool, splitWords } from '../kernel/grammar/words.js';
 import { type Problems, requestProblems } from '../kernel/problems.js';
 import { type JobRequest, PLACE_HOLDER } from './job-request.js';
 import { parseLsfJob } from './lsf-job.js';
+import { type SchedulerJob, withSchedulerJob } from './scheduler-facts.js';
 import { parsePreserveEnvironment, parseRunLogLevel, type VariableParse } from './variables.js';
 
 const MODE = /^[a-z0-9][a-z0-9_.-]*(?::[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
@@ -149,6 +150,8 @@ function shmSizeOf(problems: Problems, env: Env): number | undefined {
 export interface ParseContext {
   cwd: string;
   hostname: string;
+  /** What a Slurm job's scheduler said directly (slots, tmpdir), when Slurm started it. */
+  scheduler?: SchedulerJob;
 }
 
 /**
@@ -171,7 +174,7 @@ export function parseJobRequest(
   const shmSize = shmSizeOf(problems, env);
   const preserveEnvironment = collected(problems, parsePreserveEnvironment(env));
   const logLevel = collected(problems, parseRunLogLevel(env));
-  const job = parseLsfJob(problems, env, ctx.cwd, ctx.hostname);
+  const job = withSchedulerJob(parseLsfJob(problems, env, ctx.cwd, ctx.hostname), ctx.scheduler);
   const network = mode(problems, 'LSF_DOCKER_NETWORK', env.LSF_DOCKER_NETWORK);
   const ipc = mode(problems, 'LSF_DOCKER_IPC', env.LSF_DOCKER_IPC);
   const cgroupParent = absolute(problems, 'LSF_DOCKER_CGROUP', env.LSF_DOCKER_CGROUP);

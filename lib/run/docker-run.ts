@@ -1,3 +1,4 @@
+import { removeJobTmpdir } from '../host/job-tmpdir.js';
 import { wrapperAlive } from '../host/liveness.js';
 import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../host/private-dir.js';
 import { collectAfterJob } from '../job/image/gc.js';
@@ -33,12 +34,18 @@ const ORPHAN_AGE_MS = 10 * 60 * 1000;
 export async function dockerRun(request: DockerRunRequest): Promise<number> {
   const early = new EarlySignals();
   try {
-    const job = prepareJob('docker_run', request.configPath, request.command, process.env, request.profile);
+    const job = prepareJob('docker_run', request.configPath, request.command, process.env, request.profile, {
+      makeTmpdir: !request.dryRun,
+    });
     if (request.dryRun) {
       process.stdout.write(`${JSON.stringify(dryRunView(job), null, 2)}\n`);
       return 0;
     }
-    return await runPrepared(job, early);
+    try {
+      return await runPrepared(job, early);
+    } finally {
+      removeJobTmpdir(job.jobTmpdir, job.identity);
+    }
   } finally {
     early.release();
   }

@@ -12,8 +12,8 @@ export { type SweepReport, type SweepScope, staleDirs, sweepStaleDirs } from '..
 
 /**
  * Full sweep (`lsf-docker sweep`): every container labelled as ours on this host whose wrapper
- * is gone (in scope), then the stale private dirs. A container whose wrapper lives is never
- * touched. Containers are found by label and read from the runtime's JSON.
+ * is gone, or whose job the scheduler says has ended (in scope), then the stale private dirs. A
+ * container whose wrapper lives and whose job runs is never touched. Containers are found by label and read from the runtime's JSON.
  */
 export async function sweepAll(runtime: ContainerRuntime, scope: SweepScope): Promise<SweepReport> {
   const report = emptyReport();
@@ -22,7 +22,8 @@ export async function sweepAll(runtime: ContainerRuntime, scope: SweepScope): Pr
   try {
     for (const c of await runtime.find(query)) {
       const pid = Number(c.labels[LABEL.pid]);
-      if (pid === scope.selfPid || scope.isAlive(pid)) continue;
+      if (pid === scope.selfPid) continue;
+      if (scope.isAlive(pid) && !(await scope.jobEnded?.(c.labels))) continue;
       await removeContainer(runtime, c.id, scope, report, c.name || c.id);
     }
   } catch (err) {
