@@ -183,7 +183,7 @@ describe('lsf-docker on Slurm', () => {
     expect(r.exitCode).toBe(4);
     expect(r.stdout).toBe('got=hello');
     expect(r.stderr).toMatch(
-      /^Job <\d+> is submitted to queue <debug>\.\n<<Waiting for dispatch \.\.\.>>\n<<Starting on n\d>>\n/,
+      /^(?:esub\.docker: note: [^\n]*\n)*Job <\d+> is submitted to queue <debug>\.\n<<Waiting for dispatch \.\.\.>>\n<<Starting on n\d>>\n/,
     );
     expect(r.stderr).toContain('to-stderr');
     expect(r.stderr).not.toMatch(/^srun: /m);
