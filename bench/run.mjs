@@ -1,74 +1,141 @@
-// npm run bench: the wrapper's cost beside a plain `docker run` of the same container (same image,
-// command `true`, image present), run as the unprivileged test user, interleaved, over repeated runs.
-// Prints medians and the ratio. Needs `npm run setup` (engine, images, test user) and `npm run build`.
-import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// npm run bench [-- --runs N] [--runtime docker|podman] [--profile]
+//
+// What a job costs through the wrapper, each figure beside its baseline, in one run (about two
+// minutes; it stops by itself, with fewer runs if a deadline passes):
+//   1. time: `docker_run true` vs a plain `docker run --rm IMAGE true` (and the wrapper's own argv
+//      run by hand), interleaved;
+//   2. memory: peak RSS of the wrapper plus its children (sampled from /proc) during
+//      `docker_run sleep 2`, vs a plain `docker run --rm IMAGE sleep 2`;
+//   3. growth: `docker_run --dry-run` with 10,000 environment variables, 1,000 supplementary groups
+//      and 100 volumes (together and one at a time) vs a plain dry run, interleaved.
+// --profile also writes a CPU profile of the heavy dry run and prints where its time goes.
+// Runs as root, starting every command as the unprivileged test user (in the docker group) with
+// setpriv. Needs `npm run setup` (engine, images, test user) and `npm run build`.
+//
+// The groups come from the kernel (lib/identity/from-os.ts reads process.getgroups()): setpriv
+// --groups gives the process 1,000 extra gids, which no group database knows (like groups from
+// LDAP that /etc/group lacks), so the wrapper looks their names up with getent. Nothing is added
+// to /etc/group. The volumes are 100 directories in the user's home (an allowed root by default),
+// made at the start and removed at the end.
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
+const { values: opts } = parseArgs({
+  options: {
+    runs: { type: 'string', default: process.env.BENCH_RUNS ?? '20' },
+    runtime: { type: 'string', default: 'docker' },
+    profile: { type: 'boolean', default: false },
+  },
+});
+const runs = Number(opts.runs);
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const runs = Number(process.env.BENCH_RUNS ?? 15);
 const user = process.env.BENCH_USER ?? 'lsfd-test';
 const image = process.env.BENCH_IMAGE ?? 'lsf-docker-test/busybox:latest';
 const prefix = '/opt/lsf-docker-bench';
+const started = Date.now();
+const DEADLINE_MS = 170_000;
+const N_VARS = 10_000;
+const N_GROUPS = 1_000;
+const N_VOLUMES = 100;
+const FIRST_FAKE_GID = 3_000_000;
+
+if (opts.runtime !== 'docker') {
+  console.log(`${opts.runtime}: not configured (the wrapper has no ${opts.runtime} runtime yet)`);
+  process.exit(0);
+}
 
 execFileSync('bash', [path.join(repo, 'scripts/install.sh'), prefix], { stdio: 'ignore' });
-const home = execFileSync('getent', ['passwd', user], { encoding: 'utf8' }).split(':')[5];
+const [, , uidText, gidText, , home] = execFileSync('getent', ['passwd', user], { encoding: 'utf8' }).split(
+  ':',
+);
+const uid = Number(uidText);
+const gid = Number(gidText);
+const ownGroups = execFileSync('id', ['-G', user], { encoding: 'utf8' }).trim().split(/\s+/);
 const confDir = mkdtempSync(path.join(tmpdir(), 'lsfd-bench-'));
 chmodSync(confDir, 0o755);
 const config = path.join(confDir, 'bench.conf');
 writeFileSync(config, '[docker]\npull = missing\n', { mode: 0o644 });
+const volumesDir = path.join(home, '.lsfd-bench-volumes');
+rmSync(volumesDir, { recursive: true, force: true });
+mkdirSync(volumesDir, { mode: 0o755 });
+chownSync(volumesDir, uid, gid);
+const volumes = [];
+for (let i = 0; i < N_VOLUMES; i++) {
+  const dir = path.join(volumesDir, `v${String(i).padStart(3, '0')}`);
+  mkdirSync(dir, { mode: 0o755 });
+  chownSync(dir, uid, gid);
+  volumes.push(`${dir}:/bench/v${i}:ro`);
+}
+const cleanup = () => {
+  rmSync(confDir, { recursive: true, force: true });
+  rmSync(volumesDir, { recursive: true, force: true });
+};
+process.on('exit', cleanup);
 
-const asUser = (argv, env = {}) => [
+/** [file, args, env] running argv as the test user, with only the given environment. */
+const asUser = (argv, env = {}, groups = ownGroups) => [
   'setpriv',
-  [
-    `--reuid=${user}`,
-    `--regid=${user}`,
-    '--init-groups',
-    'env',
-    '-i',
-    'PATH=/usr/local/bin:/usr/bin:/bin',
-    `HOME=${home}`,
-    ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-    ...argv,
-  ],
+  [`--reuid=${uid}`, `--regid=${gid}`, `--groups=${groups.join(',')}`, '--', ...argv],
+  { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, ...env },
 ];
-const time = ([cmd, args]) => {
+let failures = 0;
+/** Milliseconds one run of [file, args, env] takes; a failed run is retried once (shared machine). */
+const time = ([file, args, env], retry = true) => {
   const start = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { cwd: home, stdio: ['ignore', 'ignore', 'pipe'] });
+  const r = spawnSync(file, args, { cwd: home, env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return ms;
+  if (r.status === 0) return ms;
+  const error = `${args.slice(-4).join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`;
+  if (!retry) throw new Error(error);
+  failures++;
+  console.log(`  (a run failed, retried: ${error.trim()})`);
+  return time([file, args, env], false);
 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 
-const cases = {
-  'docker run --rm IMAGE true': asUser(['docker', 'run', '--rm', image, 'true']),
-  'docker_run true (wrapper, full lock-down)': asUser(
-    [`${prefix}/bin/docker_run`, '--config', config, 'true'],
-    {
-      LSB_CONTAINER_IMAGE: image,
-      LS_SUBCWD: home,
-    },
-  ),
-  'docker_run --dry-run true (start-up only)': asUser(
-    [`${prefix}/bin/docker_run`, '--config', config, '--dry-run', 'true'],
-    { LSB_CONTAINER_IMAGE: image, LS_SUBCWD: home },
-  ),
-  'node -e "" (Node start-up floor)': asUser(['node', '-e', '']),
-};
-// The same docker run the wrapper builds, run directly: what docker itself spends on the lock-down
-// (init, bind mounts, limits, labels), apart from anything the wrapper does.
-const plan = JSON.parse(
-  execFileSync(
-    ...asUser([`${prefix}/bin/docker_run`, '--config', config, '--dry-run', 'true'], {
-      LSB_CONTAINER_IMAGE: image,
-      LS_SUBCWD: home,
-    }),
-    { cwd: home, encoding: 'utf8' },
-  ),
-);
+/** Runs the cases interleaved (rotating the order each round) and returns their samples. */
+function interleave(cases, label) {
+  const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
+  const names = Object.keys(cases);
+  for (const name of names) time(cases[name]()); // warm up caches
+  for (let i = 0; i < runs; i++) {
+    if (Date.now() - started > DEADLINE_MS * 0.8 && i >= 5) {
+      console.log(`  (${label}: deadline near, stopped after ${i} runs)`);
+      break;
+    }
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(i + j) % names.length];
+      samples[name].push(time(cases[name]()));
+    }
+  }
+  return samples;
+}
+
+const jobEnv = { LSB_CONTAINER_IMAGE: image, LS_SUBCWD: home };
+const wrapper = (argv, env = {}, groups = ownGroups) =>
+  asUser([`${prefix}/bin/docker_run`, '--config', config, ...argv], { ...jobEnv, ...env }, groups);
+
+// --- 1. time: wrapper vs plain docker run ---------------------------------------------------
+// The same docker run the wrapper builds, run directly: what docker itself spends on the
+// lock-down (init, bind mounts, limits, labels), apart from anything the wrapper does.
+const [planFile, planArgs, planEnv] = wrapper(['--dry-run', 'true']);
+const plan = JSON.parse(execFileSync(planFile, planArgs, { cwd: home, env: planEnv, encoding: 'utf8' }));
 const filesDir = mkdtempSync('/tmp/lsfd-bench-files-');
 const dryDir = plan.run
   .find((a) => a.startsWith('--cidfile='))
@@ -83,6 +150,7 @@ for (const [name, file] of [
   writeFileSync(path.join(filesDir, file), plan.files[name], { mode: 0o644 });
 }
 chmodSync(filesDir, 0o755);
+process.on('exit', () => rmSync(filesDir, { recursive: true, force: true }));
 let serial = 0;
 const directArgv = () =>
   plan.run
@@ -92,26 +160,238 @@ const directArgv = () =>
         ? `--name=lsfd-bench-${process.pid}-${serial++}`
         : a.replaceAll(dryDir, filesDir),
     );
-cases["docker run with the wrapper's argv (no wrapper)"] = null;
 
-const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
-const command = (c) => c ?? asUser(directArgv());
-for (const c of Object.values(cases)) time(command(c)); // warm up caches
-for (let i = 0; i < runs; i++)
-  for (const [name, c] of Object.entries(cases)) samples[name].push(time(command(c)));
-rmSync(confDir, { recursive: true, force: true });
-rmSync(filesDir, { recursive: true, force: true });
+const t = interleave(
+  {
+    plain: () => asUser(['docker', 'run', '--rm', image, 'true']),
+    wrapper: () => wrapper(['true']),
+    direct: () => asUser(directArgv()),
+    floor: () => asUser(['node', '-e', '']),
+    dry: () => wrapper(['--dry-run', 'true']),
+  },
+  'time',
+);
 
-const base = median(samples['docker run --rm IMAGE true']);
-console.log(`runs: ${runs} each, interleaved, as ${user}; image ${image} present; medians:`);
-for (const [name, xs] of Object.entries(samples)) {
-  console.log(
-    `  ${name.padEnd(44)} ${median(xs).toFixed(0).padStart(5)} ms   (min ${Math.min(...xs).toFixed(0)}, max ${Math.max(...xs).toFixed(0)})`,
-  );
+// --- 2. memory: peak RSS of the wrapper and its descendants ----------------------------------
+/** VmRSS and VmHWM (kB) of pid and all its descendants, from /proc. */
+function treeMemory(root) {
+  const parent = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parent.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  const tree = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, ppid] of parent) {
+      if (tree.has(ppid) && !tree.has(pid)) {
+        tree.add(pid);
+        grew = true;
+      }
+    }
+  }
+  const procs = [];
+  for (const pid of tree) {
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const kb = (key) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+)`, 'm'))?.[1] ?? 0);
+      procs.push({
+        pid,
+        name: status.match(/^Name:\s+(.*)$/m)?.[1],
+        rss: kb('VmRSS'),
+        anon: kb('RssAnon'),
+        hwm: kb('VmHWM'),
+      });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return procs;
 }
-const wrapper = median(samples['docker_run true (wrapper, full lock-down)']);
-const direct = median(samples["docker run with the wrapper's argv (no wrapper)"]);
-console.log(`ratio wrapper / plain docker run: ${(wrapper / base).toFixed(2)} (aim: <= 1.25)`);
+
+/** Runs argv, sampling its process tree every 20 ms: peak summed VmRSS and RssAnon, summed VmHWM, in MB. */
+function peakMemory([file, args, env]) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, args, { cwd: home, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    let peakRss = 0;
+    let peakAnon = 0;
+    const hwm = new Map();
+    const names = new Map();
+    const timer = setInterval(() => {
+      const procs = treeMemory(child.pid);
+      peakRss = Math.max(
+        peakRss,
+        procs.reduce((sum, p) => sum + p.rss, 0),
+      );
+      peakAnon = Math.max(
+        peakAnon,
+        procs.reduce((sum, p) => sum + p.anon, 0),
+      );
+      for (const p of procs) {
+        hwm.set(p.pid, Math.max(hwm.get(p.pid) ?? 0, p.hwm));
+        names.set(p.pid, p.name);
+      }
+    }, 20);
+    child.on('close', (code) => {
+      clearInterval(timer);
+      if (code !== 0) return reject(new Error(`${args.slice(-4).join(' ')} exited ${code}: ${stderr}`));
+      const byName = {};
+      for (const [pid, kb] of hwm) byName[names.get(pid)] = (byName[names.get(pid)] ?? 0) + kb / 1024;
+      resolve({
+        rss: peakRss / 1024,
+        anon: peakAnon / 1024,
+        hwm: [...hwm.values()].reduce((a, b) => a + b, 0) / 1024,
+        byName,
+      });
+    });
+  });
+}
+const memory = { plain: [], wrapper: [] };
+const sampleMemory = async (argv) => {
+  try {
+    return await peakMemory(argv);
+  } catch (err) {
+    failures++;
+    console.log(`  (a run failed, retried: ${String(err.message).trim()})`);
+    return peakMemory(argv);
+  }
+};
+for (let i = 0; i < 3; i++) {
+  memory.plain.push(await sampleMemory(asUser(['docker', 'run', '--rm', image, 'sleep', '2'])));
+  memory.wrapper.push(await sampleMemory(wrapper(['sleep', '2'])));
+}
+
+// --- 3. growth: dry run with a big environment, many groups, many volumes -----------------------
+const bigEnv = {};
+for (let i = 0; i < N_VARS; i++) bigEnv[`BENCH_VAR_${i}`] = `value-${i}-${'x'.repeat(12)}`;
+const manyGroups = [...ownGroups];
+for (let i = 0; i < N_GROUPS; i++) manyGroups.push(String(FIRST_FAKE_GID + i));
+const volumeEnv = { LSF_DOCKER_VOLUMES: volumes.join(' ') };
+const dry = (env, groups) => () => wrapper(['--dry-run', 'true'], env, groups);
+const g = interleave(
+  {
+    plain: dry({}),
+    heavy: dry({ ...bigEnv, ...volumeEnv }, manyGroups),
+    vars: dry(bigEnv),
+    groups: dry({}, manyGroups),
+    volumes: dry(volumeEnv),
+  },
+  'growth',
+);
+
+// --- report -------------------------------------------------------------------------------
+const rows = [];
+const row = (what, value, base, unit, aim) =>
+  rows.push([
+    what,
+    `${value.toFixed(unit === 'MB' ? 1 : 0)} ${unit}`,
+    `${base.toFixed(unit === 'MB' ? 1 : 0)} ${unit}`,
+    (value / base).toFixed(2),
+    aim,
+  ]);
+const m = (xs) => median(xs);
+row('docker_run true  vs  docker run --rm IMAGE true', m(t.wrapper), m(t.plain), 'ms', '<= 1.15');
+row("  docker run with the wrapper's own argv (no wrapper)", m(t.direct), m(t.plain), 'ms', '');
+row('  docker_run --dry-run true  vs  node -e ""', m(t.dry), m(t.floor), 'ms', '');
+const peak = (xs, key) => Math.max(...xs.map((x) => x[key]));
+row(
+  'peak RSS, wrapper + children (docker_run sleep 2)  vs  docker CLI',
+  peak(memory.wrapper, 'rss'),
+  peak(memory.plain, 'rss'),
+  'MB',
+  'wrapper <= 45 MB',
+);
+row('  summed VmHWM of the same processes', peak(memory.wrapper, 'hwm'), peak(memory.plain, 'hwm'), 'MB', '');
+row(
+  '  of which anonymous (RssAnon; the rest is file pages shared with other processes)',
+  peak(memory.wrapper, 'anon'),
+  peak(memory.plain, 'anon'),
+  'MB',
+  '',
+);
+row(
+  `dry run: ${N_VARS} vars + ${N_GROUPS} groups + ${N_VOLUMES} volumes  vs  plain dry run`,
+  m(g.heavy),
+  m(g.plain),
+  'ms',
+  '<= 1.5',
+);
+row(`  ${N_VARS} environment variables only`, m(g.vars), m(g.plain), 'ms', '');
+row(`  ${N_GROUPS} supplementary groups only (unknown to /etc/group)`, m(g.groups), m(g.plain), 'ms', '');
+row(`  ${N_VOLUMES} volumes only`, m(g.volumes), m(g.plain), 'ms', '');
+const widths = [0, 1, 2, 3, 4].map((c) =>
+  Math.max(...rows.map((r) => r[c].length), ['what', 'median', 'baseline', 'ratio', 'aim'][c].length),
+);
+const line = (cells) =>
+  cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 console.log(
-  `  of which docker's own cost of the lock-down argv: ${(direct / base).toFixed(2)}; the wrapper's: ${(wrapper / direct).toFixed(2)}`,
+  `${runs} interleaved runs per case, as ${user} (docker group), image ${image} present; medians (memory: peak of 3 jobs)`,
+);
+console.log(line(['what', 'median', 'baseline', 'ratio', 'aim']));
+for (const r of rows) console.log(line(r));
+const byName = memory.wrapper.at(-1).byName;
+console.log(
+  `  VmHWM by process: ${Object.entries(byName)
+    .map(([n, mb]) => `${n} ${mb.toFixed(1)} MB`)
+    .join(', ')}`,
+);
+console.log(
+  'podman: not configured (the wrapper has no podman runtime yet; --runtime podman keeps this slot)',
+);
+
+if (opts.profile) {
+  const profDir = mkdtempSync('/tmp/lsfd-bench-prof-');
+  chmodSync(profDir, 0o777);
+  const [file, args, env] = asUser(
+    [
+      process.execPath,
+      '--cpu-prof',
+      `--cpu-prof-dir=${profDir}`,
+      `${prefix}/dist/bundle/start.cjs`,
+      `${prefix}/bin/docker_run`,
+      `${prefix}/dist/bundle/docker_run.cjs`,
+      '--config',
+      config,
+      '--dry-run',
+      'true',
+    ],
+    { ...jobEnv, ...bigEnv, ...volumeEnv },
+    manyGroups,
+  );
+  spawnSync(file, args, { cwd: home, env, stdio: 'ignore', timeout: 60_000 });
+  const prof = JSON.parse(readFileSync(path.join(profDir, readdirSync(profDir)[0]), 'utf8'));
+  rmSync(profDir, { recursive: true, force: true });
+  // esbuild marks each module's start in the bundle with a `// lib/...` line: name the source.
+  const bundleLines = readFileSync(`${prefix}/dist/bundle/docker_run.cjs`, 'utf8').split('\n');
+  const moduleAt = (line) => {
+    for (let i = line; i >= 0; i--)
+      if (/^\/\/ (lib|node_modules)\//.test(bundleLines[i])) return bundleLines[i].slice(3);
+    return '';
+  };
+  const self = new Map();
+  const dt = prof.timeDeltas;
+  const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  prof.samples.forEach((id, i) => {
+    const { functionName, url, lineNumber } = byId.get(id).callFrame;
+    const where = url.endsWith('/docker_run.cjs') ? moduleAt(lineNumber) : url ? path.basename(url) : '';
+    const key = `${functionName || '(anonymous)'} ${where}`.trim();
+    self.set(key, (self.get(key) ?? 0) + (dt[i] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  console.log(`CPU profile of the heavy dry run (${total.toFixed(0)} ms sampled), top self time:`);
+  for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+    console.log(`  ${ms.toFixed(1).padStart(7)} ms  ${key}`);
+  }
+}
+console.log(
+  `bench took ${((Date.now() - started) / 1000).toFixed(0)} s${failures ? `, ${failures} runs retried` : ''}`,
 );

@@ -25,8 +25,9 @@
 #   tar xzf lsf-docker-X.Y.Z.tgz && package/scripts/install.sh /opt/lsf-docker --link /usr/local/bin --sudo-rule
 #
 # dist/bundle is self-contained (esbuild bundles node_modules): PREFIX needs no node_modules.
-# The bin/ launchers import ../dist/bundle/NAME.mjs relative to their real path, so the
-# symlinks work. Run `npm run build` first.
+# PREFIX/bin gets launchers written by scripts/lib/launchers.sh (not the repository's bin/): each
+# names the `node` found on PATH now and PREFIX/dist/bundle/NAME.cjs by absolute path, so the
+# symlinks work, and drops every NODE_* variable of the job. Run `npm run build` first.
 set -euo pipefail
 
 die() {
@@ -40,6 +41,8 @@ usage() {
 }
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=lib/launchers.sh
+source "$REPO/scripts/lib/launchers.sh"
 PREFIX=
 BINDIR=
 SUDOERS=
@@ -96,8 +99,10 @@ fi
 for launcher in "$REPO"/bin/*; do
   while read -r target; do
     [[ -f $REPO/$target ]] || die "$target missing (imported by bin/$(basename "$launcher")): run npm run build first"
-  done < <(grep -o "dist/bundle/[A-Za-z0-9_.-]*\.mjs" "$launcher" || true)
+  done < <(grep -o "dist/bundle/[A-Za-z0-9_.-]*\.cjs" "$launcher" || true)
 done
+NODE=$(command -v node) || die "node is not on PATH"
+[[ $NODE == /* ]] || die "node on PATH is $NODE, not an absolute path"
 
 mkdir -p -- "$PREFIX"
 PREFIX=$(cd "$PREFIX" && pwd -P)
@@ -128,6 +133,7 @@ is_launcher() {
 for f in "$stage"/bin/*; do
   if is_launcher "$f"; then chmod 0755 "$f"; fi
 done
+write_launchers "$REPO/bin" "$stage/bin" "$NODE" "$PREFIX/bin"
 
 for part in bin dist templates; do
   rm -rf -- "${PREFIX:?}/$part"

@@ -11,8 +11,8 @@ import { createLogger, type Logger } from '../kernel/log/logger.js';
 import { quoteArgv } from '../kernel/quote.js';
 import { signalStatus } from '../kernel/signals.js';
 import { parseRunLogLevel } from '../request/variables.js';
+import { type CliProfile, cliProfile } from '../runtime/cli-profile.js';
 import { createRuntime } from '../runtime/create.js';
-import { cliEnvironment } from '../runtime/docker/environment.js';
 import { asUser } from './as-user.js';
 import { type Builder, type BuildPlan, decideBuild } from './build-policy.js';
 import type { BuildRuntime } from './build-runtime.js';
@@ -38,6 +38,8 @@ interface BuildJob {
   config: Config;
   log: Logger;
   session: RootSession | undefined;
+  /** The engine's CLI set-up: its environment and where logins are kept. */
+  profile: CliProfile;
 }
 
 /**
@@ -52,11 +54,13 @@ export async function dockerBuild(configPath: string | undefined, words: string[
   if (!level.ok) throw level.error;
   if (level.value) log.setLevel(level.value);
   const identity = identityFromOs();
-  // Acting as root for the user (sudo): the CLI gets a private HOME and DOCKER_CONFIG (see root-session.ts).
+  const profile = cliProfile(config.docker.engine);
+  // Acting as root for the user (sudo): the CLI gets a private HOME and logins (see root-session.ts).
   const session = actingAsRootFor(identity)
     ? openRootSession(
         config.paths.tmpRoot,
         identity,
+        profile,
         config.docker.host,
         osProbe(identity, config.devices.gpuDevDir).readUserFile,
         hostname(),
@@ -70,11 +74,11 @@ export async function dockerBuild(configPath: string | undefined, words: string[
       log,
       actingAsRoot: session !== undefined,
       environment: {
-        ...(session?.env ?? cliEnvironment(identity.home, config.docker.host)),
+        ...(session?.env ?? profile.userEnvironment(identity, config.docker.host)),
         DOCKER_BUILDKIT: BUILDER === 'classic' ? '0' : '1',
       },
     });
-    const job: BuildJob = { runtime, identity, config, log, session };
+    const job: BuildJob = { runtime, identity, config, log, session, profile };
     return await (wantsLoginOnly(process.env) ? loginOnly(job, words) : build(job, words));
   } finally {
     session?.close();
@@ -88,7 +92,11 @@ async function loginOnly(job: BuildJob, rest: string[]): Promise<number> {
   const io = { stdin: process.stdin, stderr: process.stderr };
   const credentials = await readCredentials(request, identity, io, log);
   const timeout = config.docker.pullTimeout;
-  const file = await dockerLogin(job.runtime, request, credentials, identity, timeout, log, job.session);
+  const userFile = job.profile.loginFile(identity.home);
+  const file = await dockerLogin(job.runtime, request, credentials, identity, timeout, log, {
+    userFile,
+    session: job.session,
+  });
   process.stdout.write(
     `docker_build: logged in to ${request.server} as ${credentials.user}; credentials stored in ${file}\n`,
   );

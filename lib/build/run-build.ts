@@ -133,7 +133,7 @@ export async function pushTags(
   for (const tag of tags) {
     if (interrupts.signal) break;
     log.info(`pushing ${tag.canonical}`);
-    const result = await runtime.exec.call(['push', '--', tag.canonical], { timeout });
+    const result = await runtime.exec.call(runtime.pushArgv(tag.canonical), { timeout });
     if (interrupts.signal) break;
     if (result.exitCode === 0) {
       const digest = pushedDigest(result.stdout);

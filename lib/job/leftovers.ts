@@ -16,6 +16,12 @@ export interface SweepScope {
   /** Our own pid, never swept. */
   selfPid: number;
   isAlive: (pid: number) => boolean;
+  /**
+   * The scheduler's liveness: whether the job a container (by its labels) belongs to has ended.
+   * Such a container is removed even though its wrapper lives (a crashed node, a killed slurmd).
+   * Undefined: pid liveness only.
+   */
+  jobEnded?: (labels: Readonly<Record<string, string>>) => Promise<boolean>;
   dryRun: boolean;
   /** Private dirs without a readable owner record older than this (ms) are removed. */
   orphanAgeMs: number;

@@ -3,6 +3,7 @@ import { usageError } from '../kernel/errors.js';
 import { Status } from '../kernel/exit-codes.js';
 import type { Subcommand } from '../kernel/subcommand.js';
 import { err, openLocal, out } from './context.js';
+import { imageLine } from './image-line.js';
 import { matches, parseJobIds, unmatched } from './job-ids.js';
 import { type JobRecord, jobLabel, jobPaths, listRecords } from './record.js';
 import { recover } from './recover.js';
@@ -49,7 +50,11 @@ export const bjobs: Subcommand = async (argv, ctx) => {
     }
   }
   if (shown.length === 0) return status;
-  out(long ? shown.map(renderBjobsLong).join(SEPARATOR) : renderBjobsTable(shown));
+  out(
+    long
+      ? shown.map((r) => renderBjobsLong(r) + imageLine(local.dirs, r)).join(SEPARATOR)
+      : renderBjobsTable(shown),
+  );
   return status;
 };
 

@@ -39,14 +39,37 @@ const SUBCOMMANDS: Record<string, { describe: string; load: () => Promise<Subcom
     load: async () => (await import('../admin/explain.js')).explainCommand,
   },
   doctor: {
-    describe: 'check this host: config, identity, daemon, tmp roots, devices',
-    load: async () => (await import('../admin/doctor.js')).doctorCommand,
+    describe: 'check this host: config, identity, daemon, tmp roots, devices (--image IMAGE: an image)',
+    load: async () => async (argv, ctx) =>
+      argv.some((w) => w === '--image' || w.startsWith('--image='))
+        ? (await import('../images/doctor.js')).imageDoctorCommand(argv, ctx)
+        : (await import('../admin/doctor.js')).doctorCommand(argv, ctx),
+  },
+  images: {
+    describe: '`images gc [--dry-run]`, `images ls`: the image GC of this host',
+    load: async () => (await import('../images/command.js')).imagesCommand,
   },
   config: {
     describe: '`config check [FILE]`: validate an admin config',
     load: async () => (await import('../admin/config-check.js')).configCommand,
   },
 };
+
+/**
+ * bsub, bjobs, bkill and bpeek go to the local LSF or, with `[scheduler] backend = slurm`, to the
+ * Slurm back-end (lib/slurm); the config is read when the subcommand is called.
+ */
+const viaBackend =
+  (name: string, local: () => Promise<Subcommand>): (() => Promise<Subcommand>) =>
+  async () => {
+    const backend = await import('../slurm/backend.js');
+    const routed = (backend.SLURM_SUBCOMMANDS as readonly string[]).includes(name);
+    if (!routed) return local();
+    return async (argv, ctx) =>
+      (backend.slurmSelected(ctx.config)
+        ? await backend.slurmSubcommand(name as (typeof backend.SLURM_SUBCOMMANDS)[number])
+        : await local())(argv, ctx);
+  };
 
 const USAGE = `Usage: lsf-docker [--config FILE] SUBCOMMAND [ARGS...]
 
@@ -75,5 +98,5 @@ export async function lsfDockerMain(argv: string[]): Promise<number> {
   if (!name) throw usageError(`no subcommand given\n${USAGE}`);
   const sub = SUBCOMMANDS[name];
   if (!sub) throw usageError(`unknown subcommand "${name}" (one of ${Object.keys(SUBCOMMANDS).join(', ')})`);
-  return (await sub.load())(argv.slice(i + 1), { config });
+  return (await viaBackend(name, sub.load)())(argv.slice(i + 1), { config });
 }

@@ -1,6 +1,7 @@
 import { configError } from '../kernel/errors.js';
 import { createDockerRuntime } from './docker/create.js';
 import type { RuntimeOptions } from './options.js';
+import { createPodmanRuntime } from './podman/create.js';
 import type { ContainerRuntime, RuntimeName } from './types.js';
 
 export type { RuntimeOptions } from './options.js';
@@ -8,6 +9,7 @@ export type { RuntimeOptions } from './options.js';
 /** The engines by name ([docker] engine): a new runtime is one folder beside docker/ and one entry here. */
 const ENGINES: Partial<Record<RuntimeName, (opts: RuntimeOptions) => ContainerRuntime>> = {
   docker: createDockerRuntime,
+  podman: createPodmanRuntime,
 };
 
 /**
@@ -15,7 +17,7 @@ const ENGINES: Partial<Record<RuntimeName, (opts: RuntimeOptions) => ContainerRu
  * once, here, for every program (docker_run, docker_exec, docker_build, sweep, doctor, local).
  */
 export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
-  const engine = opts.engine ?? 'docker';
+  const engine = opts.engine ?? opts.config.docker.engine;
   const create = ENGINES[engine];
   if (!create) {
     const known = Object.keys(ENGINES).join(', ');

@@ -88,7 +88,7 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
   }
   if (!groupsOf(SETUP.dockerGroupUser).includes('docker'))
     missing.push(`${SETUP.dockerGroupUser} must be in the docker group (the docker-group mode)`);
-  const built = existsSync(bundle) && readdirSync(bundle).some((f) => f.endsWith('.mjs'));
+  const built = existsSync(bundle) && readdirSync(bundle).some((f) => f.endsWith('.cjs'));
   if (!built) missing.push(`build: ${bundle} (run \`npm run build\`)`);
 
   if (missing.length > 0) {

@@ -1,8 +1,10 @@
 import { type KeyDef, key, section } from '../key-def.js';
 import { binary, dockerHost, int, oneOf, seconds } from '../parsers.js';
 
-/** [docker]: the container runtime CLI: binary, daemon, timeouts, pulls. */
+/** [docker]: the container runtime CLI: engine, binary, daemon, timeouts, pulls. */
 export interface DockerConfig {
+  /** Which runtime speaks to the CLI: docker, or podman (lib/runtime/podman). */
+  engine: 'docker' | 'podman';
   binary: string;
   host: string | undefined;
   timeout: number;
@@ -13,6 +15,7 @@ export interface DockerConfig {
 }
 
 export const dockerDefaults = (): DockerConfig => ({
+  engine: 'docker',
   binary: 'docker',
   host: undefined,
   timeout: 60,
@@ -22,7 +25,14 @@ export const dockerDefaults = (): DockerConfig => ({
   pullBackoff: 2,
 });
 
+/** `engine = podman` without a `binary` of its own runs `podman`, not `docker`. */
+function setEngine(s: DockerConfig, engine: DockerConfig['engine']): void {
+  if (s.binary === s.engine) s.binary = engine;
+  s.engine = engine;
+}
+
 export const DOCKER_KEYS: KeyDef[] = section<DockerConfig>('docker', [
+  key('engine', oneOf('docker', 'podman'), setEngine),
   key('binary', binary, (s, v) => (s.binary = v)),
   key('host', dockerHost, (s, v) => (s.host = v)),
   key('timeout', seconds(3600), (s, v) => (s.timeout = v)),

@@ -213,7 +213,8 @@ export function environmentRule(
   const { environment } = ctx.config;
   const preserve = request.preserveEnvironment ?? environment.preserve;
   const all = jobEnvironment(request.env, snapshotOf(request, ctx, found));
-  const base = preserve ? all : all.filter(([name]) => JOB_VARIABLES.includes(name));
+  const passed = (name: string) => JOB_VARIABLES.includes(name) || environment.pass.includes(name);
+  const base = preserve ? all : all.filter(([name]) => passed(name));
   const files = userEnvFiles(request, ctx, found);
   const env = filterEnvironment(
     [base, files, wrapperVariables(request, ctx, inputs)],
@@ -221,5 +222,8 @@ export function environmentRule(
   );
   for (const d of env.dropped) found.decide(`environment: ${d.name} dropped (${d.reason})`);
   found.decide(preserve ? 'environment preserved' : 'environment not preserved: job variables only');
+  if (!preserve && environment.pass.length > 0) {
+    found.decide(`environment: ${environment.pass.join(', ')} passed when set ([environment] pass)`);
+  }
   return found.ruling(env.kept);
 }

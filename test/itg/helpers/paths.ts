@@ -15,7 +15,7 @@ export const REPO: string = findRepo(path.dirname(fileURLToPath(import.meta.url)
 /** Where global-setup installs the built project (override with LSFD_ITG_PREFIX). */
 export const INSTALL_PREFIX: string = process.env['LSFD_ITG_PREFIX'] ?? '/opt/lsf-docker-itg';
 
-/** The programs bin/ ships (a launcher each, importing dist/bundle/NAME.mjs). */
+/** The programs bin/ ships (a launcher each, running dist/bundle/NAME.cjs). */
 export const PROGRAMS = [
   'docker_run',
   'docker_build',

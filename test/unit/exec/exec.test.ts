@@ -44,7 +44,7 @@ describe("the environment, by docker_run's rules", () => {
   const env = { LSB_JOBID: '7', TMPDIR: '/tmp/7', MY_VAR: 'x', HOSTNAME: 'h', SECRET_TOKEN: 's' };
   const config = (preserve: boolean, deny: string[] = []) => {
     const c = defaultConfig();
-    c.environment = { preserve, deny };
+    c.environment = { ...c.environment, preserve, deny };
     return c;
   };
 

@@ -1,5 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { defaultConfig } from '../../../lib/config/schema.js';
+import { buildJobEnv } from '../../../lib/local/job-env.js';
+import type { JobRecord } from '../../../lib/local/record.js';
+import { renderOutputFile } from '../../../lib/local/report.js';
+import { launchArgv, starterArgv } from '../../../lib/local/starter.js';
 import {
   applyEnvOption,
   expandOutputPath,
@@ -8,12 +12,8 @@ import {
   parseJobName,
   parseLimit,
   parseResReq,
-} from '../../../lib/local/bsub-args.js';
-import { esubOrder } from '../../../lib/local/esubs.js';
-import { buildJobEnv } from '../../../lib/local/job-env.js';
-import type { JobRecord } from '../../../lib/local/record.js';
-import { renderOutputFile } from '../../../lib/local/report.js';
-import { launchArgv, starterArgv } from '../../../lib/local/starter.js';
+} from '../../../lib/scheduler/lsf/bsub-options.js';
+import { esubOrder } from '../../../lib/scheduler/lsf/esub-runner.js';
 
 describe('bsub command line', () => {
   test('options up to the command; the command untouched', () => {

@@ -325,7 +325,7 @@ describe('createRuntime: the exec door built once', () => {
         identity: undefined,
         log: memoryLogger(),
         actingAsRoot: false,
-        engine: 'podman',
+        engine: 'lxc' as never,
       }),
     ).toThrow(expect.objectContaining({ code: ExitCode.CONFIG }));
   });

@@ -2,16 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { dirSync } from 'tmp-promise';
-import { usageError, WrapperError } from '../kernel/errors.js';
-import { ExitCode } from '../kernel/exit-codes.js';
-import { splitWords } from '../kernel/grammar/words.js';
+import { usageError, WrapperError } from '../../kernel/errors.js';
+import { ExitCode } from '../../kernel/exit-codes.js';
+import { splitWords } from '../../kernel/grammar/words.js';
 import {
   type AppSpec,
   DEFAULT_ABORT_VALUE,
   formatAssignment,
   parseAppSpecs,
   parseAssignments,
-} from '../scheduler/lsf/esub-protocol.js';
+} from './esub-protocol.js';
 
 /**
  * LSF's order of esubs: the plain `esub` when installed, then the mandatory ones of

@@ -1,0 +1,101 @@
+/**
+ * scripts/start.cjs, which every launcher runs first: the NODE_* variables the launcher moved aside
+ * come back for the job, the environment snapshot matches what Node reads, and a code cache
+ * round-trips (or is refused without harm).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, test } from '@jest/globals';
+
+const START = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scripts/start.cjs');
+const start = createRequire(import.meta.url)(START) as {
+  restoreJobNodeVariables(env: Record<string, string | undefined>): void;
+  writeCache(file: string): void;
+  cacheAccepted(file: string): boolean;
+};
+const dir = mkdtempSync(path.join(tmpdir(), 'lsfd-start-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('restoreJobNodeVariables', () => {
+  test('moves each listed carrier back to its NODE_* name and removes the list', () => {
+    const env: Record<string, string | undefined> = {
+      LSFD_LAUNCHER_MOVED: ' NODE_OPTIONS NODE_',
+      LSFD_LAUNCHER_NODE_OPTIONS: '--require x',
+      LSFD_LAUNCHER_NODE_: '1',
+      OTHER: 'kept',
+    };
+    start.restoreJobNodeVariables(env);
+    expect(env).toEqual({ NODE_OPTIONS: '--require x', NODE_: '1', OTHER: 'kept' });
+  });
+
+  test('without the list, nothing changes, even variables that look like carriers', () => {
+    const env = { LSFD_LAUNCHER_NODE_OPTIONS: 'mine', NODE_PATH: '/x' };
+    start.restoreJobNodeVariables(env);
+    expect(env).toEqual({ LSFD_LAUNCHER_NODE_OPTIONS: 'mine', NODE_PATH: '/x' });
+  });
+
+  test('only NODE_* names with a carrier come back (a forged list moves nothing else)', () => {
+    const env: Record<string, string | undefined> = {
+      LSFD_LAUNCHER_MOVED: 'PATH NODE_GONE NODE_X',
+      LSFD_LAUNCHER_PATH: '/evil',
+      LSFD_LAUNCHER_NODE_X: 'x',
+      PATH: '/usr/bin',
+    };
+    start.restoreJobNodeVariables(env);
+    expect(env).toEqual({ LSFD_LAUNCHER_PATH: '/evil', NODE_X: 'x', PATH: '/usr/bin' });
+  });
+});
+
+describe('run: the program sees a plain snapshot of the environment', () => {
+  test('the same names and values as process.env, UTF-8 and "=" in values included', () => {
+    const probe = path.join(dir, 'probe.cjs');
+    writeFileSync(
+      probe,
+      'process.stdout.write(JSON.stringify({ plain: Object.getPrototypeOf(process.env) === Object.prototype, env: process.env }));\n',
+    );
+    const env = {
+      PATH: '/usr/bin:/bin',
+      A: 'x=y=z',
+      B: '',
+      C: 'héllo ✓',
+      LSFD_LAUNCHER_MOVED: ' NODE_Q',
+      LSFD_LAUNCHER_NODE_Q: 'q',
+    };
+    const r = spawnSync(
+      process.execPath,
+      ['-e', 'require(process.argv[1]).run(process.argv[2])', START, probe],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.plain).toBe(true);
+    expect(out.env).toEqual({ PATH: '/usr/bin:/bin', A: 'x=y=z', B: '', C: 'héllo ✓', NODE_Q: 'q' });
+  });
+});
+
+describe('code cache', () => {
+  test('a cache written for a bundle is accepted by a fresh process; garbage is refused', () => {
+    const bundle = path.join(dir, 'bundle.cjs');
+    writeFileSync(bundle, 'module.exports = function f(x) { return x * 2; };\n');
+    start.writeCache(bundle);
+    const accepted = (file: string) =>
+      spawnSync(
+        process.execPath,
+        ['-p', 'require(process.argv[1]).cacheAccepted(process.argv[2])', START, file],
+        {
+          env: { PATH: '/usr/bin:/bin' },
+          encoding: 'utf8',
+        },
+      ).stdout.trim();
+    expect(accepted(bundle)).toBe('true');
+    writeFileSync(`${bundle}.cache`, 'garbage');
+    expect(accepted(bundle)).toBe('false');
+  });
+});
