@@ -13,7 +13,7 @@ import { chmodSync, chownSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { IMAGES } from './docker.js';
 import { programArgv } from './mode.js';
-import { INSTALL_PREFIX } from './paths.js';
+import { INSTALL_PREFIX, program } from './paths.js';
 import { type RunResult, runAs, type SpawnedAs, spawnAs } from './run-as.js';
 import { userInfo } from './users.js';
 import { writeConfig } from './workspace.js';
@@ -61,14 +61,16 @@ export interface DockerRunOptions {
   args?: string[];
   timeout?: number;
   input?: string;
+  /**
+   * Run docker_run as the user even in the secure mode: for an engine that is its own boundary
+   * (rootless podman: the user's own podman, no root daemon), never through the sudo rule.
+   */
+  direct?: boolean;
 }
 
 export function dockerRunArgv(user: string, command: string[], opts: DockerRunOptions): string[] {
-  return programArgv(user, 'docker_run', [
-    ...(opts.config ? ['--config', opts.config] : []),
-    ...(opts.args ?? []),
-    ...command,
-  ]);
+  const args = [...(opts.config ? ['--config', opts.config] : []), ...(opts.args ?? []), ...command];
+  return opts.direct ? [program('docker_run'), ...args] : programArgv(user, 'docker_run', args);
 }
 
 export function jobEnv(user: string, opts: DockerRunOptions): Record<string, string> {

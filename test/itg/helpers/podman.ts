@@ -144,7 +144,13 @@ export async function makeEngines(
   });
   const { containersWithLabel } = await import('./docker.js');
   return [
-    engine('rootless podman', rootless, dockerRun, spawnDockerRun),
+    // Rootless podman is the user's own (no root daemon): docker_run runs as the user, never through the rule.
+    engine(
+      'rootless podman',
+      rootless,
+      (u, c, o) => dockerRun(u, c, { ...o, direct: true }),
+      (u, c, o) => spawnDockerRun(u, c, { ...o, direct: true }),
+    ),
     engine('rootful podman', rootful, rootfulRun, rootfulSpawn),
     engine('docker', docker, dockerRun, spawnDockerRun, (_user, label) => containersWithLabel(label)),
   ];
