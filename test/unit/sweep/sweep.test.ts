@@ -166,3 +166,16 @@ describe('root removes only what a private dir proves', () => {
     expect([...removed]).toEqual([`removeId:${'1'.repeat(64)}`]);
   });
 });
+
+describe("root's proof when the scheduler says the job ended (the wrapper may still live)", () => {
+  test('a live wrapper proves nothing unless the job has ended', async () => {
+    const { sweepProof } = await import('../../../lib/sweep/sweep.js');
+    chmodSync(root, 0o1777);
+    const dir = privateDir('ZzZ999', owner(ALIVE, 'lsf_7_0_2000'));
+    writeFileSync(`${dir}/cid`, `${'5'.repeat(64)}\n`);
+    const c = { ...container(5, ALIVE, { 'lsf-docker.dir': dir }), name: 'lsf_7_0_2000' };
+    const s = scope();
+    expect(sweepProof(c, s)).toBe('its docker_run is alive');
+    expect(sweepProof(c, s, true)).toBeUndefined();
+  });
+});
