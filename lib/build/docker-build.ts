@@ -132,7 +132,7 @@ async function build(job: BuildJob, rest: string[]): Promise<number> {
   const interrupts = new Interrupts(log);
   try {
     log.info(`building ${plan.tags.map((t) => t.canonical).join(', ') || '(no tag)'}`);
-    await runBuild(job.runtime, asRoot?.argv ?? plan.argv, interrupts, log, asRoot?.dockerfile);
+    await runBuild(job.runtime, asRoot?.argv ?? plan.argv, interrupts, log);
     if (interrupts.signal) return signalStatus(interrupts.signal);
     if (session) await copyIidfile(plan, session, identity, log);
     if (plan.tags.length === 0) {

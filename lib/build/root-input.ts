@@ -1,4 +1,4 @@
-import { closeSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import { bindHeldOnto, detachTree, HoldError, heldStat, holdDir, stagingPoint } from '../host/held-mounts.js';
 import type { Identity } from '../host/identity.js';
 import { readUserFileText, UserFileError } from '../host/user-files.js';
@@ -8,11 +8,9 @@ import type { Logger } from '../kernel/log/logger.js';
 import type { BuildPlan } from './build-policy.js';
 import type { RootSession } from './root-session.js';
 
-/** What root's docker CLI gets instead of the user's paths: the argv, the Dockerfile for its stdin. */
+/** What root's CLI gets instead of the user's paths: the argv naming only root's own files. */
 export interface RootBuildInput {
   argv: string[];
-  /** The Dockerfile's text (read as the user), for `--file=-`. */
-  dockerfile?: string;
   release(): string[];
 }
 
@@ -37,11 +35,18 @@ function readDockerfile(plan: BuildPlan, contextPath: string, identity: Identity
   throw refused(plan.dockerfile ? '-f' : 'Dockerfile', `${last!.path}: ${last!.message}`);
 }
 
-/** ARGV with the -f value replaced by `-` (or `--file=-` added) and the context path by CONTEXT. Pure. */
-export function rootBuildArgv(argv: readonly string[], context: string): string[] {
+/** ARGV with the -f value replaced by DOCKERFILE and the context path by CONTEXT. Pure. */
+export function rootBuildArgv(argv: readonly string[], dockerfile: string, context: string): string[] {
   const out = argv.filter((a) => !a.startsWith('--file='));
   const dashDash = out.lastIndexOf('--');
-  return [...out.slice(0, dashDash), '--file=-', '--', context];
+  return [...out.slice(0, dashDash), `--file=${dockerfile}`, '--', context];
+}
+
+/** The Dockerfile's text (read as the user), written into the root-owned session dir for the CLI. */
+function privateDockerfile(session: RootSession, text: string): string {
+  const file = `${session.dir}/Dockerfile`;
+  writeFileSync(file, text, { flag: 'wx', mode: 0o600 });
+  return file;
 }
 
 /**
@@ -89,8 +94,9 @@ function stageContext(real: string, session: RootSession): string {
 /**
  * When docker_build runs as root for the user, root's CLI must open no path of the user's: a
  * Dockerfile swapped for a symlink, or named as /proc/<pid>/root/..., would be read as root. The
- * Dockerfile is read with the user's rights and given on stdin; the context directory is held
- * and given as a mount point in the root-owned private dir (lib/host/held-mounts.ts).
+ * Dockerfile is read with the user's rights and given as a copy in the root-owned private dir
+ * (a file, not stdin: podman opens `-f -` as /dev/stdin, which a socket is not); the context
+ * directory is held and given as a mount point there too (lib/host/held-mounts.ts).
  */
 export function rootBuildInput(
   plan: BuildPlan,
@@ -99,12 +105,11 @@ export function rootBuildInput(
   log: Logger,
 ): RootBuildInput | undefined {
   if (plan.context.kind !== 'dir') return undefined;
-  const dockerfile = readDockerfile(plan, plan.context.path, identity);
+  const dockerfile = privateDockerfile(session, readDockerfile(plan, plan.context.path, identity));
   const point = stageContext(plan.context.path, session);
-  log.debug(`context ${plan.context.path} staged at ${point}; Dockerfile read as you, on stdin`);
+  log.debug(`context ${plan.context.path} staged at ${point}; Dockerfile read as you (${dockerfile})`);
   return {
-    argv: rootBuildArgv(plan.argv, point),
-    dockerfile,
+    argv: rootBuildArgv(plan.argv, dockerfile, point),
     release: () => {
       const r = detachTree(point);
       return r.ok ? [] : [`${point}: ${r.message}`];

@@ -80,7 +80,6 @@ export class CliExec implements RuntimeExec {
     });
     return Object.assign(done, {
       pid: child.pid,
-      stdin: child.stdin,
       stdout: child.stdout,
       stderr: child.stderr,
       kill: (signal: NodeJS.Signals = 'SIGTERM') => child.kill(signal),

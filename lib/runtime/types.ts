@@ -4,7 +4,7 @@
  * a small delta over it, and lib/runtime/fake.ts stands in for both in unit tests. Nothing above
  * this layer builds a runtime's argv or reads its messages.
  */
-import type { Readable, Writable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { Identity } from '../host/identity.js';
 import type { JobFiles } from '../host/private-dir.js';
 import type { WrapperError } from '../kernel/errors.js';
@@ -36,8 +36,6 @@ export interface SpawnResult {
 /** A running long command: await it for its SpawnResult; its pipes and kill() meanwhile. */
 export type Spawned = Promise<SpawnResult> & {
   pid: number | undefined;
-  /** The CLI's stdin when spawned with stdin 'pipe'. */
-  stdin?: Writable | null;
   stdout: Readable | null;
   stderr: Readable | null;
   kill(signal?: NodeJS.Signals): boolean;

@@ -110,9 +110,13 @@ describe('the sudo step', () => {
 });
 
 describe("docker_build as root: root's CLI opens no path of the user's", () => {
-  test('the -f value becomes -, the context the staged mount point', () => {
+  test("the -f value becomes root's copy of the Dockerfile, the context the staged mount point", () => {
     expect(
-      rootBuildArgv(['build', '--file=/home/u/Df', '--tag=x', '--', '/home/u/ctx'], '/tmp/p/mnt/0'),
-    ).toEqual(['build', '--tag=x', '--file=-', '--', '/tmp/p/mnt/0']);
+      rootBuildArgv(
+        ['build', '--file=/home/u/Df', '--tag=x', '--', '/home/u/ctx'],
+        '/tmp/p/Dockerfile',
+        '/tmp/p/mnt/0',
+      ),
+    ).toEqual(['build', '--tag=x', '--file=/tmp/p/Dockerfile', '--', '/tmp/p/mnt/0']);
   });
 });
