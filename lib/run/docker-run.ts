@@ -20,7 +20,7 @@ import type { ContainerRuntime } from '../runtime/types.js';
 import { privateDirContents } from './job-files.js';
 import { writeProfileAudit } from './profile-audit.js';
 import { replacePrevious } from './replace-container.js';
-import { type Staged, stageMounts } from './staging.js';
+import { releaseOnceRunning, type Staged, stageMounts } from './staging.js';
 
 export interface DockerRunRequest {
   /** --config FILE, if given. */
@@ -91,6 +91,7 @@ async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<numbe
     const runConfig = asRoot ? await checkImage(runtime, job, images.locks) : config;
     staged = asRoot ? stageMounts(job.spec.storage.mounts, files.dir, identity, log) : undefined;
     const spec = staged ? { ...job.spec, storage: { ...job.spec.storage, mounts: staged.mounts } } : job.spec;
+    const watch = staged && releaseOnceRunning(staged, runtime, files.cidfile, log);
     const status = await runJob({
       spec,
       files,
@@ -99,7 +100,7 @@ async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<numbe
       log,
       early,
       pullLocks: images.locks,
-    });
+    }).finally(() => watch?.stop());
     await collectAfterJob(runtime, config.images, log);
     log.debug(`about to exit ${status}`);
     return status;

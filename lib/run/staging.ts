@@ -1,4 +1,4 @@
-import { closeSync, statSync } from 'node:fs';
+import { closeSync, readFileSync, statSync } from 'node:fs';
 import {
   bindHeldOnto,
   bindHeldOntoHeld,
@@ -16,6 +16,7 @@ import { ExitCode } from '../kernel/exit-codes.js';
 import { isWithin } from '../kernel/grammar/path.js';
 import type { Logger } from '../kernel/log/logger.js';
 import type { BindMount } from '../runtime/container-spec.js';
+import type { ContainerRuntime } from '../runtime/types.js';
 
 /** The job's mounts as the runtime gets them once staged, and how to take the staging down. */
 export interface Staged {
@@ -90,7 +91,7 @@ export function stageMounts(
   const tops: Top[] = [];
   const release = () => {
     const problems: string[] = [];
-    for (const top of [...tops].reverse()) {
+    for (const top of tops.splice(0).reverse()) {
       const r = detachTree(top.point);
       if (!r.ok) problems.push(`${top.point}: ${r.message}`);
     }
@@ -140,4 +141,48 @@ export function stageMounts(
     if (p) out.push(p);
   }
   return { mounts: out, release };
+}
+
+/**
+ * Takes the staging down as soon as the container runs: the runtime has then made its own mounts
+ * (in the container's namespace, which keeps them), and nothing of the user's stays mounted in
+ * the private dir, where a recursive removal (a tmp cleaner, an admin's rm -rf) could otherwise go
+ * on into the user's directories. Polls the runtime every POLLMS once the cidfile names the
+ * container; stop() ends the watch (the job's end takes the staging down anyway).
+ */
+export function releaseOnceRunning(
+  staged: Staged,
+  runtime: Pick<ContainerRuntime, 'hostPids'>,
+  cidfile: string,
+  log: Logger,
+  pollMs = 100,
+): { stop(): void } {
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  const tick = async () => {
+    if (stopped) return;
+    const id = readCid(cidfile);
+    if (id && (await runtime.hostPids(id)).length > 0 && !stopped) {
+      for (const p of staged.release()) log.warning(`staging: ${p}`);
+      log.debug('container running: staging mounts taken down');
+      return;
+    }
+    if (!stopped) timer = setTimeout(tick, pollMs);
+  };
+  timer = setTimeout(tick, pollMs);
+  return {
+    stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+    },
+  };
+}
+
+function readCid(cidfile: string): string | undefined {
+  try {
+    const id = readFileSync(cidfile, 'utf8').trim();
+    return /^[0-9a-f]{12,64}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }

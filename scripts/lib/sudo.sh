@@ -19,7 +19,8 @@
 #                    own: LSB_JOBID, LSB_JOBFILENAME, LSB_EFFECTIVE_RSRCREQ, LS_SUBCWD, ...),
 #                    LSF_DOCKER_* (the user's requests, parsed by strict grammars), LSB_DOCKER_*
 #                    (esub hand-over, also covered by LSB_*), TMPDIR (the job tmpdir, compared only),
-#                    CUDA_VISIBLE_DEVICES (the GPUs LSF allocated), TERM (interactive jobs). None of
+#                    CUDA_VISIBLE_DEVICES (the GPUs LSF allocated), TERM (interactive jobs),
+#                    SLURM_* and SLURMD_NODENAME (the same facts when Slurm starts the job). None of
 #                    them is read by node, the dynamic loader or the docker CLI (which gets an
 #                    environment of its own). The job's other variables do not reach the container.
 #   secure_path      PATH is root's fixed one, so `#!/usr/bin/env node` finds root's node.
@@ -32,7 +33,7 @@
 #                    place lsf-docker reads a --config from under sudo).
 
 LSFD_SUDO_SECURE_PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-LSFD_SUDO_ENV_KEEP='LSB_* LS_* LSF_DOCKER_* LSB_DOCKER_* TMPDIR CUDA_VISIBLE_DEVICES TERM'
+LSFD_SUDO_ENV_KEEP='LSB_* LS_* LSF_DOCKER_* LSB_DOCKER_* TMPDIR CUDA_VISIBLE_DEVICES TERM SLURM_* SLURMD_NODENAME'
 # The programs that reach the daemon and take any arguments (the job starters and docker_exec).
 LSFD_SUDO_PROGRAMS=(docker_run docker_build docker_exec)
 LSFD_SUDO_SWEEP_ARGS='^(--config[ =]/etc/lsf-docker/[A-Za-z0-9._/-]+ )?sweep( --dry-run| -n)?$'

@@ -7,20 +7,32 @@
  *     are made by descriptor inside the outer mount's staging tree (lib/run/staging.ts)
  *   - docker_build's context swapped for a symlink to a hidden directory     stopped: the context's
  *     real path is checked, held and staged (lib/build/root-input.ts)
- *   - a killed docker_run leaves its staging mounts: root's sweep detaches them and never deletes
- *     a file of the user's through them (lib/host/private-dir.ts removePrivateDir)
+ *   - an image whose own /home is a symlink into a volume the user cannot write  stopped: the
+ *     mount tree looked up again through the image's layers (lib/policy/image-paths.ts)
+ *   - staging mounts: taken down as soon as the container runs (lib/run/staging.ts); what a
+ *     killed wrapper leaves is detached by root's sweep, which never deletes a file of the user's
+ *     through it (lib/host/private-dir.ts removePrivateDir)
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import {
   ATTACK_ALLOWED,
   attackConfig,
   attackerScript,
   attackPrivateDirs,
-  childPids,
   cleanupAttacks,
   giveTo,
   hiddenDir,
@@ -213,45 +225,59 @@ describe("the image's own symlinks never aim the runtime's mkdir at a host direc
   });
 });
 
-describe("a killed docker_run's staging mounts", () => {
-  test("root's sweep detaches them and leaves every file of the user's in place", async () => {
+describe('staging mounts never outlive their use', () => {
+  test("once the container runs, nothing of the user's stays mounted in the private dir", async () => {
     const config = await attackConfig('[job]\nterminate_interval = 1\n');
-    const work = await userDir(TEST_USER, 'killed');
-    writeFileSync(path.join(work, 'precious'), 'keep me\n');
-    giveTo(TEST_USER, path.join(work, 'precious'));
+    const work = await userDir(TEST_USER, 'staged');
     const job = String(886000 + (process.pid % 1000));
     const s = spawnSudo(TEST_USER, 'docker_run', ['--config', config, 'sleep 60'], {
       cwd: work,
       env: { LSB_JOBID: job },
     });
-    const id = await waitFor('the container', () => jobContainer(attacker.uid, job));
-    // The root docker_run is sudo's child: SIGKILL it, as an OOM killer or a node crash would.
-    const wrapper = await waitFor('the root docker_run', async () =>
-      childPids(s.pid).find((p) => {
-        try {
-          return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('docker_run');
-        } catch {
-          return false;
-        }
+    try {
+      await waitFor('the container', () => jobContainer(attacker.uid, job));
+      await waitFor('the staging taken down', async () =>
+        readFileSync('/proc/self/mountinfo', 'utf8').includes(`${roots.tmp}/lsf-docker.${attacker.uid}.`)
+          ? undefined
+          : true,
+      );
+    } finally {
+      s.kill('SIGTERM');
+      await s.result;
+    }
+  });
+
+  test("root's sweep detaches what a killed wrapper left mounted, and leaves every file of the user's in place", async () => {
+    const config = await attackConfig('[job]\nterminate_interval = 1\n');
+    const work = await userDir(TEST_USER, 'killed');
+    writeFileSync(path.join(work, 'precious'), 'keep me\n');
+    giveTo(TEST_USER, path.join(work, 'precious'));
+    // What a wrapper SIGKILLed between staging and the container's start leaves: its root-owned
+    // private dir with the user's directory mounted in it, and an owner record of a dead pid.
+    const dir = mkdtempSync(`${roots.tmp}/lsf-docker.${attacker.uid}.`);
+    chmodSync(dir, 0o700);
+    writeFileSync(
+      `${dir}/owner.json`,
+      JSON.stringify({
+        pid: 999_999_999,
+        host: hostname(),
+        uid: attacker.uid,
+        container: '',
+        job: '',
+        started: '',
       }),
     );
-    process.kill(wrapper, 'SIGKILL');
-    await sleep(500);
-    const [dir] = attackPrivateDirs(attacker.uid);
-    expect(dir).toBeDefined();
-    const staged = readFileSync('/proc/self/mountinfo', 'utf8').includes(`${roots.tmp}/${dir}/mnt/`);
-    expect(staged).toBe(true);
+    mkdirSync(`${dir}/mnt/0`, { recursive: true });
+    execFileSync('mount', ['--bind', work, `${dir}/mnt/0`]);
+    utimesSync(dir, new Date(0), new Date(0));
     const sweep = await runAs(root(), [program('lsf-docker'), '--config', config, 'sweep'], {
       cwd: '/',
       timeout: 60_000,
     });
     expect(sweep.exitCode).toBe(0);
     expect(readFileSync(path.join(work, 'precious'), 'utf8')).toBe('keep me\n');
-    expect(existsSync(`${roots.tmp}/${dir}`)).toBe(false);
-    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(`${roots.tmp}/${dir}`);
-    expect((await docker(['inspect', id])).exitCode).not.toBe(0);
-    s.kill('SIGKILL');
-    await s.result;
+    expect(existsSync(dir)).toBe(false);
+    expect(readFileSync('/proc/self/mountinfo', 'utf8')).not.toContain(dir);
   });
 });
 

@@ -4,7 +4,7 @@
  * which of the job's variables reach the programs.
  *
  * Result today: all stopped (the rule holds). One consequence to know: env_reset keeps only
- * LSB_* LS_* LSF_DOCKER_* LSB_DOCKER_* TMPDIR CUDA_VISIBLE_DEVICES TERM, so the job's other
+ * LSB_* LS_* LSF_DOCKER_* LSB_DOCKER_* TMPDIR CUDA_VISIBLE_DEVICES TERM SLURM_* SLURMD_NODENAME, so the job's other
  * variables (MY_VAR) never reach the container under sudo, whatever
  * LSF_DOCKER_PRESERVE_ENVIRONMENT says; and sudo adds MAIL=/var/mail/root and root's SHELL,
  * which docker_run then passes on (lib/policy/policy.ts drops SUDO_* but not those).
