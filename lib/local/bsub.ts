@@ -4,7 +4,6 @@ import { hostGpuIndexes } from '../host/gpus.js';
 import { usageError } from '../kernel/errors.js';
 import { ExitCode } from '../kernel/exit-codes.js';
 import type { Subcommand } from '../kernel/subcommand.js';
-import { formatAppSpecs } from '../scheduler/lsf/esub-protocol.js';
 import {
   applyEnvOption,
   BSUB_USAGE,
@@ -14,7 +13,8 @@ import {
   parseGpuCount,
   parseJobName,
   parseResReq,
-} from './bsub-args.js';
+} from '../scheduler/lsf/bsub-options.js';
+import { formatAppSpecs } from '../scheduler/lsf/esub-protocol.js';
 import { binDir, err, type Local, openLocal, out, shortHost } from './context.js';
 import { esubOrder, runEsubs } from './esubs.js';
 import { olderJobWaiting } from './queue.js';

@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { expandOutputPath } from './bsub-args.js';
+import { expandOutputPath } from '../scheduler/lsf/bsub-options.js';
 import type { JobRecord, jobPaths } from './record.js';
 import { renderOutputFile } from './report.js';
 

@@ -1,6 +1,6 @@
 import { usageError } from '../kernel/errors.js';
+import { type BsubArgs, parseLimit } from '../scheduler/lsf/bsub-options.js';
 import type { SubmissionParameter } from '../scheduler/lsf/contract.js';
-import { type BsubArgs, parseLimit } from './bsub-args.js';
 
 /** The esubs' parameter file: LSB_SUB_* names (scheduler/lsf/contract.ts SUBMISSION) to values. */
 export type Parameters = Map<string, string>;

@@ -1,5 +1,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { defaultConfig } from '../../../lib/config/schema.js';
+import { esubOrder } from '../../../lib/local/esubs.js';
+import { buildJobEnv } from '../../../lib/local/job-env.js';
+import type { JobRecord } from '../../../lib/local/record.js';
+import { renderOutputFile } from '../../../lib/local/report.js';
+import { launchArgv, starterArgv } from '../../../lib/local/starter.js';
 import {
   applyEnvOption,
   expandOutputPath,
@@ -8,12 +13,7 @@ import {
   parseJobName,
   parseLimit,
   parseResReq,
-} from '../../../lib/local/bsub-args.js';
-import { esubOrder } from '../../../lib/local/esubs.js';
-import { buildJobEnv } from '../../../lib/local/job-env.js';
-import type { JobRecord } from '../../../lib/local/record.js';
-import { renderOutputFile } from '../../../lib/local/report.js';
-import { launchArgv, starterArgv } from '../../../lib/local/starter.js';
+} from '../../../lib/scheduler/lsf/bsub-options.js';
 
 describe('bsub command line', () => {
   test('options up to the command; the command untouched', () => {

@@ -1,5 +1,5 @@
-import { type OptionDef, scanArgv } from '../kernel/argv.js';
-import { usageError } from '../kernel/errors.js';
+import { type OptionDef, scanArgv } from '../../kernel/argv.js';
+import { usageError } from '../../kernel/errors.js';
 
 /** bsub's command line, parsed (nothing checked against the host yet). */
 export interface BsubArgs {
