@@ -2,7 +2,6 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { hostGpuIndexes } from '../host/gpus.js';
 import { usageError } from '../kernel/errors.js';
-import { ExitCode } from '../kernel/exit-codes.js';
 import type { Subcommand } from '../kernel/subcommand.js';
 import {
   applyEnvOption,
@@ -17,13 +16,13 @@ import {
 import { formatAppSpecs } from '../scheduler/lsf/esub-protocol.js';
 import { binDir, err, type Local, openLocal, out, shortHost } from './context.js';
 import { esubOrder, runEsubs } from './esubs.js';
-import { olderJobWaiting } from './queue.js';
+import { runInteractive } from './interactive.js';
+import { allocateJobId } from './job-id-alloc.js';
+import { type HeldLock, tryLock } from './lock.js';
 import { type JobRecord, jobPaths, writeRecord } from './record.js';
-import { runElement } from './run-element.js';
-import { allocateJobId } from './state.js';
 import { parametersOf, submissionFrom } from './submission.js';
-import { startSupervisor, supervise } from './supervisor.js';
 import { waitForJob } from './wait.js';
+import { ensureDispatcher } from './wake.js';
 
 const DEFAULT_QUEUE = 'normal';
 const PROFILES = new Set(['docker', 'docker_build', 'docker_exec']);
@@ -34,18 +33,17 @@ export const bsub: Subcommand = async (argv, ctx) => {
     return 0;
   }
   const args0 = parseBsubArgs(argv);
-  if (args0.supervise) return supervise(args0.supervise, ctx.config);
   if (args0.command.length === 0) throw usageError(`bsub: no command given\n${BSUB_USAGE}`);
   if (args0.jobName) parseJobName(args0.jobName);
   const local = openLocal(ctx.config);
   const submitCwd = process.cwd();
   const { args, env } = throughEsubs(args0, local, ctx.config);
-  const records = jobRecords(args, local, { submitCwd, env, configPath: ctx.config });
+  const { records, lock } = jobRecords(args, local, { submitCwd, env, configPath: ctx.config });
   const { id, queue } = records[0]!;
   const say = args.interactive ? err : out;
   say(`Job <${id}> is submitted to ${queue === DEFAULT_QUEUE ? 'default queue' : 'queue'} <${queue}>.\n`);
-  if (args.interactive) return runInteractive(local, records[0]!);
-  startSupervisor(local, records[0]!);
+  if (lock) return runInteractive(local, records[0]!, lock);
+  ensureDispatcher(local.dirs, ctx.config, local.home);
   if (!args.wait) return 0;
   return waitForJob(
     local,
@@ -96,12 +94,15 @@ function hostRequest(args: BsubArgs, local: Local) {
   return { ports: res.ports, gpus, memLimit, nameSpec };
 }
 
-/** Takes a job id and writes one PEND record (and its submitted environment) per element. */
+/**
+ * Takes a job id and writes one PEND record (and its submitted environment) per element. An
+ * interactive element's lock is taken before its record exists: it is this bsub's from the start.
+ */
 function jobRecords(
   args: BsubArgs,
   local: Local,
   sub: { submitCwd: string; env: Record<string, string>; configPath: string | undefined },
-): JobRecord[] {
+): { records: JobRecord[]; lock?: HeldLock } {
   const { ports, gpus, memLimit, nameSpec } = hostRequest(args, local);
   const id = allocateJobId(local.dirs, local.uid);
   const base = {
@@ -134,23 +135,11 @@ function jobRecords(
     name: index > 0 ? `${nameSpec.name}[${index}]` : nameSpec.name,
     ...base,
   }));
+  const lock = args.interactive ? tryLock(jobPaths(local.dirs, id, 0).lock) : undefined;
+  if (args.interactive && !lock) throw new Error(`job ${id}: its lock is taken`);
   for (const r of records) {
     writeFileSync(jobPaths(local.dirs, id, r.index).env, JSON.stringify(sub.env), { mode: 0o600 });
     writeRecord(local.dirs, r);
   }
-  return records;
-}
-
-/** bsub -I*: the element runs here, on the terminal, once the host can take it. */
-async function runInteractive(local: Local, record: JobRecord): Promise<number> {
-  const finished = new Set<string>();
-  const status = await runElement(record, local.config, {
-    dirs: local.dirs,
-    binDir: binDir(),
-    interactive: true,
-    mayDispatch: () => !olderJobWaiting(local.dirs, record.id, finished),
-    onWaiting: () => err('<<Waiting for dispatch ...>>\n'),
-    onStart: (host) => err(`<<Starting on ${host}>>\n`),
-  });
-  return status ?? ExitCode.INTERNAL;
+  return { records, lock };
 }

@@ -19,12 +19,16 @@ const SUBCOMMANDS: Record<string, { describe: string; load: () => Promise<Subcom
     load: async () => (await import('../local/bkill.js')).bkill,
   },
   bpeek: {
-    describe: "show a running job's output so far",
-    load: async () => (await import('../local/bjobs.js')).bpeek,
+    describe: "show a running job's output so far (-f: follow it)",
+    load: async () => (await import('../local/bpeek.js')).bpeek,
   },
   badmin: {
     describe: 'hclose / hopen this host',
     load: async () => (await import('../local/badmin.js')).badmin,
+  },
+  dispatcher: {
+    describe: "your jobs' dispatcher on this host (bsub starts it on demand)",
+    load: async () => (await import('../local/dispatcher-main.js')).dispatcherCommand,
   },
   sweep: {
     describe: 'remove containers and private dirs left by killed wrappers',
