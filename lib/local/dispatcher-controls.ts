@@ -95,6 +95,16 @@ export function adoptOrphans(d: Dispatcher, records: JobRecord[]): boolean {
       continue;
     }
     d.adopted.delete(key);
+    if (r.rerunnable && !interactive && !adopted?.term) {
+      updateRecord(
+        d.local.dirs,
+        r.id,
+        r.index,
+        { status: 'PEND', startTime: undefined, execHost: undefined, jobPid: undefined },
+        'Requeued: its run was lost with its dispatcher (rerunnable job)',
+      );
+      continue;
+    }
     const reason = interactive ? 'the submitting bsub ended' : UNKNOWN_END;
     updateRecord(
       d.local.dirs,

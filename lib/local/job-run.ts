@@ -17,7 +17,9 @@ import {
 } from './job-start.js';
 import { removeLeftoverContainers } from './leftovers.js';
 import type { HeldLock } from './lock.js';
+import { sendMail } from './mail.js';
 import { type JobRecord, jobPaths, updateRecord } from './record.js';
+import { renderOutputFile } from './report.js';
 import type { Allocation } from './resources.js';
 import { UsageSampler } from './usage.js';
 
@@ -135,6 +137,7 @@ export class ElementRun {
       const env = jobEnvOf(this.ctx, this.record, this.place, this.allocation);
       const pre = await this.preExec(env);
       if (pre !== undefined) return this.afterPreExecFailure(pre);
+      this.mail('begin');
       ending = await this.runStarter(env);
       if (this.record.postExec)
         await this.hook(this.record.postExec, { ...env, LSB_JOBEXIT_STAT: String(ending.status << 8) });
@@ -151,7 +154,23 @@ export class ElementRun {
       usage,
       interactive: this.ctx.interactive,
     });
+    this.mail('end', finished);
     return { finished };
+  }
+
+  /** bsub -B and -N: a note when the job starts, the job report when it ends. */
+  private mail(when: 'begin' | 'end', finished?: JobRecord): void {
+    const m = this.record.mail;
+    if (!m?.user || (when === 'begin' ? !m.begin : !m.end)) return;
+    const label = this.record.index > 0 ? `${this.record.id}[${this.record.index}]` : String(this.record.id);
+    if (when === 'begin')
+      sendMail(m.user, `Job ${label}: <${this.record.name}> was dispatched to <${this.place.host}>`, '');
+    else if (finished)
+      sendMail(
+        m.user,
+        `Job ${label}: <${this.record.name}> ${finished.status === 'DONE' ? 'Done' : 'Exited'}`,
+        renderOutputFile(finished, '', undefined),
+      );
   }
 
   private async runStarter(env: Record<string, string>): Promise<Ending> {

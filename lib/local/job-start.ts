@@ -56,6 +56,10 @@ export function placeOf(record: JobRecord, config: Config): Place {
   };
 }
 
+/** The job file: the command under #!/bin/sh, or a job script with its own #! line as it is. Pure. */
+export const jobFileText = (command: string) =>
+  command.startsWith('#!') ? `${command}\n` : `#!/bin/sh\n${command}\n`;
+
 /**
  * The job tmpdir (0700, the user's; beside LSF's name when someone took it) and the job file
  * (~/.lsbatch/<submit time>.<jobid>): a #!/bin/sh script of the command.
@@ -66,7 +70,7 @@ export function makeJobFiles(record: JobRecord, place: Place, made: Made): strin
   place.tmpdir = tmp.path;
   mkdirSync(place.lsbatch, { recursive: true, mode: 0o700 });
   made.jobFile = true;
-  writeFileSync(place.jobFile, `#!/bin/sh\n${record.command}\n`, { mode: 0o700 });
+  writeFileSync(place.jobFile, jobFileText(record.command), { mode: 0o700 });
   return tmp.moved;
 }
 

@@ -92,6 +92,8 @@ export interface JobRecord {
   tmpdir?: string;
   jobFile?: string;
   usage?: Usage;
+  /** -r: pending again (not EXIT) when its run was lost with its dispatcher. */
+  rerunnable?: boolean;
   /** Times a pre-exec failed (the job then pends again, up to a limit). */
   preExecFailures?: number;
   /** What happened to the job, for bhist: [time, event text]. */
@@ -114,7 +116,8 @@ export function jobPaths(dirs: Pick<StateDirs, 'user'>, id: number, index: numbe
   const base = join(dirs.user, 'jobs', `${id}.${index}`);
   return {
     record: `${base}.json`,
-    env: `${base}.env.json`,
+    // one per job: an array's elements share their submission environment
+    env: join(dirs.user, 'jobs', `${id}.env.json`),
     out: `${base}.out`,
     errSpool: `${base}.err`,
     lock: `${base}.lock`,

@@ -18,7 +18,8 @@ function starterOf(record: JobRecord, config: Config, binDir: string, jobFile: s
   // docker_exec(JOBID): the job's command line runs in that job's container (the job id is in
   // LSB_DOCKER_EXEC_JOBID, set by esub.docker_exec); the container cannot see this job's file.
   if (record.app === 'docker_exec') return [join(binDir, 'docker_exec'), ...cfg, '--', record.command];
-  return ['/bin/sh', jobFile];
+  // A job script with a #! line of its own runs by it (bsub < script.py), like LSF's job file.
+  return record.command.startsWith('#!') ? [jobFile] : ['/bin/sh', jobFile];
 }
 
 /**
