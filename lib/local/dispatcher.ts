@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -81,12 +82,38 @@ export class Dispatcher {
     });
   }
 
+  private readonly configs = new Map<string, { stamp: string; config: Config }>();
+
   private reloadConfig(): void {
+    this.config = this.configAt(this.local.configPath) ?? this.config;
+  }
+
+  /** The config at PATH (the default one for undefined), re-read when its file changed. */
+  private configAt(path: string | undefined): Config | undefined {
+    const key = path ?? '';
+    let stamp = 'default';
     try {
-      this.config = loadConfig(this.local.configPath, { euid: process.geteuid!() }).config;
+      if (path) {
+        const st = statSync(path);
+        stamp = `${st.ino}:${st.mtimeMs}`;
+      }
     } catch {
-      // keep the last good one
+      return this.configs.get(key)?.config;
     }
+    const hit = this.configs.get(key);
+    if (hit && hit.stamp === stamp && path) return hit.config;
+    try {
+      const config = loadConfig(path, { euid: process.geteuid!() }).config;
+      this.configs.set(key, { stamp, config });
+      return config;
+    } catch {
+      return hit?.config; // keep the last good one
+    }
+  }
+
+  /** A job runs under the config it was submitted with (bsub --config), as its job starter does. */
+  private configOf(r: JobRecord): Config {
+    return r.config === this.local.configPath ? this.config : (this.configAt(r.config) ?? this.config);
   }
 
   /** One look at every record: controls, orphans, then dispatch. */
@@ -146,7 +173,7 @@ export class Dispatcher {
   }
 
   private slotsOf(r: JobRecord): number {
-    return r.exclusive ? this.config.local.slots : r.slots;
+    return r.exclusive ? this.configOf(r).local.slots : r.slots;
   }
 
   /** Records why the element waits, when that changed (a thousand pending jobs are not rewritten). */
@@ -175,9 +202,9 @@ export class Dispatcher {
     const need = { slots: this.slotsOf(record), ports: record.ports, gpus: record.gpus };
     const got = allocate(
       join(this.local.dirs.host, 'locks'),
-      this.config.local.slots,
+      this.configOf(record).local.slots,
       need,
-      hostGpuIndexes(this.config.devices.gpuDevDir),
+      hostGpuIndexes(this.configOf(record).devices.gpuDevDir),
     );
     if (!allocated(got)) {
       release(lock);
@@ -194,7 +221,7 @@ export class Dispatcher {
   private launch(record: JobRecord, lock: HeldLock, allocation: Allocation): void {
     const key = `${record.id}.${record.index}`;
     const ctx = { dirs: this.local.dirs, binDir: binDir(), interactive: false };
-    const run = new ElementRun(record, this.config, ctx, [lock, ...allocation.locks], allocation);
+    const run = new ElementRun(record, this.configOf(record), ctx, [lock, ...allocation.locks], allocation);
     this.runs.set(key, { run, lock, allocation });
     run.done
       .catch((err) => process.stderr.write(`lsf-docker dispatcher: job ${key}: ${(err as Error).stack}\n`))
