@@ -134,7 +134,8 @@ function baseRecord(args: BsubArgs, local: Local, sub: Submitted) {
     mail: mailOf(args, local.user),
     rerunnable: args.rerunnable,
     status: args.hold ? ('PSUSP' as const) : ('PEND' as const),
-    pendReason: args.hold ? REASONS.held : 'New job is waiting for scheduling',
+    // What the dispatcher says of a job waiting for slots: it need not rewrite a thousand new records.
+    pendReason: args.hold ? REASONS.held : REASONS.slots,
     events: [
       [now, `Submitted from host <${shortHost()}>, to Queue <${args.queue ?? DEFAULT_QUEUE}>`],
     ] as Array<[number, string]>,

@@ -80,11 +80,41 @@ export function sampleCgroup(group: CgroupPaths): CgroupSample | undefined {
 
 const ownGroup = () => parseCgroupFile(read('/proc/self/cgroup') ?? '')?.path;
 
-/** The cgroup of the container of job ID[INDEX] owned by UID, if one of its processes is found. */
-export function findJobCgroup(uid: number, id: number, index: number): CgroupPaths | undefined {
-  const mine = ownGroup();
+const listDir = (dir: string) => {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+};
+
+/** The pids of docker's own container groups (its default cgroup parents): a short list to try first. */
+function dockerGroupPids(): string[] {
+  const v1 = listDir(`${ROOT}/memory/docker`).map((d) => `${ROOT}/memory/docker/${d}/cgroup.procs`);
+  const v2 = listDir(`${ROOT}/system.slice`)
+    .filter((d) => /^docker-[0-9a-f]+\.scope$/.test(d))
+    .map((d) => `${ROOT}/system.slice/${d}/cgroup.procs`);
+  return [...v1, ...v2].flatMap((f) => (read(f) ?? '').split('\n').filter(Boolean).slice(0, 1));
+}
+
+/**
+ * The cgroup of the container of job ID[INDEX] owned by UID, if one of its processes is found:
+ * among docker's own groups, and with EVERYWHERE among all processes (a custom cgroup parent).
+ */
+export function findJobCgroup(
+  uid: number,
+  id: number,
+  index: number,
+  everywhere: boolean,
+): CgroupPaths | undefined {
   const want = [`LSB_JOBID=${id}`, `LSB_JOBINDEX=${index}`];
-  for (const name of readdirSync('/proc')) {
+  const found = findAmong(dockerGroupPids(), uid, want);
+  return found ?? (everywhere ? findAmong(readdirSync('/proc'), uid, want) : undefined);
+}
+
+function findAmong(pids: string[], uid: number, want: string[]): CgroupPaths | undefined {
+  const mine = ownGroup();
+  for (const name of pids) {
     if (!/^\d+$/.test(name)) continue;
     try {
       if (statSync(`/proc/${name}`).uid !== uid) continue;

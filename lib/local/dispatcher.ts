@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -74,6 +74,11 @@ export class Dispatcher {
     setImmediate(() => {
       this.queued = false;
       try {
+        if (!existsSync(join(this.local.dirs.user, 'jobs'))) {
+          this.stopListening?.();
+          this.onIdle(); // its user dir is gone: nothing left to dispatch
+          return;
+        }
         this.turn();
       } catch (err) {
         process.stderr.write(`lsf-docker dispatcher: ${(err as Error).stack ?? err}\n`);

@@ -65,6 +65,7 @@ export class UsageSampler {
   private memTotal = 0;
   private samples = 0;
   private tick = 0;
+  private attempts = 0;
 
   constructor(
     private readonly root: number,
@@ -90,7 +91,8 @@ export class UsageSampler {
   }
 
   private sampleContainer(): void {
-    this.group ??= findJobCgroup(this.job.uid, this.job.id, this.job.index);
+    this.attempts += 1;
+    this.group ??= findJobCgroup(this.job.uid, this.job.id, this.job.index, this.attempts % 4 === 0);
     const s = this.group ? sampleCgroup(this.group) : undefined;
     if (!s) return;
     this.keep({
