@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { attackConfig, cleanupAttacks, prepareAttacks } from './helpers/attack.js';
 import { containersWithLabel, docker, IMAGES, removeContainersWithLabel } from './helpers/docker.js';
 import { INSTALL_PREFIX, program, REPO, STATE_DIR } from './helpers/paths.js';
 import { describeResult, type RunResult, runAs } from './helpers/run-as.js';
@@ -39,6 +40,7 @@ afterAll(async () => {
   await runAs(TEST_USER, [program('lsf-docker'), '--config', config, 'bkill', '0']);
   await removeContainersWithLabel(`lsf-docker.uid=${user.uid}`);
   await cleanupWorkspace();
+  await cleanupAttacks();
   await rm(stateDir, { recursive: true, force: true });
 });
 
@@ -309,6 +311,57 @@ describe('one dispatcher per user', () => {
         .map(Number)
         .sort(),
     ).toEqual(ids.slice(1).sort());
+  });
+});
+
+describe('the secure deployment: [local] starter = sudo', () => {
+  test('the job starter runs through the sudo rule as the user; -M and bkill reach it through sudo', async () => {
+    await prepareAttacks();
+    const sudoConfig = await attackConfig(
+      `[paths]\njob_tmp_root = ${stateDir}/jobtmp\n[job]\nterminate_interval = 10\n[local]\nstate_dir = ${stateDir}/host\nslots = 2\nstarter = sudo\ndispatcher_idle = 3\n[docker]\npull = missing\n`,
+    );
+    const viaSudo = (args: string[]) =>
+      runAs(TEST_USER, [program('lsf-docker'), '--config', sudoConfig, ...args], {
+        cwd: work,
+        timeout: 60_000,
+      });
+    const r = await viaSudo([
+      'bsub',
+      '-K',
+      '-a',
+      DOCKER,
+      '-M',
+      '64M',
+      '-o',
+      'sudo.out',
+      'id -u; cat /sys/fs/cgroup/memory/memory.limit_in_bytes',
+    ]);
+    expect(r.exitCode).toBe(0);
+    const out = (await readFile(`${work}/sudo.out`, 'utf8')).split('The output (if any) follows:\n\n')[1];
+    expect(out).toBe(`${user.uid}\n${64 * 1024 * 1024}\n`);
+    const id = jobIdOf(await viaSudo(['bsub', '-a', DOCKER, '-o', 'sudo-kill.out', 'sleep 1000']));
+    const label = `lsf-docker.job=${id}`;
+    await until(
+      'the container',
+      () => containersWithLabel(label),
+      (c) => c.length === 1,
+    );
+    await sleep(500);
+    const t0 = Date.now();
+    await viaSudo(['bkill', String(id)]);
+    await until(
+      'the container gone',
+      () => containersWithLabel(label),
+      (c) => c.length === 0,
+      9_000,
+    );
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    const killed = await until(
+      'the -o file',
+      () => readFile(`${work}/sudo-kill.out`, 'utf8').catch(() => ''),
+      (t) => t !== '',
+    );
+    expect(killed).toMatch(/^TERM_OWNER: job killed by owner\.\nExited with exit code 130\.$/m);
   });
 });
 
