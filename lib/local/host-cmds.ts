@@ -33,9 +33,7 @@ function slotsInUse(local: Local): number {
 }
 
 function hostStatus(local: Local, used: number): string {
-  const by = closedBy(local.dirs, local.uid);
-  if (by === 'root') return 'closed_Adm';
-  if (by === 'user') return 'closed_Adm';
+  if (closedBy(local.dirs, local.uid)) return 'closed_Adm';
   return used >= local.config.local.slots ? 'closed_Full' : 'ok';
 }
 

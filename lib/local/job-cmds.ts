@@ -136,7 +136,7 @@ export const bwait: Subcommand = async (argv, ctx) => {
   const node = parseDependency(text);
   const local = openLocal(ctx.config);
   const end = minutes === undefined ? Number.POSITIVE_INFINITY : Date.now() + Number(minutes) * 60_000;
-  for (;;) {
+  for (let poll = 0; ; poll++) {
     const records = listRecords(local.dirs);
     const value = evaluateDependency(node, records);
     if (value === 'yes') return Status.OK;
@@ -148,7 +148,7 @@ export const bwait: Subcommand = async (argv, ctx) => {
       err(`bwait: the wait condition "${text}" was not satisfied within ${minutes} minute(s)\n`);
       return Status.TIMED_OUT;
     }
-    if (select(records, { ids: [], all: true }).chosen.some((r) => !finished(r)))
+    if (poll % 10 === 0 && select(records, { ids: [], all: true }).chosen.some((r) => !finished(r)))
       ensureDispatcher(local.dirs, local.configPath, local.home);
     await sleep(500);
   }

@@ -78,7 +78,7 @@ export function makeJobFiles(record: JobRecord, place: Place, made: Made): strin
 function jobStdio(ctx: RunContext, record: JobRecord, place: Place, locks: HeldLock[], made: Made) {
   const paths = jobPaths(ctx.dirs, record.id, record.index);
   let stdio: Array<'inherit' | 'ignore' | number>;
-  if (ctx.interactive) stdio = ['inherit', 'inherit', 'inherit'];
+  if (ctx.interactive) stdio = interactiveStdio(record, place, made);
   else {
     const input = record.input ? openSync(record.input, 'r') : 'ignore';
     if (typeof input === 'number') made.opened.push(input);
@@ -90,6 +90,22 @@ function jobStdio(ctx: RunContext, record: JobRecord, place: Place, locks: HeldL
   }
   stdio.push(...locks.map((l) => l.fd));
   return stdio;
+}
+
+/**
+ * bsub -I* with -o FILE (-e FILE): the job's stdout (stderr) goes to the file as it runs, with no
+ * LSF header (an interactive job's report is the terminal's); stdin stays the terminal.
+ */
+function interactiveStdio(record: JobRecord, place: Place, made: Made): Array<'inherit' | number> {
+  const open = (file: string | undefined, spec: JobRecord['out']) => {
+    if (!file) return 'inherit' as const;
+    const fd = openSync(file, spec?.overwrite ? 'w' : 'a', 0o644);
+    made.opened.push(fd);
+    return fd;
+  };
+  const out = open(place.outFile, record.out);
+  const err = place.errFile ? open(place.errFile, record.err) : out;
+  return ['inherit', out, err];
 }
 
 /** The job's environment: the submitted one with LSF's variables for this element and place. */

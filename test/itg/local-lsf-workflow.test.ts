@@ -175,6 +175,15 @@ describe('job scripts', () => {
     expect(starts[2]! - starts[1]!).toBeGreaterThanOrEqual(300);
   });
 
+  test('bsub -I -o FILE: the job output goes to the file, stdin is still ours', async () => {
+    const r = await lsf(['bsub', '-I', '-o', 'inter.out', 'read x; echo "got $x"; echo oops >&2; exit 3'], {
+      input: 'hello\n',
+    });
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout).toBe('');
+    expect(await readFile(`${work}/inter.out`, 'utf8')).toBe('got hello\noops\n');
+  });
+
   test('options the local LSF cannot honour are refused by name, before any job exists', async () => {
     const r = await lsf(['bsub', '-sla', 'gold', 'true']);
     expect({ exit: r.exitCode, err: r.stderr }).toEqual({
