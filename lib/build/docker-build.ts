@@ -21,6 +21,7 @@ import { Interrupts } from './interrupts.js';
 import { dockerLogin, readCredentials } from './login.js';
 import { parseLoginRequest, wantsLoginOnly } from './login-request.js';
 import { parseBuildArgs } from './options.js';
+import { rootBuildInput, withRealContext } from './root-input.js';
 import { actingAsRootFor, openRootSession, type RootSession } from './root-session.js';
 import { pushTags, runBuild } from './run-build.js';
 
@@ -121,13 +122,17 @@ function planOf(job: BuildJob, rest: string[]): BuildPlan {
 
 async function build(job: BuildJob, rest: string[]): Promise<number> {
   const { identity, log, session } = job;
-  const plan = planOf(job, rest);
+  const planned = planOf(job, rest);
+  // As root: the context's real path, resolved once, is what is checked and what is held.
+  const plan = session ? withRealContext(planned) : planned;
   if (log.debugEnabled) for (const d of plan.decisions) log.debug(`policy: ${d}`);
   checkPaths(plan.pathChecks, identity, log);
+  // As root for the user: the Dockerfile read as the user (stdin), the context held and staged.
+  const asRoot = session ? rootBuildInput(plan, session, identity, log) : undefined;
   const interrupts = new Interrupts(log);
   try {
     log.info(`building ${plan.tags.map((t) => t.canonical).join(', ') || '(no tag)'}`);
-    await runBuild(job.runtime, plan.argv, interrupts, log);
+    await runBuild(job.runtime, asRoot?.argv ?? plan.argv, interrupts, log, asRoot?.dockerfile);
     if (interrupts.signal) return signalStatus(interrupts.signal);
     if (session) await copyIidfile(plan, session, identity, log);
     if (plan.tags.length === 0) {
@@ -139,6 +144,7 @@ async function build(job: BuildJob, rest: string[]): Promise<number> {
     return Status.OK;
   } finally {
     interrupts.dispose();
+    for (const p of asRoot?.release() ?? []) log.warning(`staging: ${p}`);
   }
 }
 

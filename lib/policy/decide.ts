@@ -4,7 +4,7 @@ import type { HostProbe } from '../host/probe.js';
 import { WrapperError } from '../kernel/errors.js';
 import { policyRefusals } from '../kernel/problems.js';
 import type { JobRequest } from '../request/job-request.js';
-import type { ContainerSpec } from '../runtime/container-spec.js';
+import type { ContainerSpec, JobScript } from '../runtime/container-spec.js';
 import { DOCKER_CAPABILITIES } from '../runtime/docker/runtime.js';
 import type { RuntimeCapabilities } from '../runtime/types.js';
 import { commandRule } from './rules/command.js';
@@ -38,6 +38,12 @@ function throwAll(problems: Problem[]): void {
   refusals.throwIfAny();
 }
 
+/** The job script, entering CDINTO first (as the user) when the workdir must not be the runtime's to create. */
+function withCd(script: JobScript, cdInto: string | undefined): JobScript {
+  // CDINTO is a checked path (no quotes, no white space): single quotes keep it one word.
+  return cdInto ? { words: [`cd -- '${cdInto}' || exit 1\n`, ...script.words] } : script;
+}
+
 /**
  * Decides the container: JobRequest x Config x Identity -> ContainerSpec, or every refusal at
  * once. Each concern is one rule (lib/policy/rules/); this only composes them, in the order their
@@ -65,6 +71,7 @@ export function decideContainerSpec(input: PolicyInput): ContainerSpec {
   const caps = input.runtime ?? DOCKER_CAPABILITIES;
   const fit = found.take(runtimeFitRule({ identity: ident, resources, network }, caps, config));
   throwAll(found.problems);
+  const script = command!.script && withCd(command!.script, storage!.cdInto);
   return {
     ...naming!,
     image: image!,
@@ -77,7 +84,7 @@ export function decideContainerSpec(input: PolicyInput): ContainerSpec {
     process: {
       entrypoint: command!.entrypoint,
       command: command!.command,
-      script: command!.script,
+      script,
       env: env!,
       interactive: request.job.interactive,
       tty: request.job.interactive && probe.stdinIsTty(),

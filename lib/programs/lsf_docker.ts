@@ -71,6 +71,10 @@ const SUBCOMMANDS: Record<string, { describe: string; load: () => Promise<Subcom
     describe: 'remove containers and private dirs left by killed wrappers',
     load: async () => (await import('../sweep/command.js')).sweepCommand,
   },
+  sudo: {
+    describe: 'run docker_run, docker_exec or docker_build through the sudo rule, with the job environment',
+    load: async () => (await import('../run/via-sudo.js')).sudoCommand,
+  },
   explain: {
     describe: 'show what docker_run would do with this environment and command',
     load: async () => (await import('../admin/explain.js')).explainCommand,

@@ -220,6 +220,11 @@ export class FakeRuntime implements ContainerRuntime {
     return known ? { ok: true } : { ok: false, absent: true, message: `No such container: ${id}` };
   }
 
+  async imageLayers(image: string): Promise<string[] | undefined> {
+    this.record('imageLayers', image);
+    return undefined;
+  }
+
   async hostPids(container: string): Promise<number[]> {
     this.record('hostPids', container);
     return this.script.pids ?? [];

@@ -4,7 +4,7 @@
  * a small delta over it, and lib/runtime/fake.ts stands in for both in unit tests. Nothing above
  * this layer builds a runtime's argv or reads its messages.
  */
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Identity } from '../host/identity.js';
 import type { JobFiles } from '../host/private-dir.js';
 import type { WrapperError } from '../kernel/errors.js';
@@ -36,6 +36,8 @@ export interface SpawnResult {
 /** A running long command: await it for its SpawnResult; its pipes and kill() meanwhile. */
 export type Spawned = Promise<SpawnResult> & {
   pid: number | undefined;
+  /** The CLI's stdin when spawned with stdin 'pipe'. */
+  stdin?: Writable | null;
   stdout: Readable | null;
   stderr: Readable | null;
   kill(signal?: NodeJS.Signals): boolean;
@@ -262,6 +264,11 @@ export interface ContainerRuntime {
   remove(id: string): Promise<ControlResult>;
   /** Host pids of the processes in CONTAINER (empty when it cannot tell). */
   hostPids(container: string): Promise<number[]>;
+  /**
+   * The host directories of IMAGE's filesystem layers, top first (overlay2), for reading its
+   * symlinks as root; undefined when the image is absent or its storage is not read that way.
+   */
+  imageLayers(image: string): Promise<string[] | undefined>;
 }
 
 /** Where a root CLI's private files go when it acts for a user (docker_build's root session). */

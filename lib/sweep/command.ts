@@ -32,7 +32,7 @@ export const sweepCommand: Subcommand = async (argv, ctx) => {
   const log = createLogger('lsf-docker', config.log.level);
   const asRoot = euid === 0 && process.env.SUDO_UID === undefined;
   const identity = asRoot ? undefined : identityFromOs();
-  const runtime = createRuntime({ config, identity, log, actingAsRoot: false });
+  const runtime = createRuntime({ config, identity, log });
   const { slurm } = config;
   const asked: string[] = [];
   const jobEnded = slurmLiveness(
@@ -53,6 +53,7 @@ export const sweepCommand: Subcommand = async (argv, ctx) => {
   const verb = dryRun ? 'would remove' : 'removed';
   for (const c of report.containers) process.stdout.write(`${verb} container ${c}\n`);
   for (const d of report.dirs) process.stdout.write(`${verb} private dir ${d}\n`);
+  for (const k of report.kept) process.stdout.write(`kept container ${k}\n`);
   report.problems.push(...asked);
   for (const p of report.problems) process.stderr.write(`lsf-docker: sweep: ${p}\n`);
   if (report.containers.length + report.dirs.length === 0) process.stdout.write('nothing to sweep\n');

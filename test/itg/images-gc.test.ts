@@ -16,7 +16,7 @@ import { docker, dockerOk, IMAGES } from './helpers/docker.js';
 import { dockerRun, itgConfig } from './helpers/job.js';
 import { program, STATE_DIR } from './helpers/paths.js';
 import { describeResult, runAs } from './helpers/run-as.js';
-import { TEST_USER, userInfo } from './helpers/users.js';
+import { DOCKER_GROUP_USER, TEST_USER, userInfo } from './helpers/users.js';
 import { cleanupWorkspace, writeConfig } from './helpers/workspace.js';
 
 const RUN = randomBytes(4).toString('hex');
@@ -159,7 +159,8 @@ describe('lsf-docker images gc', () => {
 
 describe('lsf-docker doctor --image', () => {
   const doctor = (image: string) =>
-    runAs(TEST_USER, [program('lsf-docker'), 'doctor', '--image', image], { timeout: 120_000 });
+    // doctor talks to the daemon as its caller: the docker-group user (the rule does not list it).
+    runAs(DOCKER_GROUP_USER, [program('lsf-docker'), 'doctor', '--image', image], { timeout: 120_000 });
 
   test('an image without /bin/sh fails; busybox is fit, with a note on its root USER', async () => {
     const nosh = await doctor(IMAGES.nosh);

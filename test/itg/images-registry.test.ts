@@ -31,9 +31,10 @@ import {
   registryFetch,
   removeDockerConfig,
 } from './helpers/docker.js';
+import { LOCAL_LSF_USER } from './helpers/mode.js';
 import { program, STATE_DIR } from './helpers/paths.js';
 import { describeResult, type RunResult, runAs } from './helpers/run-as.js';
-import { TEST_USER, userInfo } from './helpers/users.js';
+import { userInfo } from './helpers/users.js';
 import { cleanupWorkspace, userDir, writeConfig, writeFileAs } from './helpers/workspace.js';
 
 const REGISTRY_LOG = '/var/log/lsf-docker-registry.log';
@@ -41,7 +42,7 @@ const REGISTRY_LOG = '/var/log/lsf-docker-registry.log';
 const CLOSED = '127.0.0.1:5999';
 const RUN = randomBytes(4).toString('hex');
 const repo = (name: string) => `lsfd-itg-p14/${name}-${RUN}`;
-const user = userInfo(TEST_USER);
+const user = userInfo(LOCAL_LSF_USER);
 const dockerConfigFile = path.join(user.home, '.docker', 'config.json');
 
 let stateDir: string;
@@ -79,7 +80,7 @@ async function push(image: string, name: string, tag: string): Promise<string> {
 }
 
 const lsf = (config: string, args: string[], timeout = 60_000) =>
-  runAs(TEST_USER, [program('lsf-docker'), '--config', config, ...args], { cwd: work, timeout });
+  runAs(LOCAL_LSF_USER, [program('lsf-docker'), '--config', config, ...args], { cwd: work, timeout });
 
 const jobIdOf = (r: RunResult): number => {
   const m = /Job <(\d+)> is submitted/.exec(`${r.stdout}\n${r.stderr}`);
@@ -147,7 +148,7 @@ beforeAll(async () => {
   await chmod(stateDir, 0o755);
   for (const d of ['host', 'host/ids', 'host/locks', 'jobtmp', 'images'])
     await sticky(path.join(stateDir, d));
-  work = await userDir(TEST_USER, 'images');
+  work = await userDir(LOCAL_LSF_USER, 'images');
   const [host, port] = CLOSED.split(':');
   const open = await new Promise<boolean>((resolve) => {
     const socket = createConnection({ host, port: Number(port) }, () => {
@@ -172,14 +173,14 @@ beforeAll(async () => {
   await mkdir(path.dirname(dockerConfigFile), { recursive: true, mode: 0o700 });
   await chown(path.dirname(dockerConfigFile), user.uid, user.gid);
   ours = JSON.stringify(config);
-  await writeFileAs(dockerConfigFile, ours, { user: TEST_USER, mode: 0o600 });
+  await writeFileAs(dockerConfigFile, ours, { user: LOCAL_LSF_USER, mode: 0o600 });
 }, 120_000);
 
 afterAll(async () => {
   const now = await readFile(dockerConfigFile, 'utf8').catch(() => undefined);
   if (now === ours) {
     if (savedUserConfig !== undefined)
-      await writeFileAs(dockerConfigFile, savedUserConfig, { user: TEST_USER, mode: 0o600 });
+      await writeFileAs(dockerConfigFile, savedUserConfig, { user: LOCAL_LSF_USER, mode: 0o600 });
     else if (hadDockerDir) await rm(dockerConfigFile, { force: true });
     else await rm(path.dirname(dockerConfigFile), { recursive: true, force: true });
   }

@@ -135,6 +135,11 @@ test('a failing step: 222 naming the STEP; nothing pushed', async () => {
 test('a rootless docker_run pulls the pushed image (pull policy missing) with the stored login and --tls-verify=false', async () => {
   const image = `${REGISTRY.address}/${REPO}:rootless`;
   await podmanAs(TEST_USER, ['rmi', '-f', image]);
-  const r = await dockerRun(TEST_USER, ['cat /built'], { cwd: work, config: configs.rootless, image });
+  const r = await dockerRun(TEST_USER, ['cat /built'], {
+    cwd: work,
+    config: configs.rootless,
+    image,
+    direct: true,
+  });
   expect([r.exitCode, r.stdout]).toEqual([0, 'built']);
 });

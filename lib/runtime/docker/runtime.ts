@@ -14,7 +14,7 @@ import type {
 import { dockerPullArgv, dockerRunArgv } from './argv/run.js';
 import { DockerClassifier } from './classify.js';
 import { type ControlArgv, controlResult, DOCKER_CONTROL_ARGV, DockerControl } from './control.js';
-import { matchingLabels, parseIds, parseInspect, parseTopPids, psArgv } from './find.js';
+import { matchingLabels, parseGraphDriver, parseIds, parseInspect, parseTopPids, psArgv } from './find.js';
 import { DockerImageStore } from './images.js';
 
 export const DOCKER_CAPABILITIES: RuntimeCapabilities = {
@@ -113,6 +113,11 @@ export class DockerRuntime implements ContainerRuntime {
 
   async remove(id: string): Promise<ControlResult> {
     return controlResult(await this.exec.call(this.controlArgv.remove(id)), this.classify);
+  }
+
+  async imageLayers(image: string): Promise<string[] | undefined> {
+    const r = await this.exec.call(['image', 'inspect', '--format', '{{json .GraphDriver}}', '--', image]);
+    return r.exitCode === 0 ? parseGraphDriver(r.stdout) : undefined;
   }
 
   async hostPids(container: string): Promise<number[]> {

@@ -98,7 +98,7 @@ function sudoEnv(user: string, opts: DockerRunOptions): Record<string, string> {
 
 /** docker_run as root for USER, as the sudo rule runs it. */
 export function rootfulRun(user: string, command: string[], opts: DockerRunOptions = {}): Promise<RunResult> {
-  return runAs('root', dockerRunArgv(command, opts), {
+  return runAs('root', dockerRunArgv('root', command, opts), {
     cwd: opts.cwd ?? userInfo(user).home,
     env: sudoEnv(user, opts),
     timeout: opts.timeout ?? 60_000,
@@ -107,7 +107,7 @@ export function rootfulRun(user: string, command: string[], opts: DockerRunOptio
 }
 
 export function rootfulSpawn(user: string, command: string[], opts: DockerRunOptions = {}): SpawnedAs {
-  return spawnAs('root', dockerRunArgv(command, opts), {
+  return spawnAs('root', dockerRunArgv('root', command, opts), {
     cwd: opts.cwd ?? userInfo(user).home,
     env: sudoEnv(user, opts),
     timeout: opts.timeout ?? 120_000,
@@ -144,7 +144,13 @@ export async function makeEngines(
   });
   const { containersWithLabel } = await import('./docker.js');
   return [
-    engine('rootless podman', rootless, dockerRun, spawnDockerRun),
+    // Rootless podman is the user's own (no root daemon): docker_run runs as the user, never through the rule.
+    engine(
+      'rootless podman',
+      rootless,
+      (u, c, o) => dockerRun(u, c, { ...o, direct: true }),
+      (u, c, o) => spawnDockerRun(u, c, { ...o, direct: true }),
+    ),
     engine('rootful podman', rootful, rootfulRun, rootfulSpawn),
     engine('docker', docker, dockerRun, spawnDockerRun, (_user, label) => containersWithLabel(label)),
   ];

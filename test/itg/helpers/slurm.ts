@@ -20,11 +20,11 @@ export const SLURM_CONF = `${SLURM_DIR}/etc/slurm.conf`;
 export const SLURM_NODES = ['n1', 'n2', 'n3'] as const;
 
 /**
- * How the batch scripts start docker_run ([slurm] starter): direct today (the test users are in
- * the docker group); the harness switches it to sudo for the secure deployment in this one place.
+ * How the batch scripts start docker_run ([slurm] starter): sudo, the secure deployment (the test
+ * users are outside the docker group); LSFD_ITG_SLURM_STARTER=direct for a docker-group host.
  */
 export const SLURM_STARTER: 'direct' | 'sudo' =
-  process.env['LSFD_ITG_SLURM_STARTER'] === 'sudo' ? 'sudo' : 'direct';
+  process.env['LSFD_ITG_SLURM_STARTER'] === 'direct' ? 'direct' : 'sudo';
 
 /** The [scheduler] and [slurm] sections of a test config for the test cluster. */
 export const slurmConfigText = (extra = '') =>

@@ -5,7 +5,12 @@
 
 import { type Config, defaultConfig } from '../../../lib/config/schema.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
-import type { GpuSpec, PortMapping, Ulimit } from '../../../lib/runtime/container-spec.js';
+import {
+  CONTAINER_SCRIPT,
+  type GpuSpec,
+  type PortMapping,
+  type Ulimit,
+} from '../../../lib/runtime/container-spec.js';
 import { gpusArg } from '../../../lib/runtime/docker/argv/devices.js';
 import { publishArg } from '../../../lib/runtime/docker/argv/network.js';
 import { resourcesArgs, ulimitArg } from '../../../lib/runtime/docker/argv/resources.js';
@@ -254,15 +259,14 @@ const SCENARIOS: Record<string, Scenario> = {
       IMAGE,
     ],
   },
-  'the LSF job file is mounted read-only and run': {
+  'the LSF job file is read as the user and run as the job script': {
     env: { LSB_JOBFILENAME: JOB_FILE },
     command: [JOB_FILE],
     argv: [
       ...head(),
+      ...SCRIPT,
       ...CWD,
       ...TMP,
-      '--mount',
-      `type=bind,source=${JOB_FILE},target=${JOB_FILE},readonly`,
       '--workdir',
       '/home/alice/work',
       ...LOCKDOWN,
@@ -271,7 +275,7 @@ const SCENARIOS: Record<string, Scenario> = {
       '--entrypoint=/bin/sh',
       '--',
       IMAGE,
-      JOB_FILE,
+      CONTAINER_SCRIPT,
     ],
   },
   'GPUs allocated by LSF on a host with four GPUs': {

@@ -229,7 +229,9 @@ describe('scheduler liveness: has the Slurm job of a container ended?', () => {
       dryRun: false,
       orphanAgeMs: 60_000,
       euid: process.geteuid!(),
+      // The labels alone (no private dir behind them here): root's proof is tested in test/unit/sweep.
+      requireProof: false,
     });
-    expect(report).toEqual({ containers: ['lsf_9_0_2000'], dirs: [], problems: [] });
+    expect(report).toEqual({ containers: ['lsf_9_0_2000'], dirs: [], problems: [], kept: [] });
   });
 });
