@@ -135,6 +135,18 @@ function shmSizeOf(problems: Problems, env: Env): number | undefined {
   return size;
 }
 
+/**
+ * The environment, read once: one plain copy (a native pass, not a property at a time: a job may
+ * carry 10,000 variables), without the unset (undefined) entries a caller's object may hold.
+ */
+function definedVariables(raw: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env: Record<string, string | undefined> = Object.assign({}, raw);
+  if (Object.values(env).includes(undefined)) {
+    for (const name of Object.keys(env)) if (env[name] === undefined) delete env[name];
+  }
+  return env as Record<string, string>;
+}
+
 export interface ParseContext {
   cwd: string;
   hostname: string;
@@ -150,8 +162,7 @@ export function parseJobRequest(
   ctx: ParseContext,
 ): JobRequest {
   const problems = requestProblems();
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rawEnv)) if (v !== undefined) env[k] = v;
+  const env = definedVariables(rawEnv);
   const image = imageOf(problems, env);
   const rawArgs = rawArgsOf(problems, env, command);
   const entrypoint = absolute(problems, 'LSF_DOCKER_ENTRYPOINT', env.LSF_DOCKER_ENTRYPOINT);

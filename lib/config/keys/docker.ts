@@ -3,6 +3,8 @@ import { binary, dockerHost, int, oneOf, seconds } from '../parsers.js';
 
 /** [docker]: the container runtime CLI: binary, daemon, timeouts, pulls. */
 export interface DockerConfig {
+  /** How docker_run talks to the docker daemon for the job: the Engine API over its unix socket, or the CLI. */
+  transport: 'api' | 'cli';
   binary: string;
   host: string | undefined;
   timeout: number;
@@ -13,6 +15,7 @@ export interface DockerConfig {
 }
 
 export const dockerDefaults = (): DockerConfig => ({
+  transport: 'api',
   binary: 'docker',
   host: undefined,
   timeout: 60,
@@ -23,6 +26,7 @@ export const dockerDefaults = (): DockerConfig => ({
 });
 
 export const DOCKER_KEYS: KeyDef[] = section<DockerConfig>('docker', [
+  key('transport', oneOf('api', 'cli'), (s, v) => (s.transport = v)),
   key('binary', binary, (s, v) => (s.binary = v)),
   key('host', dockerHost, (s, v) => (s.host = v)),
   key('timeout', seconds(3600), (s, v) => (s.timeout = v)),
