@@ -77,10 +77,10 @@ export class EngineClient {
    * reads the body or the hijacked stream. A refused API version is retried once with the one
    * the daemon names. Rejects with a ConnectionError only.
    */
-  async open(req: HttpRequest): Promise<HttpExchange> {
+  async open(req: HttpRequest, signal?: AbortSignal): Promise<HttpExchange> {
     const path = `/v${this.version}${req.path}`;
     this.options.log.debug(`api: ${req.method} ${path}`);
-    const exchange = await openExchange(this.options.socketPath, { ...req, path });
+    const exchange = await openExchange(this.options.socketPath, { ...req, path }, signal);
     if (exchange.status !== 400) return exchange;
     const text = (await exchange.body).toString('utf8');
     const asked = versionAsked(exchange.status, errorMessage(text, 400));
@@ -88,7 +88,7 @@ export class EngineClient {
       return { ...exchange, body: Promise.resolve(Buffer.from(text)) };
     }
     this.version = asked;
-    return this.open(req);
+    return this.open(req, signal);
   }
 
   /**
@@ -96,23 +96,17 @@ export class EngineClient {
    * Rejects with ApiTimeout or ConnectionError; an error status is an answer, not a rejection.
    */
   async call(req: HttpRequest, timeout = this.options.timeout): Promise<ApiAnswer> {
-    let timer: NodeJS.Timeout | undefined;
-    let exchange: HttpExchange | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        exchange?.socket.destroy();
-        reject(new ApiTimeout(`docker ${req.method} ${req.path.split('?')[0]}`, timeout));
-      }, timeout * 1000);
-    });
+    const cancel = new AbortController();
+    const timer = setTimeout(() => cancel.abort(), timeout * 1000);
     try {
-      const answer = (async () => {
-        exchange = await this.open(req);
-        return { status: exchange.status, text: (await exchange.body).toString('utf8') };
-      })();
-      answer.catch(() => {}); // settled by the race: a late failure after the timeout is not news
-      const result = await Promise.race([answer, expired]);
+      const exchange = await this.open(req, cancel.signal);
+      const result = { status: exchange.status, text: (await exchange.body).toString('utf8') };
       this.options.log.debug(`api: ${result.status} ${req.method} ${req.path.split('?')[0]}`);
       return result;
+    } catch (err) {
+      if (cancel.signal.aborted)
+        throw new ApiTimeout(`docker ${req.method} ${req.path.split('?')[0]}`, timeout);
+      throw err;
     } finally {
       clearTimeout(timer);
     }

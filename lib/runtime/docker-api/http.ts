@@ -142,11 +142,24 @@ export class BodyReader {
 
 /**
  * Sends REQ on a new connection to SOCKETPATH and resolves at the response head. Rejects with a
- * ConnectionError when the daemon cannot be reached or closes without answering.
+ * ConnectionError when the daemon cannot be reached or closes without answering, or when SIGNAL
+ * aborts (which closes the connection at any time, its body or stream included).
  */
-export function openExchange(socketPath: string, req: HttpRequest): Promise<HttpExchange> {
+export function openExchange(
+  socketPath: string,
+  req: HttpRequest,
+  signal?: AbortSignal,
+): Promise<HttpExchange> {
   return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new ConnectionError('the request was cancelled', 'ABORT_ERR'));
     const socket = connect({ path: socketPath, allowHalfOpen: true });
+    // Cancelled (a timeout, the watchdog, the run's end): the connection goes, answered or not.
+    const cancel = () => {
+      socket.destroy();
+      reject(new ConnectionError('the request was cancelled', 'ABORT_ERR'));
+    };
+    signal?.addEventListener('abort', cancel, { once: true });
+    socket.once('close', () => signal?.removeEventListener('abort', cancel));
     let head: Buffer = Buffer.alloc(0);
     const fail = (err: Error & { code?: string }) => {
       socket.destroy();

@@ -75,6 +75,8 @@ class ApiRun {
   readonly done: Promise<ApiRunResult>;
   private settle!: (result: ApiRunResult) => void;
   private readonly open = new Set<Socket>();
+  /** Aborted when the run ends or is killed: every request of the run, answered or not, is closed. */
+  private readonly cancel = new AbortController();
   private killed: string | undefined;
   private readonly stdout: Writable;
   private readonly stderr: Writable;
@@ -116,7 +118,7 @@ class ApiRun {
     try {
       [attach, wait] = await Promise.all([
         this.attach(id),
-        this.watch(this.opts.client.open(waitRequest(id))),
+        this.watch(this.opts.client.open(waitRequest(id), this.cancel.signal)),
       ]);
     } catch (err) {
       await this.discard(id);
@@ -144,7 +146,7 @@ class ApiRun {
 
   /** A call closed with the run (no timeout of its own: the job's watchdog bounds the run). */
   private async answer(req: HttpRequest): Promise<{ status: number; text: string }> {
-    const exchange = await this.watch(this.opts.client.open(req));
+    const exchange = await this.watch(this.opts.client.open(req, this.cancel.signal));
     return { status: exchange.status, text: (await exchange.body).toString('utf8') };
   }
 
@@ -186,7 +188,7 @@ class ApiRun {
   private attach(id: string): Promise<HttpExchange> {
     const stdin = this.spec.process.interactive && this.stdio.stdin !== 'ignore' ? '&stdin=1' : '';
     const path = `/containers/${id}/attach?stream=1&stdout=1&stderr=1${stdin}`;
-    return this.watch(this.opts.client.open({ method: 'POST', path, upgrade: true }));
+    return this.watch(this.opts.client.open({ method: 'POST', path, upgrade: true }, this.cancel.signal));
   }
 
   /** Keeps EXCHANGE's socket to close it when the run ends or is killed. */
@@ -272,6 +274,7 @@ class ApiRun {
   }
 
   private close(): void {
+    this.cancel.abort();
     for (const socket of this.open) socket.destroy();
     this.stderrPipe?.end();
   }

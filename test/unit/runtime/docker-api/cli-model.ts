@@ -137,6 +137,7 @@ function apply(flag: string, value: string, c: Config, h: Host, files: { env: st
       break;
     case '--cap-add':
       push('CapAdd', value.startsWith('CAP_') ? value : `CAP_${value.toUpperCase()}`);
+      h.CapAdd?.sort();
       break;
     case '--security-opt':
       push('SecurityOpt', value);
@@ -232,14 +233,27 @@ export const CLI_RUN_DEFAULTS: BodyPart = {
 };
 
 /**
+ * Fields the CLI always sends with the value the daemon assumes when they are absent: no console
+ * size (no terminal), swappiness -1 (the kernel's), restart policy "no".
+ */
+const CLI_EXPLICIT_DEFAULTS: Record<string, string> = {
+  ConsoleSize: '[0,0]',
+  MemorySwappiness: '-1',
+  RestartPolicy: '{"Name":"no","MaximumRetryCount":0}',
+};
+
+/**
  * A body with the zero values the daemon reads as absent (Go's zero values: '', false, 0, null,
- * empty lists and maps) removed, Entrypoint and Cmd excepted (an empty one replaces the image's).
+ * empty lists and maps) and the CLI's explicit defaults removed, Entrypoint and Cmd excepted (an
+ * empty one replaces the image's, null does not).
  */
 export function withoutZeros<T extends object>(body: T): Partial<T> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) {
+    if (CLI_EXPLICIT_DEFAULTS[key] === JSON.stringify(value)) continue;
     if (key === 'Entrypoint' || key === 'Cmd') {
-      out[key] = value;
+      // null is Go's nil (the image's own); an empty list is not.
+      if (value !== null && value !== undefined) out[key] = value;
       continue;
     }
     const nested =

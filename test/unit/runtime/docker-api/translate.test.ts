@@ -80,14 +80,14 @@ describe('values the daemon reads differently when empty', () => {
     expect(body.HostConfig.Mounts?.map((m) => m.Target)).not.toContain('/lsf-docker/job.sh');
   });
 
-  test('capabilities keep the CAP_ prefix the CLI adds; everything else is dropped', () => {
+  test('capabilities with the CAP_ prefix, sorted, as the CLI sends them; everything else dropped', () => {
     const body = createBody(specOf(JOBS['plain job']!), FILES);
     expect(body.HostConfig.CapDrop).toEqual(['ALL']);
     expect(body.HostConfig.CapAdd).toEqual([
       'CAP_CHOWN',
+      'CAP_IPC_LOCK',
       'CAP_KILL',
       'CAP_SETPCAP',
-      'CAP_IPC_LOCK',
       'CAP_SYS_NICE',
     ]);
     expect(body.HostConfig.SecurityOpt?.[0]).toBe('no-new-privileges');
