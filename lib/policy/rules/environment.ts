@@ -65,17 +65,31 @@ export function denyPatterns(patterns: string[]): RegExp[] {
 
 /**
  * Filters SOURCES (later ones override earlier ones, names kept in first-seen order) through the
- * drop rules. Each dropped variable is reported once with its reason. Linear, and cheap per
- * variable even before the JIT warms up (a job's environment may hold 10,000): a plain name
- * with a plain short value takes two regular expressions (and the deny patterns, as one).
+ * drop rules. Each dropped variable is reported once with its reason.
  */
 export function filterEnvironment(sources: Array<Iterable<[string, string]>>, deny: RegExp[]): EnvDecision {
   const merged = new Map<string, string>();
   for (const source of sources) for (const [name, value] of source) merged.set(name, value);
+  return filterVariables(merged, [], deny);
+}
+
+/**
+ * filterEnvironment for an ENVIRONMENT whose names are unique (an object's entries, a Map),
+ * overridden by the LATER sources: the environment itself is not copied. Linear, and cheap per
+ * variable even before the JIT warms up (a job's environment may hold 10,000): a plain name with
+ * a plain short value takes two regular expressions (and the deny patterns, as one).
+ */
+export function filterVariables(
+  environment: Iterable<[string, string]>,
+  laterSources: Array<Iterable<[string, string]>>,
+  deny: RegExp[],
+): EnvDecision {
+  const later = new Map<string, string>();
+  for (const source of laterSources) for (const [name, value] of source) later.set(name, value);
   const denied = deny.length > 0 ? new RegExp(deny.map((re) => re.source).join('|')) : undefined;
   const kept: Array<[string, string]> = [];
   const dropped: EnvDecision['dropped'] = [];
-  for (const [name, value] of merged) {
+  const decide = (name: string, value: string) => {
     const plain =
       PLAIN_NAME.test(name) &&
       !SUSPECT_VALUE.test(value) &&
@@ -84,7 +98,16 @@ export function filterEnvironment(sources: Array<Iterable<[string, string]>>, de
     const reason = plain ? undefined : dropReason(name, value, deny);
     if (reason) dropped.push({ name, reason });
     else kept.push([name, value]);
+  };
+  for (const [name, value] of environment) {
+    const override = later.size > 0 ? later.get(name) : undefined;
+    if (override === undefined) decide(name, value);
+    else {
+      later.delete(name);
+      decide(name, override);
+    }
   }
+  for (const [name, value] of later) decide(name, value);
   return { kept, dropped };
 }
 
@@ -163,8 +186,9 @@ export function environmentRule(
   const all = Object.entries(request.env);
   const base = preserve ? all : all.filter(([name]) => JOB_VARIABLES.includes(name));
   const files = userEnvFiles(request, ctx, found);
-  const env = filterEnvironment(
-    [base, files, wrapperVariables(request, ctx, inputs)],
+  const env = filterVariables(
+    base,
+    [files, wrapperVariables(request, ctx, inputs)],
     denyPatterns(environment.deny),
   );
   for (const d of env.dropped) found.decide(`environment: ${d.name} dropped (${d.reason})`);

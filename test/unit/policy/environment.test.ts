@@ -5,6 +5,7 @@ import {
   dropReason,
   ENV_NAME,
   filterEnvironment,
+  filterVariables,
   MAX_ENV_VALUE,
   parseEnvFile,
 } from '../../../lib/policy/rules/environment.js';
@@ -197,6 +198,19 @@ describe('filterEnvironment decides each variable as dropReason does (its fast p
           );
         },
       ),
+    );
+  });
+});
+
+describe('filterVariables: an environment overridden by later sources, not copied', () => {
+  test('decides exactly as filterEnvironment on the same sources', () => {
+    const name = fc.constantFrom('A', 'B', 'C', 'HOSTNAME', 'SUDO_X', '1X', 'TMPDIR', 'HOME');
+    const value = fc.constantFrom('v', '', 'a\nb', '() { :; }', 'w');
+    const pairs = fc.array(fc.tuple(name, value), { maxLength: 12 });
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(name, value), { selector: ([n]) => n }), pairs, pairs, (env, a, b) => {
+        expect(filterVariables(env, [a, b], [])).toEqual(filterEnvironment([env, a, b], []));
+      }),
     );
   });
 });
