@@ -135,18 +135,22 @@ function shmSizeOf(problems: Problems, env: Env): number | undefined {
   return size;
 }
 
+/** Where the launcher's environment view (scripts/start.cjs) gives its [name, value] pairs in one step. */
+const ENTRIES = Symbol.for('lsf-docker.environment.entries');
+
 /**
  * The environment, read once and not copied (a job may carry 10,000 variables: a copy costs more
- * than all the rest of the parse): the caller's object itself when it holds no unset (undefined)
- * entry, as the wrapper's process.env (a snapshot, see scripts/start.cjs) never does.
+ * than all the rest of the parse): the caller's object itself, with its pairs, when it holds no
+ * unset (undefined) entry, as the wrapper's process.env (scripts/start.cjs) never does.
  */
-function definedVariables(
-  raw: Readonly<Record<string, string | undefined>>,
-): Readonly<Record<string, string>> {
-  if (!Object.values(raw).includes(undefined)) return raw as Readonly<Record<string, string>>;
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(raw)) if (value !== undefined) env[name] = value;
-  return env;
+function environmentOf(raw: Readonly<Record<string, string | undefined>>): {
+  env: Readonly<Record<string, string>>;
+  variables: Array<[string, string]>;
+} {
+  const provided = (raw as { [ENTRIES]?: unknown })[ENTRIES];
+  if (Array.isArray(provided)) return { env: raw as Record<string, string>, variables: provided };
+  const variables = Object.entries(raw).filter((e): e is [string, string] => e[1] !== undefined);
+  return { env: Object.fromEntries(variables), variables };
 }
 
 export interface ParseContext {
@@ -164,7 +168,7 @@ export function parseJobRequest(
   ctx: ParseContext,
 ): JobRequest {
   const problems = requestProblems();
-  const env = definedVariables(rawEnv);
+  const { env, variables } = environmentOf(rawEnv);
   const image = imageOf(problems, env);
   const rawArgs = rawArgsOf(problems, env, command);
   const entrypoint = absolute(problems, 'LSF_DOCKER_ENTRYPOINT', env.LSF_DOCKER_ENTRYPOINT);
@@ -193,5 +197,6 @@ export function parseJobRequest(
     logLevel,
     job,
     env,
+    variables,
   };
 }

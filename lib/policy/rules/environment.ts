@@ -183,7 +183,7 @@ export function environmentRule(
   const found = new Findings();
   const { environment } = ctx.config;
   const preserve = request.preserveEnvironment ?? environment.preserve;
-  const all = Object.entries(request.env);
+  const all = request.variables ?? Object.entries(request.env);
   const base = preserve ? all : all.filter(([name]) => JOB_VARIABLES.includes(name));
   const files = userEnvFiles(request, ctx, found);
   const env = filterVariables(
