@@ -89,20 +89,23 @@ export function filterVariables(
   const denied = deny.length > 0 ? new RegExp(deny.map((re) => re.source).join('|')) : undefined;
   const kept: Array<[string, string]> = [];
   const dropped: EnvDecision['dropped'] = [];
-  const decide = (name: string, value: string) => {
-    const plain =
-      PLAIN_NAME.test(name) &&
-      !SUSPECT_VALUE.test(value) &&
-      value.length * 3 <= MAX_ENV_VALUE &&
-      (denied === undefined || !denied.test(name));
-    const reason = plain ? undefined : dropReason(name, value, deny);
+  const plain = (name: string, value: string) =>
+    PLAIN_NAME.test(name) &&
+    !SUSPECT_VALUE.test(value) &&
+    value.length * 3 <= MAX_ENV_VALUE &&
+    (denied === undefined || !denied.test(name));
+  const decide = (name: string, value: string, pair?: [string, string]) => {
+    const reason = plain(name, value) ? undefined : dropReason(name, value, deny);
     if (reason) dropped.push({ name, reason });
-    else kept.push([name, value]);
+    else kept.push(pair ?? [name, value]);
   };
-  for (const [name, value] of environment) {
+  for (const pair of environment) {
+    const [name, value] = pair;
     const override = later.size > 0 ? later.get(name) : undefined;
-    if (override === undefined) decide(name, value);
-    else {
+    if (override === undefined) {
+      // The pair itself is kept (no copy of 10,000 pairs): the spec's env is never changed in place.
+      decide(name, value, pair);
+    } else {
       later.delete(name);
       decide(name, override);
     }
