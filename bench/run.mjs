@@ -1,26 +1,30 @@
-// npm run bench [-- --runs N] [--runtime docker|podman] [--profile]
+// npm run bench [-- --runs N] [--runtime docker|podman] [--profile] [--only time,memory,growth]
 //
-// What a job costs through the wrapper, each figure beside its baseline, in one run (about two
+// What a job costs through the wrapper, each figure beside its baseline, in one run (about three
 // minutes; it stops by itself, with fewer runs if a deadline passes):
-//   1. time: `docker_run true` vs a plain `docker run --rm IMAGE true` (and the wrapper's own argv
-//      run by hand), interleaved;
+//   1. time: `docker_run true` through each transport ([docker] transport = api: the Engine API
+//      over the socket; cli: the docker CLI) vs a plain `docker run --rm IMAGE true` (and the
+//      wrapper's own argv run by hand), interleaved;
 //   2. memory: peak RSS of the wrapper plus its children (sampled from /proc) during
-//      `docker_run sleep 2`, vs a plain `docker run --rm IMAGE sleep 2`;
+//      `docker_run sleep 2` through each transport, vs a plain `docker run --rm IMAGE sleep 2`;
 //   3. growth: `docker_run --dry-run` with 10,000 environment variables, 1,000 supplementary groups
 //      and 100 volumes (together and one at a time) vs a plain dry run, interleaved.
 // --profile also writes a CPU profile of the heavy dry run and prints where its time goes.
+// Then bench/local-lsf.mjs, when present, prints its own rows (the local LSF's costs).
 // Runs as root, starting every command as the unprivileged test user (in the docker group) with
-// setpriv. Needs `npm run setup` (engine, images, test user) and `npm run build`.
+// setpriv. Needs `npm run setup` (engine, images, test user) and `npm run build`. BENCH_PREFIX
+// (default /opt/lsf-docker-bench) is where the build is installed for the run.
 //
-// The groups come from the kernel (lib/identity/from-os.ts reads process.getgroups()): setpriv
+// The groups come from the kernel (lib/host/identity-from-os.ts reads process.getgroups()): setpriv
 // --groups gives the process 1,000 extra gids, which no group database knows (like groups from
-// LDAP that /etc/group lacks), so the wrapper looks their names up with getent. Nothing is added
+// LDAP that /etc/group lacks), so the wrapper looks their names up with one getent. Nothing is added
 // to /etc/group. The volumes are 100 directories in the user's home (an allowed root by default),
 // made at the start and removed at the end.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import {
   chmodSync,
   chownSync,
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -38,15 +42,19 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: process.env.BENCH_RUNS ?? '20' },
     runtime: { type: 'string', default: 'docker' },
     profile: { type: 'boolean', default: false },
+    only: { type: 'string', default: 'time,memory,growth' },
   },
 });
 const runs = Number(opts.runs);
+const only = new Set(opts.only.split(','));
+const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+const loadAtStart = loadAverage();
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const user = process.env.BENCH_USER ?? 'lsfd-test';
 const image = process.env.BENCH_IMAGE ?? 'lsf-docker-test/busybox:latest';
-const prefix = '/opt/lsf-docker-bench';
+const prefix = process.env.BENCH_PREFIX ?? '/opt/lsf-docker-bench';
 const started = Date.now();
-const DEADLINE_MS = 170_000;
+const DEADLINE_MS = 240_000;
 const N_VARS = 10_000;
 const N_GROUPS = 1_000;
 const N_VOLUMES = 100;
@@ -66,8 +74,13 @@ const gid = Number(gidText);
 const ownGroups = execFileSync('id', ['-G', user], { encoding: 'utf8' }).trim().split(/\s+/);
 const confDir = mkdtempSync(path.join(tmpdir(), 'lsfd-bench-'));
 chmodSync(confDir, 0o755);
-const config = path.join(confDir, 'bench.conf');
-writeFileSync(config, '[docker]\npull = missing\n', { mode: 0o644 });
+const configFor = (transport) => {
+  const file = path.join(confDir, `bench-${transport}.conf`);
+  writeFileSync(file, `[docker]\npull = missing\ntransport = ${transport}\n`, { mode: 0o644 });
+  return file;
+};
+const configs = { api: configFor('api'), cli: configFor('cli') };
+const config = configs.api;
 const volumesDir = path.join(home, '.lsfd-bench-volumes');
 rmSync(volumesDir, { recursive: true, force: true });
 mkdirSync(volumesDir, { mode: 0o755 });
@@ -128,8 +141,8 @@ function interleave(cases, label) {
 }
 
 const jobEnv = { LSB_CONTAINER_IMAGE: image, LS_SUBCWD: home };
-const wrapper = (argv, env = {}, groups = ownGroups) =>
-  asUser([`${prefix}/bin/docker_run`, '--config', config, ...argv], { ...jobEnv, ...env }, groups);
+const wrapper = (argv, env = {}, groups = ownGroups, conf = config) =>
+  asUser([`${prefix}/bin/docker_run`, '--config', conf, ...argv], { ...jobEnv, ...env }, groups);
 
 // --- 1. time: wrapper vs plain docker run ---------------------------------------------------
 // The same docker run the wrapper builds, run directly: what docker itself spends on the
@@ -161,10 +174,12 @@ const directArgv = () =>
         : a.replaceAll(dryDir, filesDir),
     );
 
-const t = interleave(
+const none = () => ({});
+const t = (only.has('time') ? interleave : none)(
   {
     plain: () => asUser(['docker', 'run', '--rm', image, 'true']),
-    wrapper: () => wrapper(['true']),
+    api: () => wrapper(['true'], {}, ownGroups, configs.api),
+    cli: () => wrapper(['true'], {}, ownGroups, configs.cli),
     direct: () => asUser(directArgv()),
     floor: () => asUser(['node', '-e', '']),
     dry: () => wrapper(['--dry-run', 'true']),
@@ -255,7 +270,7 @@ function peakMemory([file, args, env]) {
     });
   });
 }
-const memory = { plain: [], wrapper: [] };
+const memory = { plain: [], api: [], cli: [] };
 const sampleMemory = async (argv) => {
   try {
     return await peakMemory(argv);
@@ -265,9 +280,10 @@ const sampleMemory = async (argv) => {
     return peakMemory(argv);
   }
 };
-for (let i = 0; i < 3; i++) {
+for (let i = 0; i < (only.has('memory') ? 3 : 0); i++) {
   memory.plain.push(await sampleMemory(asUser(['docker', 'run', '--rm', image, 'sleep', '2'])));
-  memory.wrapper.push(await sampleMemory(wrapper(['sleep', '2'])));
+  memory.api.push(await sampleMemory(wrapper(['sleep', '2'], {}, ownGroups, configs.api)));
+  memory.cli.push(await sampleMemory(wrapper(['sleep', '2'], {}, ownGroups, configs.cli)));
 }
 
 // --- 3. growth: dry run with a big environment, many groups, many volumes -----------------------
@@ -277,7 +293,7 @@ const manyGroups = [...ownGroups];
 for (let i = 0; i < N_GROUPS; i++) manyGroups.push(String(FIRST_FAKE_GID + i));
 const volumeEnv = { LSF_DOCKER_VOLUMES: volumes.join(' ') };
 const dry = (env, groups) => () => wrapper(['--dry-run', 'true'], env, groups);
-const g = interleave(
+const g = (only.has('growth') ? interleave : none)(
   {
     plain: dry({}),
     heavy: dry({ ...bigEnv, ...volumeEnv }, manyGroups),
@@ -290,34 +306,46 @@ const g = interleave(
 
 // --- report -------------------------------------------------------------------------------
 const rows = [];
-const row = (what, value, base, unit, aim) =>
+/** A row: the medians of VALUES and BASES, and the median of their ratios pair by pair (same round). */
+const row = (what, values, bases, unit, aim) => {
+  if (values === undefined || (Array.isArray(values) && (values.length === 0 || !bases?.length))) return;
+  const pairs = Array.isArray(values) && Array.isArray(bases);
+  const value = pairs ? median(values) : values;
+  const base = pairs ? median(bases) : bases;
+  const ratio = pairs ? median(values.slice(0, bases.length).map((v, i) => v / bases[i])) : value / base;
   rows.push([
     what,
     `${value.toFixed(unit === 'MB' ? 1 : 0)} ${unit}`,
     `${base.toFixed(unit === 'MB' ? 1 : 0)} ${unit}`,
-    (value / base).toFixed(2),
+    ratio.toFixed(2),
     aim,
   ]);
-const m = (xs) => median(xs);
-row('docker_run true  vs  docker run --rm IMAGE true', m(t.wrapper), m(t.plain), 'ms', '<= 1.15');
+};
+const m = (xs) => xs;
+row('docker_run true, transport api  vs  docker run --rm IMAGE true', m(t.api), m(t.plain), 'ms', '<= 1.15');
+row('docker_run true, transport cli  vs  docker run --rm IMAGE true', m(t.cli), m(t.plain), 'ms', '');
 row("  docker run with the wrapper's own argv (no wrapper)", m(t.direct), m(t.plain), 'ms', '');
 row('  docker_run --dry-run true  vs  node -e ""', m(t.dry), m(t.floor), 'ms', '');
 const peak = (xs, key) => Math.max(...xs.map((x) => x[key]));
-row(
-  'peak RSS, wrapper + children (docker_run sleep 2)  vs  docker CLI',
-  peak(memory.wrapper, 'rss'),
-  peak(memory.plain, 'rss'),
-  'MB',
-  'wrapper <= 45 MB',
-);
-row('  summed VmHWM of the same processes', peak(memory.wrapper, 'hwm'), peak(memory.plain, 'hwm'), 'MB', '');
-row(
-  '  of which anonymous (RssAnon; the rest is file pages shared with other processes)',
-  peak(memory.wrapper, 'anon'),
-  peak(memory.plain, 'anon'),
-  'MB',
-  '',
-);
+for (const transport of ['api', 'cli']) {
+  const xs = memory[transport];
+  if (xs.length === 0) continue;
+  row(
+    `peak RSS, wrapper + children (docker_run sleep 2, ${transport})  vs  docker CLI`,
+    peak(xs, 'rss'),
+    peak(memory.plain, 'rss'),
+    'MB',
+    transport === 'api' ? 'wrapper <= 45 MB' : '',
+  );
+  row('  summed VmHWM of the same processes', peak(xs, 'hwm'), peak(memory.plain, 'hwm'), 'MB', '');
+  row(
+    '  of which anonymous (RssAnon; the rest is file pages shared with other processes)',
+    peak(xs, 'anon'),
+    peak(memory.plain, 'anon'),
+    'MB',
+    '',
+  );
+}
 row(
   `dry run: ${N_VARS} vars + ${N_GROUPS} groups + ${N_VOLUMES} volumes  vs  plain dry run`,
   m(g.heavy),
@@ -334,16 +362,18 @@ const widths = [0, 1, 2, 3, 4].map((c) =>
 const line = (cells) =>
   cells.map((c, i) => (i === 0 || i === 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
 console.log(
-  `${runs} interleaved runs per case, as ${user} (docker group), image ${image} present; medians (memory: peak of 3 jobs)`,
+  `${runs} interleaved runs per case, as ${user} (docker group), image ${image} present; medians, ratio = median of the ratios run by run (memory: peak of 3 jobs); load average ${loadAtStart} at the start, ${loadAverage()} at the end`,
 );
 console.log(line(['what', 'median', 'baseline', 'ratio', 'aim']));
 for (const r of rows) console.log(line(r));
-const byName = memory.wrapper.at(-1).byName;
-console.log(
-  `  VmHWM by process: ${Object.entries(byName)
-    .map(([n, mb]) => `${n} ${mb.toFixed(1)} MB`)
-    .join(', ')}`,
-);
+for (const transport of ['api', 'cli']) {
+  const byName = memory[transport].at(-1)?.byName ?? {};
+  console.log(
+    `  VmHWM by process (${transport}): ${Object.entries(byName)
+      .map(([n, mb]) => `${n} ${mb.toFixed(1)} MB`)
+      .join(', ')}`,
+  );
+}
 console.log(
   'podman: not configured (the wrapper has no podman runtime yet; --runtime podman keeps this slot)',
 );
@@ -391,6 +421,14 @@ if (opts.profile) {
   for (const [key, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
     console.log(`  ${ms.toFixed(1).padStart(7)} ms  ${key}`);
   }
+}
+const localLsf = path.join(repo, 'bench', 'local-lsf.mjs');
+if (existsSync(localLsf)) {
+  console.log('local LSF (bench/local-lsf.mjs):');
+  spawnSync(process.execPath, [localLsf], {
+    stdio: 'inherit',
+    env: { ...process.env, BENCH_PREFIX: prefix },
+  });
 }
 console.log(
   `bench took ${((Date.now() - started) / 1000).toFixed(0)} s${failures ? `, ${failures} runs retried` : ''}`,

@@ -164,7 +164,7 @@ fi
 # the unmodified template of this version, which gets the same one line.
 config_text() {
   if [[ -n $SUDOERS ]]; then
-    sed 's/^; starter = direct$/starter = sudo/' "$REPO/templates/lsf-docker.conf"
+    sed '0,/^; starter = direct$/s//starter = sudo/' "$REPO/templates/lsf-docker.conf"
   else
     cat "$REPO/templates/lsf-docker.conf"
   fi

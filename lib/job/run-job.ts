@@ -52,6 +52,8 @@ export async function runJob(ctx: JobContext): Promise<number> {
     control: ctx.runtime.control(launch.name, ctx.files.cidfile),
     launch,
     argv: ctx.runtime.runArgv(ctx.spec, ctx.files),
+    input: ctx.spec,
+    files: ctx.files,
     config: ctx.config,
     log: ctx.log,
     stderr: ctx.stderr ?? processStderr,

@@ -1,6 +1,13 @@
 import type { Config } from '../config/schema.js';
+import type { JobFiles } from '../host/private-dir.js';
 import type { Logger } from '../kernel/log/logger.js';
-import type { ContainerControl, ContainerRuntime, RunVerdict } from '../runtime/types.js';
+import type {
+  ContainerControl,
+  ContainerRuntime,
+  RunInput,
+  RunVerdict,
+  SpawnStdio,
+} from '../runtime/types.js';
 import { HeldStderr, type StderrWriter } from './held-stderr.js';
 import type { LaunchFacts } from './launch.js';
 import { Running, type SignalRouter } from './phases.js';
@@ -12,6 +19,9 @@ export interface StartContext {
   launch: LaunchFacts;
   /** The run argv (without the binary), from runtime.runArgv. */
   argv: string[];
+  /** The spec and private files the argv was made of, for a runtime that starts containers itself (startRun). */
+  input: RunInput;
+  files: JobFiles;
   config: Config;
   log: Logger;
   stderr: StderrWriter;
@@ -37,15 +47,14 @@ export async function attemptRun(
 ): Promise<Attempt> {
   const { runtime, control, launch, config, log } = ctx;
   const running = router.enter(new Running(control, log, config.job.terminateInterval));
-  const child = runtime.exec.spawn(
-    ctx.argv,
-    {
-      stdin: launch.interactive ? 'inherit' : 'ignore',
-      stdout: 'inherit',
-      stderr: launch.tty ? 'inherit' : 'pipe',
-    },
-    { detached: !launch.tty },
-  );
+  const stdio: SpawnStdio = {
+    stdin: launch.interactive ? 'inherit' : 'ignore',
+    stdout: 'inherit',
+    stderr: launch.tty ? 'inherit' : 'pipe',
+  };
+  const child = runtime.startRun
+    ? runtime.startRun(ctx.input, ctx.files, stdio, { detached: !launch.tty })
+    : runtime.exec.spawn(ctx.argv, stdio, { detached: !launch.tty });
   const stderr = new HeldStderr(() => control.created(), ctx.stderr);
   child.stderr?.on('data', (chunk: Buffer) => stderr.write(chunk));
   let hung = false;

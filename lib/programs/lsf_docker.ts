@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { usageError } from '../kernel/errors.js';
 import { showWithYargs } from '../kernel/program-args.js';
 import type { Subcommand } from '../kernel/subcommand.js';
@@ -19,12 +20,52 @@ const SUBCOMMANDS: Record<string, { describe: string; load: () => Promise<Subcom
     load: async () => (await import('../local/bkill.js')).bkill,
   },
   bpeek: {
-    describe: "show a running job's output so far",
-    load: async () => (await import('../local/bjobs.js')).bpeek,
+    describe: "show a running job's output so far (-f: follow it)",
+    load: async () => (await import('../local/bpeek.js')).bpeek,
+  },
+  bstop: {
+    describe: 'suspend local jobs (USUSP; PSUSP while pending)',
+    load: async () => (await import('../local/job-cmds.js')).bstop,
+  },
+  bresume: {
+    describe: 'resume suspended local jobs',
+    load: async () => (await import('../local/job-cmds.js')).bresume,
+  },
+  bmod: {
+    describe: "change a pending local job's options",
+    load: async () => (await import('../local/bmod.js')).bmod,
+  },
+  brequeue: {
+    describe: 'run finished (or, with -r, running) local jobs again',
+    load: async () => (await import('../local/job-cmds.js')).brequeue,
+  },
+  bwait: {
+    describe: 'wait until a dependency condition over your jobs holds',
+    load: async () => (await import('../local/job-cmds.js')).bwait,
+  },
+  bhist: {
+    describe: "local jobs' history and time in each state",
+    load: async () => (await import('../local/bhist.js')).bhist,
+  },
+  bqueues: {
+    describe: 'the local queues',
+    load: async () => (await import('../local/host-cmds.js')).bqueues,
+  },
+  bhosts: {
+    describe: "this host's slots and jobs",
+    load: async () => (await import('../local/host-cmds.js')).bhosts,
+  },
+  lsload: {
+    describe: "this host's load",
+    load: async () => (await import('../local/host-cmds.js')).lsload,
   },
   badmin: {
     describe: 'hclose / hopen this host',
     load: async () => (await import('../local/badmin.js')).badmin,
+  },
+  dispatcher: {
+    describe: "your jobs' dispatcher on this host (bsub starts it on demand)",
+    load: async () => (await import('../local/dispatcher-main.js')).dispatcherCommand,
   },
   sweep: {
     describe: 'remove containers and private dirs left by killed wrappers',
@@ -78,7 +119,27 @@ ${Object.entries(SUBCOMMANDS)
   .map(([name, s]) => `  ${name.padEnd(8)} ${s.describe}`)
   .join('\n')}`;
 
+/** Run as one of the LSF command names (a link: bsub -> lsf-docker), that name is the subcommand. */
+const LINKED = [
+  'bsub',
+  'bjobs',
+  'bkill',
+  'bpeek',
+  'bhist',
+  'bstop',
+  'bresume',
+  'bqueues',
+  'bhosts',
+  'lsload',
+  'bmod',
+  'brequeue',
+  'bwait',
+  'badmin',
+];
+
 export async function lsfDockerMain(argv: string[]): Promise<number> {
+  const invoked = basename(process.argv[1] ?? '');
+  if (LINKED.includes(invoked)) return (await SUBCOMMANDS[invoked]!.load())(argv, {});
   let config: string | undefined;
   let i = 0;
   for (; i < argv.length; i++) {

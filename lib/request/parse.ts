@@ -147,6 +147,24 @@ function shmSizeOf(problems: Problems, env: Env): number | undefined {
   return size;
 }
 
+/** Where the launcher's environment view (scripts/start.cjs) gives its [name, value] pairs in one step. */
+const ENTRIES = Symbol.for('lsf-docker.environment.entries');
+
+/**
+ * The environment, read once and not copied (a job may carry 10,000 variables: a copy costs more
+ * than all the rest of the parse): the caller's object itself, with its pairs, when it holds no
+ * unset (undefined) entry, as the wrapper's process.env (scripts/start.cjs) never does.
+ */
+function environmentOf(raw: Readonly<Record<string, string | undefined>>): {
+  env: Readonly<Record<string, string>>;
+  variables: Array<[string, string]>;
+} {
+  const provided = (raw as { [ENTRIES]?: unknown })[ENTRIES];
+  if (Array.isArray(provided)) return { env: raw as Record<string, string>, variables: provided };
+  const variables = Object.entries(raw).filter((e): e is [string, string] => e[1] !== undefined);
+  return { env: Object.fromEntries(variables), variables };
+}
+
 export interface ParseContext {
   cwd: string;
   hostname: string;
@@ -164,8 +182,7 @@ export function parseJobRequest(
   ctx: ParseContext,
 ): JobRequest {
   const problems = requestProblems();
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rawEnv)) if (v !== undefined) env[k] = v;
+  const { env, variables } = environmentOf(rawEnv);
   const image = imageOf(problems, env);
   const rawArgs = rawArgsOf(problems, env, command);
   const entrypoint = absolute(problems, 'LSF_DOCKER_ENTRYPOINT', env.LSF_DOCKER_ENTRYPOINT);
@@ -194,5 +211,6 @@ export function parseJobRequest(
     logLevel,
     job,
     env,
+    variables,
   };
 }

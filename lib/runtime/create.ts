@@ -1,5 +1,6 @@
 import { configError } from '../kernel/errors.js';
 import { createDockerRuntime } from './docker/create.js';
+import { createDockerApiRuntime } from './docker-api/create.js';
 import type { RuntimeOptions } from './options.js';
 import { createPodmanRuntime } from './podman/create.js';
 import type { ContainerRuntime, RuntimeName } from './types.js';
@@ -8,7 +9,9 @@ export type { RuntimeOptions } from './options.js';
 
 /** The engines by name ([docker] engine): a new runtime is one folder beside docker/ and one entry here. */
 const ENGINES: Partial<Record<RuntimeName, (opts: RuntimeOptions) => ContainerRuntime>> = {
-  docker: createDockerRuntime,
+  // [docker] transport: the Engine API over the socket (lib/runtime/docker-api), or the CLI.
+  docker: (opts) =>
+    opts.config.docker.transport === 'api' ? createDockerApiRuntime(opts) : createDockerRuntime(opts),
   podman: createPodmanRuntime,
 };
 

@@ -1,4 +1,4 @@
-import { spawn as spawnChild } from 'node:child_process';
+import { childProcess } from '../kernel/builtin.js';
 import { Status } from '../kernel/exit-codes.js';
 import type { Logger } from '../kernel/log/logger.js';
 import { quoteArgv } from '../kernel/quote.js';
@@ -63,11 +63,11 @@ export class CliExec implements RuntimeExec {
    * Starts a long-running command (run, build, exec) with the given stdio, in its own process
    * group unless it needs the terminal, so that signals meant for the job do not reach the CLI
    * (the docker 20.10 client dies on SIGTERM and leaves the container running). Plain
-   * child_process: this is the hot path of every job, and it needs no more than spawn.
+   * child_process (loaded here, not at start-up: the Engine API transport never needs it).
    */
   spawn(args: string[], stdio: SpawnStdio, opts: { detached: boolean }): Spawned {
     this.options.log.debug(`exec: ${quoteArgv([this.binary, ...args])}`);
-    const child = spawnChild(this.binary, args, {
+    const child = childProcess().spawn(this.binary, args, {
       env: this.options.env,
       detached: opts.detached,
       stdio: [stdio.stdin, stdio.stdout, stdio.stderr],

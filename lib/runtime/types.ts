@@ -239,6 +239,12 @@ export interface ContainerRuntime {
   readonly imageStore: ImageStore;
   /** The run argv (without the binary) for INPUT with the job's private FILES. Pure. */
   runArgv(input: RunInput, files: JobFiles): string[];
+  /**
+   * Starts the job's container without the run CLI (the Engine API transport,
+   * lib/runtime/docker-api); a runtime without it has its runArgv spawned through exec. The
+   * Spawned settles as the CLI's would: the job's status, or how the start failed.
+   */
+  startRun?(input: RunInput, files: JobFiles, stdio: SpawnStdio, opts: { detached: boolean }): Spawned;
   /** The pull argv (without the binary). Pure. */
   pullArgv(image: string): string[];
   /** The exec argv (without the binary) into CONTAINER. Pure. */

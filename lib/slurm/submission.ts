@@ -18,9 +18,32 @@ export const SUDO = ['/usr/bin/sudo', '-n'] as const;
 const notSubmitted = (option: string, why: string) =>
   usageError(`bsub ${option}: ${why}. Job not submitted.`);
 
+/** Options the local LSF knows that the Slurm back-end does not map (yet): refused, never ignored. */
+const LOCAL_ONLY: Array<[string, (a: BsubArgs) => boolean]> = [
+  ['-W', (a) => a.runLimit !== undefined],
+  ['-w', (a) => a.dependency !== undefined],
+  ['-P', (a) => a.project !== undefined],
+  ['-g', (a) => a.jobGroup !== undefined],
+  ['-E', (a) => a.preExec !== undefined],
+  ['-Ep', (a) => a.postExec !== undefined],
+  ['-B', (a) => a.mailBegin === true],
+  ['-N', (a) => a.mailEnd === true],
+  ['-u', (a) => a.mailUser !== undefined],
+  ['-m', (a) => a.hosts !== undefined],
+  ['-x', (a) => a.exclusive === true],
+  ['-b', (a) => a.beginTime !== undefined],
+  ['-i', (a) => a.input !== undefined],
+  ['-outdir', (a) => a.outdir !== undefined],
+  ['-H', (a) => a.hold === true],
+  ['-tty', (a) => a.tty === true],
+  ['-r', (a) => a.rerunnable === true],
+];
+
 /** bsub's options Slurm cannot map that planSubmission does not see, each refused by name. */
 export function refuseUnmapped(args: BsubArgs): void {
-  if (args.supervise !== undefined) throw usageError('bsub: unknown option --lsf-docker-supervise');
+  for (const [option, given] of LOCAL_ONLY) {
+    if (given(args)) throw notSubmitted(option, 'not mapped to Slurm by lsf-docker yet');
+  }
   if (args.group !== undefined)
     throw notSubmitted(
       `-G ${args.group}`,

@@ -394,7 +394,7 @@ describe('dry run and logging', () => {
     });
     expect(r.exitCode).toBe(0);
     expect(r.stderr).toMatch(/^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d docker_run\[\d+\]: DEBUG: policy: cwd /m);
-    expect(r.stderr).toMatch(/DEBUG: exec: docker run --pull=never --rm --name=lsf_local_\d+ /);
+    expect(r.stderr).toMatch(/DEBUG: (exec|engine api): docker run --pull=never --rm --name=lsf_local_\d+ /);
     expect(r.stderr).toMatch(/DEBUG: about to exit 0/);
   });
 

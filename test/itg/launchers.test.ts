@@ -1,8 +1,10 @@
 /**
- * The installed launchers (scripts/lib/launchers.sh, written by scripts/install.sh): they run the
- * Node found at install time whatever the job's PATH says, and Node starts without any NODE_*
- * variable of the job's environment (NODE_OPTIONS cannot make it load a file), while the job
- * itself still gets those variables. Installs into its own temporary prefix.
+ * The installed launchers (scripts/lib/launchers.sh, written by scripts/install.sh), of both
+ * kinds (compiled: the #! interpreter lsfd-launch built from scripts/launcher.c; shell: dash or
+ * /bin/sh, LSFD_LAUNCHER=shell): they run the Node found at install time whatever the job's PATH
+ * says, and Node starts without any NODE_* variable of the job's environment (NODE_OPTIONS cannot
+ * make it load a file), while the job itself still gets those variables. Each kind is installed
+ * into its own temporary prefix.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -18,16 +20,22 @@ jest.setTimeout(120_000);
 
 const VERSION = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version as string;
 const user = userInfo(TEST_USER);
-let prefix: string;
+const KINDS = ['compiled', 'shell'] as const;
+type Kind = (typeof KINDS)[number];
+const prefixes = {} as Record<Kind, string>;
 let work: string;
 let hostile: Record<string, string>;
 
 beforeAll(async () => {
-  prefix = await mkdtemp('/tmp/lsfd-itg-launchers-');
-  await chmod(prefix, 0o755);
-  execFileSync('bash', [path.join(REPO, 'scripts/install.sh'), prefix, '--link', `${prefix}/links`], {
-    stdio: 'pipe',
-  });
+  for (const kind of KINDS) {
+    const prefix = await mkdtemp(`/tmp/lsfd-itg-launchers-${kind}-`);
+    await chmod(prefix, 0o755);
+    execFileSync('bash', [path.join(REPO, 'scripts/install.sh'), prefix, '--link', `${prefix}/links`], {
+      stdio: 'pipe',
+      env: { ...process.env, LSFD_LAUNCHER: kind === 'shell' ? 'shell' : '' },
+    });
+    prefixes[kind] = prefix;
+  }
   // What a job's environment could carry: another `node` first on PATH, and NODE_* variables.
   work = await userDir(TEST_USER, 'launchers');
   await writeFileAs(path.join(work, 'node'), `#!/bin/sh\ntouch ${work}/fake-node-ran\nexit 99\n`, {
@@ -45,7 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await rm(prefix, { recursive: true, force: true });
+  for (const prefix of Object.values(prefixes)) await rm(prefix, { recursive: true, force: true });
   await cleanupWorkspace();
 });
 
@@ -54,7 +62,12 @@ const noMarkers = () => {
   expect(existsSync(path.join(work, 'evil-loaded'))).toBe(false);
 };
 
-describe('an installed launcher', () => {
+describe.each(KINDS)('an installed launcher (%s)', (kind) => {
+  let prefix: string;
+  beforeAll(() => {
+    prefix = prefixes[kind];
+  });
+
   test('the hostile environment would change a plain `node` (the test is live)', async () => {
     const r = await runAs(TEST_USER, ['/usr/bin/env', 'node', '-e', ''], { env: hostile });
     expect(r.exitCode).toBe(99);
@@ -80,8 +93,14 @@ describe('an installed launcher', () => {
 
   test('names the interpreter by absolute path and is also runnable by Node itself', async () => {
     const text = readFileSync(path.join(prefix, 'bin/docker_run'), 'utf8');
-    expect(text.split('\n')[0]).toMatch(/^#!(\/bin\/dash|\/usr\/bin\/dash|\/bin\/sh)$/);
-    expect(text).toContain(`exec '${process.execPath}' '${prefix}/dist/bundle/start.cjs'`);
+    if (kind === 'compiled') {
+      expect(text.split('\n')[0]).toBe(`#!${prefix}/dist/bundle/lsfd-launch docker_run.cjs`);
+      expect(readFileSync(`${prefix}/dist/bundle/lsfd-launch`).includes(process.execPath)).toBe(true);
+    } else {
+      expect(text.split('\n')[0]).toMatch(/^#!(\/bin\/dash|\/usr\/bin\/dash|\/bin\/sh)$/);
+      expect(text).toContain(`exec '${process.execPath}' '${prefix}/dist/bundle/start.cjs'`);
+      expect(existsSync(`${prefix}/dist/bundle/lsfd-launch`)).toBe(false);
+    }
     // lsf-docker re-runs itself as `process.execPath process.argv[1]`.
     const r = await runAs(TEST_USER, [process.execPath, path.join(prefix, 'bin/lsf-docker'), '--version']);
     expect(r.stdout).toBe(VERSION);

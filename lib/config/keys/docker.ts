@@ -5,6 +5,8 @@ import { binary, dockerHost, int, oneOf, seconds } from '../parsers.js';
 export interface DockerConfig {
   /** Which runtime speaks to the CLI: docker, or podman (lib/runtime/podman). */
   engine: 'docker' | 'podman';
+  /** How docker_run talks to the docker daemon for the job: the Engine API over its unix socket, or the CLI. */
+  transport: 'api' | 'cli';
   binary: string;
   host: string | undefined;
   timeout: number;
@@ -16,6 +18,7 @@ export interface DockerConfig {
 
 export const dockerDefaults = (): DockerConfig => ({
   engine: 'docker',
+  transport: 'cli',
   binary: 'docker',
   host: undefined,
   timeout: 60,
@@ -33,6 +36,7 @@ function setEngine(s: DockerConfig, engine: DockerConfig['engine']): void {
 
 export const DOCKER_KEYS: KeyDef[] = section<DockerConfig>('docker', [
   key('engine', oneOf('docker', 'podman'), setEngine),
+  key('transport', oneOf('api', 'cli'), (s, v) => (s.transport = v)),
   key('binary', binary, (s, v) => (s.binary = v)),
   key('host', dockerHost, (s, v) => (s.host = v)),
   key('timeout', seconds(3600), (s, v) => (s.timeout = v)),

@@ -99,3 +99,31 @@ describe('code cache', () => {
     expect(accepted(bundle)).toBe('false');
   });
 });
+
+describe('environmentView: process.env as a view of the environment read once', () => {
+  const s = createRequire(import.meta.url)(START) as {
+    environmentView(vars: Map<string, string>): Record<string | symbol, unknown>;
+    ENTRIES: symbol;
+  };
+  test('reads, in, own properties, enumeration, writes and deletes as on a plain object', () => {
+    const vars = new Map([
+      ['A', '1'],
+      ['toString', 'shadow'],
+      ['B', ''],
+    ]);
+    const env = s.environmentView(vars);
+    expect(Object.getPrototypeOf(env)).toBe(Object.prototype);
+    expect([env.A, env.B, env.toString, env.MISSING]).toEqual(['1', '', 'shadow', undefined]);
+    expect(['A' in env, 'MISSING' in env, 'hasOwnProperty' in env]).toEqual([true, false, true]);
+    expect(Object.hasOwn(env, 'A')).toBe(true);
+    expect(Object.entries(env)).toEqual([...vars]);
+    expect(JSON.parse(JSON.stringify(env))).toEqual({ A: '1', toString: 'shadow', B: '' });
+    env.C = 3;
+    delete env.A;
+    expect(env[s.ENTRIES]).toEqual([
+      ['toString', 'shadow'],
+      ['B', ''],
+      ['C', '3'],
+    ]);
+  });
+});

@@ -5,6 +5,7 @@ import {
   dropReason,
   ENV_NAME,
   filterEnvironment,
+  filterVariables,
   MAX_ENV_VALUE,
   parseEnvFile,
 } from '../../../lib/policy/rules/environment.js';
@@ -150,5 +151,68 @@ describe('parseEnvFile: the env files users name', () => {
     expect(errors).toEqual(['/f: line 1 is not NAME=value']);
     const many = parseEnvFile('a\nb\nc\nd\ne\nf\ng\n', '/f').errors;
     expect(many).toEqual(['/f: lines 1, 2, 3, 4, 5 and 2 more are not NAME=value']);
+  });
+});
+
+describe('filterEnvironment decides each variable as dropReason does (its fast path included)', () => {
+  const names = fc.oneof(
+    fc.constantFrom(
+      'PATH',
+      'HOSTNAME',
+      'LSB_INTERACTIVE',
+      'SUDO_USER',
+      'SUDOX',
+      'AWS_KEY',
+      'BASH_FUNC_f%%',
+      '_',
+    ),
+    fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,12}$/),
+    fc.string({ maxLength: 8 }),
+  );
+  const values = fc.oneof(
+    fc.string({ maxLength: 40 }),
+    fc.constantFrom('() { :; }', '(){ x; }', 'a\nb', 'a\rb', 'a\0b', ' () {', 'x'.repeat(MAX_ENV_VALUE)),
+    fc.constantFrom(
+      'x'.repeat(MAX_ENV_VALUE + 1),
+      'é'.repeat(MAX_ENV_VALUE / 2 + 1),
+      'é'.repeat(MAX_ENV_VALUE / 3),
+    ),
+  );
+  test.each([[[]], [['AWS_.*', 'KRB5CCNAME']]])('deny %j', (patterns) => {
+    const deny = denyPatterns(patterns as string[]);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(names, values), { selector: ([n]) => n, maxLength: 30 }),
+        (vars) => {
+          const decision = filterEnvironment([vars], deny);
+          const expected = vars.map(([n, v]) => [n, dropReason(n, v, deny)] as const);
+          const values = new Map(vars);
+          expect(decision.kept).toEqual(
+            expected.filter(([, r]) => r === undefined).map(([n]) => [n, values.get(n)]),
+          );
+          expect(decision.dropped).toEqual(
+            expected.flatMap(([name, reason]) => (reason ? [{ name, reason }] : [])),
+          );
+        },
+      ),
+    );
+  });
+});
+
+describe('filterVariables: an environment overridden by later sources, not copied', () => {
+  test('decides exactly as filterEnvironment on the same sources', () => {
+    const name = fc.constantFrom('A', 'B', 'C', 'HOSTNAME', 'SUDO_X', '1X', 'TMPDIR', 'HOME');
+    const value = fc.constantFrom('v', '', 'a\nb', '() { :; }', 'w');
+    const pairs = fc.array(fc.tuple(name, value), { maxLength: 12 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(name, value), { selector: ([n]) => n }),
+        pairs,
+        pairs,
+        (env, a, b) => {
+          expect(filterVariables(env, [a, b], [])).toEqual(filterEnvironment([env, a, b], []));
+        },
+      ),
+    );
   });
 });

@@ -80,6 +80,7 @@ const LOCKDOWN = [
   '--security-opt',
   'label=level:s0',
   '--init',
+  '--env=TINI_KILL_PROCESS_GROUP=1',
   '--pids-limit=4096',
   '--sig-proxy=false',
 ];
@@ -366,6 +367,7 @@ const SCENARIOS: Record<string, Scenario> = {
       '--cap-drop=ALL',
       '--security-opt=no-new-privileges',
       '--init',
+      '--env=TINI_KILL_PROCESS_GROUP=1',
       '--pids-limit=100',
       '--sig-proxy=false',
       '--cpu-shares=1024',

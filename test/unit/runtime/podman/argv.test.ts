@@ -15,6 +15,8 @@ function expected(docker: string[], opts: { rootless: boolean; limits: boolean }
   const out: string[] = [];
   for (const arg of docker) {
     if (arg.startsWith('--cap-add=')) continue;
+    // tini's process-group mode: podman's init is catatonit, which does not read it.
+    if (arg === '--env=TINI_KILL_PROCESS_GROUP=1') continue;
     if (!opts.limits && LIMITS.test(arg)) continue;
     if (arg === '--user' && opts.rootless) out.push('--userns=keep-id');
     out.push(arg === '--sig-proxy=false' ? '--sig-proxy=true' : arg);

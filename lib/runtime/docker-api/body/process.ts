@@ -1,0 +1,30 @@
+import type { BodySection } from './section.js';
+
+/**
+ * An init as pid 1, the pids limit, the job's stdout and stderr attached, its stdin when it is
+ * interactive (closed when the wrapper's stdin ends, as `docker run -i` does), a terminal when
+ * it has one (argv: processArgs; --sig-proxy=false has no body: the wrapper relays signals).
+ */
+export const processBody: BodySection = ({ process, resources }) => ({
+  config: {
+    AttachStdin: process.interactive,
+    AttachStdout: true,
+    AttachStderr: true,
+    OpenStdin: process.interactive,
+    StdinOnce: process.interactive,
+    Tty: process.tty,
+  },
+  host: { Init: process.init, PidsLimit: resources.pidsLimit },
+});
+
+/** The environment (argv: the env-file, read by the CLI line by line), the entrypoint, the image and the command. */
+export const commandBody: BodySection = ({ image, process }) => {
+  const config: ReturnType<BodySection>['config'] = {
+    Env: process.env.map(([name, value]) => `${name}=${value}`),
+    Image: image.ref,
+  };
+  // Absent, not empty: an empty Entrypoint or Cmd would replace the image's own.
+  if (process.entrypoint !== undefined) config.Entrypoint = [process.entrypoint];
+  if (process.command.length > 0) config.Cmd = [...process.command];
+  return { config };
+};

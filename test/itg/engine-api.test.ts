@@ -1,0 +1,408 @@
+/**
+ * docker_run through the Engine API transport ([docker] transport = api) against the real
+ * daemon, as the unprivileged test users: the job's identity and status, LSF's signals, the OOM
+ * killer, an image pulled on first use, an interactive job's piped stdin, daemon faults; and the
+ * create body compared with the one the real docker CLI sends for the same argv.
+ */
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { execa } from 'execa';
+import { jobFilesIn } from '../../lib/host/private-dir.js';
+import { renderJobFiles } from '../../lib/job/artifacts.js';
+import { dockerRunArgv } from '../../lib/runtime/docker/argv/run.js';
+import { createBody } from '../../lib/runtime/docker-api/body/run.js';
+import { withoutZeros } from '../unit/runtime/docker-api/cli-model.js';
+import { JOBS, specOf } from '../unit/runtime/docker-api/jobs.js';
+import {
+  DOCKER_BIN,
+  docker,
+  dockerOk,
+  IMAGES,
+  makeDockerConfig,
+  REGISTRY,
+  registryDeleteTag,
+} from './helpers/docker.js';
+import { dockerRun, itgConfig, spawnDockerRun } from './helpers/job.js';
+import { TEST_USER, userInfo } from './helpers/users.js';
+import { cleanupWorkspace, userDir } from './helpers/workspace.js';
+
+/**
+ * KNOWN BROKEN after the merge with issues 12 and 16 (and so opt-in: [docker] transport defaults
+ * to cli): the API transport does not yet set tini's process-group mode nor take the secure
+ * mode's environment snapshot and staged mounts into its create body. Until it does, this file
+ * runs only when LSFD_ITG_ENGINE_API=1 (issue 15 stays open for it).
+ */
+const describeApi = process.env.LSFD_ITG_ENGINE_API === '1' ? describe : describe.skip;
+
+const user = userInfo(TEST_USER);
+const INTERVAL = 2;
+/** This file's own tmp root: its private dirs are told apart from other suites' of the same user. */
+const TMP_ROOT = '/var/lib/lsf-docker-test/tmp-root-engine-api';
+let work: string;
+let config: string;
+let cliConfig: string;
+
+const configText = (extra = '', transport = 'api') =>
+  `[paths]\ntmp_root = ${TMP_ROOT}\n[docker]\ntransport = ${transport}\n${extra}[job]\nterminate_interval = ${INTERVAL}\n`;
+
+beforeAll(async () => {
+  mkdirSync(TMP_ROOT, { recursive: true });
+  chmodSync(TMP_ROOT, 0o1777);
+  config = await itgConfig(configText());
+  cliConfig = await itgConfig(configText('', 'cli'));
+  work = await userDir(TEST_USER, 'engine-api');
+});
+afterAll(async () => {
+  await cleanupWorkspace();
+  rmSync(TMP_ROOT, { recursive: true, force: true });
+});
+
+function privateDirs(): string[] {
+  try {
+    return readdirSync(TMP_ROOT).filter((n) => n.startsWith(`lsf-docker.${user.uid}.`));
+  } catch {
+    return [];
+  }
+}
+
+/** Containers this file's jobs started (their private dir under TMP_ROOT). */
+async function leftovers(): Promise<string[]> {
+  const r = await docker([
+    'ps',
+    '--all',
+    '--filter',
+    `label=lsf-docker.uid=${user.uid}`,
+    '--format',
+    '{{.Names}}\t{{.Label "lsf-docker.dir"}}',
+  ]);
+  return r.stdout
+    .split('\n')
+    .filter((l) => l.split('\t')[1]?.startsWith(`${TMP_ROOT}/`))
+    .map((l) => l.split('\t')[0]!);
+}
+
+async function expectNothingLeft(): Promise<void> {
+  expect(privateDirs()).toEqual([]);
+  expect(await leftovers()).toEqual([]);
+}
+
+async function containerOf(pid: number, timeoutMs = 20_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const r = await docker(['ps', '--filter', `label=lsf-docker.pid=${pid}`, '--format', '{{.Names}}']);
+    if (r.stdout.trim()) return r.stdout.trim();
+    await sleep(100);
+  }
+  throw new Error(`no container for wrapper ${pid}`);
+}
+
+const exists = async (name: string) => (await docker(['container', 'inspect', name])).exitCode === 0;
+
+describeApi('a job through the Engine API', () => {
+  test('runs as the user, with its output, its exit status, and no docker CLI process', async () => {
+    const r = await dockerRun(
+      TEST_USER,
+      ['id -u; id -g; echo to-stderr >&2; ps -o comm= -p $PPID >/dev/null 2>&1; exit 3'],
+      {
+        cwd: work,
+        config,
+        env: { LSF_DOCKER_RUN_LOGLEVEL: 'DEBUG' },
+      },
+    );
+    expect(r.exitCode).toBe(3);
+    expect(r.stdout.split('\n')).toEqual([String(user.uid), String(user.gid)]);
+    expect(r.stderr).toContain('to-stderr\n');
+    expect(r.stderr).toMatch(/DEBUG: engine api: docker run --pull=never --rm --name=lsf_local_\d+ /);
+    expect(r.stderr).toMatch(/DEBUG: api: POST \/v1\.\d+\/containers\/create\?name=lsf_local_\d+/);
+    expect(r.stderr).not.toMatch(/DEBUG: exec: docker run/);
+    await expectNothingLeft();
+  });
+
+  test('the same job through the CLI transport: the same output and status', async () => {
+    const job = ['echo same; exit 4'];
+    const api = await dockerRun(TEST_USER, job, { cwd: work, config });
+    const cli = await dockerRun(TEST_USER, job, { cwd: work, config: cliConfig });
+    expect([api.exitCode, api.stdout, api.stderr]).toEqual([4, 'same', '']);
+    expect([cli.exitCode, cli.stdout, cli.stderr]).toEqual([4, 'same', '']);
+  });
+
+  test('a large output arrives whole and in order', async () => {
+    const r = await dockerRun(TEST_USER, ['seq 1 200000'], { cwd: work, config });
+    expect(r.exitCode).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toHaveLength(200000);
+    expect(lines.at(-1)).toBe('200000');
+  });
+
+  test('interactive (bsub -I) with piped stdin: the job reads it to its end', async () => {
+    const r = await dockerRun(TEST_USER, ['cat; echo "read: done"'], {
+      cwd: work,
+      config,
+      env: { LSB_INTERACTIVE: 'Y' },
+      input: 'line one\nline two\n',
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('line one\nline two\nread: done');
+    await expectNothingLeft();
+  });
+
+  test('an image without /bin/sh is named as the problem (220)', async () => {
+    const r = await dockerRun(TEST_USER, ['true'], { cwd: work, config, image: IMAGES.nosh });
+    expect(r.exitCode).toBe(220);
+    expect(r.stderr).toMatch(/has no \/bin\/sh/);
+    await expectNothingLeft();
+  });
+});
+
+describeApi("LSF's signals through the API", () => {
+  test('SIGTERM: the job ends with 143 and its container is gone', async () => {
+    const job = spawnDockerRun(TEST_USER, ['sleep 60'], { cwd: work, config });
+    const name = await containerOf(job.pid);
+    job.kill('SIGTERM');
+    const result = await job.result;
+    expect(result.exitCode).toBe(143);
+    expect(await exists(name)).toBe(false);
+    await expectNothingLeft();
+  });
+
+  test('the bkill sequence (SIGINT, SIGTERM, SIGKILL to the process group): traps run, nothing outlives it', async () => {
+    const job = spawnDockerRun(
+      TEST_USER,
+      [
+        'trap "echo INT >> api-trap.log" INT; trap "echo TERM >> api-trap.log" TERM; while :; do sleep 0.1; done',
+      ],
+      { cwd: work, config },
+    );
+    const name = await containerOf(job.pid);
+    await sleep(300);
+    job.kill('SIGINT');
+    await sleep(INTERVAL * 1000);
+    job.kill('SIGTERM');
+    await sleep(INTERVAL * 1000);
+    job.kill('SIGKILL');
+    const result = await job.result;
+    expect(result.signal).toBeUndefined();
+    expect(readFileSync(`${work}/api-trap.log`, 'utf8')).toBe('INT\nTERM\n');
+    expect(await exists(name)).toBe(false);
+    await expectNothingLeft();
+  });
+
+  test('SIGTSTP pauses and SIGCONT resumes the container', async () => {
+    const job = spawnDockerRun(TEST_USER, ['sleep 3'], { cwd: work, config });
+    const name = await containerOf(job.pid);
+    job.kill('SIGTSTP');
+    await sleep(700);
+    expect((await dockerOk(['inspect', '--format', '{{.State.Paused}}', name])).trim()).toBe('true');
+    job.kill('SIGCONT');
+    await sleep(500);
+    expect((await dockerOk(['inspect', '--format', '{{.State.Paused}}', name])).trim()).toBe('false');
+    expect((await job.result).exitCode).toBe(0);
+  });
+});
+
+describeApi('memory', () => {
+  test('past its memory limit: 137 and the memory message', async () => {
+    const small = await itgConfig(`${configText()}[resources]\nmemory = 32m\n`);
+    const r = await dockerRun(TEST_USER, ['a=$(head -c 200000000 /dev/zero | tr "\\0" a); echo survived'], {
+      cwd: work,
+      config: small,
+    });
+    expect(r.exitCode).toBe(137);
+    expect(r.stdout).not.toContain('survived');
+    expect(r.stderr).toContain('job killed: out of memory (container memory limit 32m)');
+    await expectNothingLeft();
+  });
+});
+
+describeApi('an image that is not on the host', () => {
+  const repo = 'lsfd/api-busybox';
+  const ref = `${REGISTRY.address}/${repo}:engine-api`;
+  const dock = userInfo('lsfd-dock');
+  const dockDocker = `${dock.home}/.docker`;
+  let rootConfig: string;
+  beforeAll(async () => {
+    rootConfig = await makeDockerConfig({ login: true });
+    await dockerOk(['tag', IMAGES.busybox, ref]);
+    await dockerOk(['push', ref], { env: { DOCKER_CONFIG: rootConfig } });
+    await dockerOk(['rmi', ref]);
+    mkdirSync(dockDocker, { recursive: true, mode: 0o700 });
+    const auth = Buffer.from(`${REGISTRY.user}:${REGISTRY.password}`).toString('base64');
+    writeFileSync(`${dockDocker}/config.json`, JSON.stringify({ auths: { [REGISTRY.address]: { auth } } }), {
+      mode: 0o600,
+    });
+    chownSync(dockDocker, dock.uid, dock.gid);
+    chownSync(`${dockDocker}/config.json`, dock.uid, dock.gid);
+  });
+  afterAll(async () => {
+    await docker(['rmi', ref]);
+    await registryDeleteTag(repo, 'engine-api');
+    rmSync(rootConfig, { recursive: true, force: true });
+    rmSync(dockDocker, { recursive: true, force: true });
+  });
+
+  test('pull policy missing: the create finds no image, it is pulled (by the CLI), created again, and runs', async () => {
+    const r = await dockerRun('lsfd-dock', ['echo ran-after-pull'], {
+      cwd: dock.home,
+      config,
+      image: ref,
+      env: { LSF_DOCKER_RUN_LOGLEVEL: 'INFO' },
+    });
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toBe('ran-after-pull');
+    expect(r.stderr).toContain(`image ${ref} is not on this host: pulling it`);
+    expect(r.stderr).not.toMatch(/No such image|Unable to find/);
+    const again = await dockerRun('lsfd-dock', ['echo again'], {
+      cwd: dock.home,
+      config,
+      image: ref,
+      env: { LSF_DOCKER_RUN_LOGLEVEL: 'INFO' },
+    });
+    expect([again.exitCode, again.stdout]).toEqual([0, 'again']);
+    expect(again.stderr).not.toMatch(/pulling/);
+  });
+
+  test('pull policy never: 217 with the daemon reason, one line', async () => {
+    const never = await itgConfig(configText('pull = never\n'));
+    const r = await dockerRun(TEST_USER, ['true'], {
+      cwd: work,
+      config: never,
+      image: `${REGISTRY.address}/${repo}:absent`,
+    });
+    expect(r.exitCode).toBe(217);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      `docker_run: image: image ${REGISTRY.address}/${repo}:absent is not on this host (pull policy never): No such image: ${REGISTRY.address}/${repo}:absent`,
+    ]);
+    await expectNothingLeft();
+  });
+});
+
+describeApi('daemon faults', () => {
+  let hangDir: string;
+  let server: Server;
+  const held = new Set<Socket>();
+  beforeAll(async () => {
+    hangDir = mkdtempSync('/var/lib/lsf-docker-test/hang-api-');
+    chmodSync(hangDir, 0o755);
+    server = createServer((s) => {
+      held.add(s);
+      s.on('close', () => held.delete(s));
+    });
+    await new Promise<void>((resolve) => server.listen(`${hangDir}/docker.sock`, resolve));
+    chmodSync(`${hangDir}/docker.sock`, 0o777);
+  });
+  afterAll(async () => {
+    for (const s of held) s.destroy();
+    await new Promise((resolve) => server.close(resolve));
+    rmSync(hangDir, { recursive: true, force: true });
+  });
+
+  test('no daemon at the socket: 215 and one line', async () => {
+    const cfg = await itgConfig(configText('host = unix:///nonexistent/docker.sock\n'));
+    const r = await dockerRun(TEST_USER, ['true'], { cwd: work, config: cfg });
+    expect(r.exitCode).toBe(215);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'docker_run: docker: cannot reach the docker daemon at unix:///nonexistent/docker.sock: connect ENOENT /nonexistent/docker.sock',
+    ]);
+    await expectNothingLeft();
+  });
+
+  test('a daemon that never answers: the watchdog ends it with 216', async () => {
+    const cfg = await itgConfig(configText(`host = unix://${hangDir}/docker.sock\ntimeout = 2\n`));
+    const started = Date.now();
+    const r = await dockerRun(TEST_USER, ['true'], { cwd: work, config: cfg });
+    expect(r.exitCode).toBe(216);
+    expect(r.stderr).toMatch(/within 2s: the docker daemon seems hung/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await expectNothingLeft();
+  });
+});
+
+describeApi('the dry run does not depend on the transport', () => {
+  test('the same plan (the docker run argv) through api and cli', async () => {
+    const args = ['--dry-run'];
+    const api = await dockerRun(TEST_USER, ['echo hi'], { cwd: work, config, args });
+    const cli = await dockerRun(TEST_USER, ['echo hi'], { cwd: work, config: cliConfig, args });
+    const plan = (stdout: string) => {
+      const p = JSON.parse(stdout);
+      return { ...p, run: p.run.map((a: string) => a.replace(/lsf_local_\d+|lsf-docker\.pid=\d+/g, 'X')) };
+    };
+    expect(plan(api.stdout)).toEqual(plan(cli.stdout));
+  });
+});
+
+describeApi('the create body is the one the docker CLI sends', () => {
+  let dir: string;
+  let recorder: Server;
+  let bodies: string[];
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'lsfd-cli-recorder-'));
+    bodies = [];
+    recorder = createServer((s) => {
+      let buffer = '';
+      s.on('data', (d: Buffer) => {
+        buffer += d.toString();
+        const end = buffer.indexOf('\r\n\r\n');
+        if (end < 0) return;
+        const head = buffer.slice(0, end);
+        const length = Number(/content-length: (\d+)/i.exec(head)?.[1] ?? 0);
+        if (buffer.length < end + 4 + length) return;
+        const body = buffer.slice(end + 4, end + 4 + length);
+        buffer = buffer.slice(end + 4 + length);
+        if (head.startsWith('HEAD /_ping') || head.startsWith('GET /_ping')) {
+          s.write('HTTP/1.1 200 OK\r\nApi-Version: 1.41\r\nOstype: linux\r\nContent-Length: 0\r\n\r\n');
+        } else if (head.includes('/containers/create')) {
+          bodies.push(body);
+          // Refuse, so that the CLI stops there.
+          s.end(
+            'HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: 20\r\n\r\n{"message":"stop"}\n\n',
+          );
+        } else {
+          s.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n');
+        }
+      });
+    });
+    await new Promise<void>((resolve) => recorder.listen(`${dir}/docker.sock`, resolve));
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => recorder.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test.each(Object.keys(JOBS).filter((name) => !name.includes('terminal')))('%s', async (name) => {
+    const spec = specOf(JOBS[name]!);
+    const files = jobFilesIn(`${dir}/job`);
+    mkdirSync(files.dir, { recursive: true });
+    writeFileSync(files.env, renderJobFiles(spec).env);
+    bodies.length = 0;
+    const r = await execa(DOCKER_BIN, dockerRunArgv(spec, files), {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: dir,
+        DOCKER_CONFIG: dir,
+        DOCKER_HOST: `unix://${dir}/docker.sock`,
+      },
+      extendEnv: false,
+      reject: false,
+      input: '',
+      timeout: 20_000,
+    });
+    expect(r.stderr).toContain('stop');
+    expect(bodies).toHaveLength(1);
+    const cli = JSON.parse(bodies[0]!);
+    // What only the CLI's client side reads: the cidfile it writes (its name is passed on unread).
+    expect(withoutZeros(createBody(spec, files))).toEqual(withoutZeros(cli));
+  });
+});

@@ -1,0 +1,36 @@
+/** parseJobRequest reads the environment once: the launcher's pairs when process.env offers them, never a copy. */
+import { describe, expect, test } from '@jest/globals';
+import { parseJobRequest } from '../../../lib/request/parse.js';
+import { jobEnv } from '../helpers/fixtures.js';
+
+const ENTRIES = Symbol.for('lsf-docker.environment.entries');
+const ctx = { cwd: '/home/alice/work', hostname: 'node1' };
+
+describe('the environment, read once', () => {
+  test("the view's pairs are the request's variables, and the view itself its env (no copy)", () => {
+    const pairs = Object.entries(jobEnv()) as Array<[string, string]>;
+    let asked = 0;
+    const view = new Proxy(Object.fromEntries(pairs), {
+      get: (target, key) => {
+        if (key === ENTRIES) {
+          asked++;
+          return pairs;
+        }
+        return Reflect.get(target, key);
+      },
+      ownKeys: () => {
+        throw new Error('enumerated');
+      },
+    });
+    const request = parseJobRequest(view, ['true'], ctx);
+    expect(asked).toBe(1);
+    expect(request.variables).toBe(pairs);
+    expect(request.env).toBe(view);
+  });
+
+  test('any other object: its defined entries, in order', () => {
+    const request = parseJobRequest(jobEnv({ UNSET: undefined, Z: 'z' }), ['true'], ctx);
+    expect(request.variables?.map(([n]) => n)).toEqual(Object.keys(jobEnv({ Z: 'z' })));
+    expect(request.env).not.toHaveProperty('UNSET');
+  });
+});
