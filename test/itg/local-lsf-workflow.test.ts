@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { attackConfig, cleanupAttacks, prepareAttacks } from './helpers/attack.js';
 import { containersWithLabel, docker, IMAGES, removeContainersWithLabel } from './helpers/docker.js';
+import { localStarter } from './helpers/mode.js';
 import { INSTALL_PREFIX, program, REPO, STATE_DIR } from './helpers/paths.js';
 import { describeResult, type RunResult, runAs } from './helpers/run-as.js';
 import { TEST_USER, userInfo } from './helpers/users.js';
@@ -31,7 +32,7 @@ beforeAll(async () => {
     await chmod(path.join(stateDir, dir), 0o1777);
   }
   config = await writeConfig(
-    `[paths]\njob_tmp_root = ${stateDir}/jobtmp\n[job]\nterminate_interval = 10\n[local]\nstate_dir = ${stateDir}/host\nslots = 2\ndispatcher_idle = 3\n[docker]\npull = missing\n`,
+    `[paths]\njob_tmp_root = ${stateDir}/jobtmp\n[job]\nterminate_interval = 10\n[local]\nstate_dir = ${stateDir}/host\nslots = 2\ndispatcher_idle = 3\nstarter = ${localStarter(TEST_USER)}\n[docker]\npull = missing\n`,
   );
   work = await userDir(TEST_USER, 'local-lsf-wf');
 });

@@ -23,11 +23,14 @@ import { DOCKER_GROUP_USER } from './users.js';
 export type RuntimeProgram = 'docker_run' | 'docker_exec' | 'docker_build';
 
 /**
- * The user the local LSF's tests run as. The local LSF starts the job starters as the user
- * (`[local] starter = direct`), so they need the docker group: lsfd-dock. When `[local] starter =
- * sudo` (issue 12) is in this build, set this to TEST_USER and give the configs `starter = sudo`.
+ * The user most of the local LSF's tests run as: lsfd-dock, with the job starters run as the user
+ * (`[local] starter = direct`, the docker-group mode). test/itg/local-lsf-workflow.test.ts runs
+ * as lsfd-test with `[local] starter = localStarter(lsfd-test)` (the secure mode).
  */
 export const LOCAL_LSF_USER = DOCKER_GROUP_USER;
+
+/** The `[local] starter` for USER's mode: through the sudo rule unless USER reaches the runtime directly. */
+export const localStarter = (user: string): 'direct' | 'sudo' => (throughSudo(user) ? 'sudo' : 'direct');
 
 /** Whether USER reaches the runtime through the sudo rule (everyone but root and the docker-group user). */
 export const throughSudo = (user: string) => user !== 'root' && user !== DOCKER_GROUP_USER;
