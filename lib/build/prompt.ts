@@ -20,8 +20,9 @@ export class TerminalReader {
 
   /** Prints PROMPT and reads one line; without echo nothing typed appears on the terminal. */
   async readLine(prompt: string, echo: boolean): Promise<string> {
-    this.output.write(prompt);
+    // Raw mode first: what is typed as soon as the prompt shows is never echoed by the terminal.
     this.input.setRawMode(true);
+    this.output.write(prompt);
     this.input.resume();
     let line = '';
     try {

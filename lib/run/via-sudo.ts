@@ -75,9 +75,10 @@ export const sudoCommand: Subcommand = async (argv, ctx) => {
     throw usageError(`sudo: PROGRAM must be one of ${SUDO_PROGRAMS.join(', ')} (see lsf-docker sudo --help)`);
   const path = installedProgram(process.argv[1] ?? '', program);
   if (!path) throw usageError(`sudo: ${program} is not installed beside lsf-docker`);
-  const file = writeSnapshot(process.env);
+  // The signals first: one arriving once the file exists must not end this step before it removes it.
   const ignore = () => {};
   for (const s of OUTLIVED) process.on(s, ignore);
+  const file = writeSnapshot(process.env);
   try {
     const [bin, ...rest] = sudoArgv(path, ctx.config, args) as [string, ...string[]];
     const child = spawn(bin, rest, { stdio: 'inherit', env: { ...process.env, [SNAPSHOT_VARIABLE]: file } });

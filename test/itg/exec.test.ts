@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execa } from 'execa';
 import { containersWithLabel, dockerOk, IMAGES, removeContainersWithLabel } from './helpers/docker.js';
-import { LOCAL_LSF_USER, programArgv } from './helpers/mode.js';
+import { LOCAL_LSF_USER, localStarter, programArgv } from './helpers/mode.js';
 import { program, STATE_DIR } from './helpers/paths.js';
 import { describeResult, runAs, spawnAs } from './helpers/run-as.js';
 import { TEST_USER2, userInfo } from './helpers/users.js';
@@ -18,6 +18,7 @@ import { cleanupWorkspace, userDir, writeConfig } from './helpers/workspace.js';
 const user = userInfo(LOCAL_LSF_USER);
 let stateDir: string;
 let config: string;
+let otherConfig: string;
 let work: string;
 let jobId: number;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,6 +33,10 @@ beforeAll(async () => {
   }
   config = await writeConfig(
     `[paths]\njob_tmp_root = ${stateDir}/jobtmp\n[job]\nterminate_interval = 1\n[local]\nslots = 2\nstate_dir = ${stateDir}/host\n`,
+  );
+  // The other user is a secure-mode user: their local LSF starts docker_exec through the rule.
+  otherConfig = await writeConfig(
+    `[paths]\njob_tmp_root = ${stateDir}/jobtmp\n[job]\nterminate_interval = 1\n[local]\nslots = 2\nstate_dir = ${stateDir}/host\nstarter = ${localStarter(TEST_USER2)}\n`,
   );
   work = await userDir(LOCAL_LSF_USER, 'exec');
   const r = await runAs(
@@ -133,7 +138,16 @@ test("bsub -a 'docker_exec(JOBID)' runs the job's command in that job's containe
   expect(r.stdout).toBe('job-secret');
   const refused = await runAs(
     TEST_USER2,
-    [program('lsf-docker'), '--config', config, 'bsub', '-I', '-a', `docker_exec(${jobId})`, 'cat /tmp/note'],
+    [
+      program('lsf-docker'),
+      '--config',
+      otherConfig,
+      'bsub',
+      '-I',
+      '-a',
+      `docker_exec(${jobId})`,
+      'cat /tmp/note',
+    ],
     { cwd: '/tmp' },
   );
   expect(refused.exitCode).toBe(227);

@@ -184,7 +184,7 @@ describe('a user in the profile group gets what the readout job needs, proven fr
     expect(env.has('SECRET_TOKEN')).toBe(false);
     // What else is there: the job's LSF variables, the user's identity, the GPU switch, and the shell's own.
     const expected =
-      /^(O2_|OCC_|LSB_|LS_SUBCWD$|HOME$|USER$|LOGNAME$|NVIDIA_VISIBLE_DEVICES$|PATH$|PWD$|SHLVL$|HOSTNAME$|TMPDIR$)/;
+      /^(O2_|OCC_|LSB_|LS_SUBCWD$|HOME$|USER$|LOGNAME$|NVIDIA_VISIBLE_DEVICES$|PATH$|PWD$|SHLVL$|HOSTNAME$|TMPDIR$|TINI_KILL_PROCESS_GROUP$)/;
     expect([...env.keys()].filter((n) => !expected.test(n))).toEqual([]);
     const plain = await job(TEST_USER, 'env', { ...O2 });
     expect(plain.stdout).not.toContain('O2_DETECTOR');

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { docker, IMAGES } from './helpers/docker.js';
 import { privateDirs } from './helpers/job.js';
+import { sweepArgv } from './helpers/mode.js';
 import { program, STATE_DIR } from './helpers/paths.js';
 import { describeResult, type RunResult, runAs } from './helpers/run-as.js';
 import {
@@ -256,7 +257,8 @@ describe('lsf-docker on Slurm', () => {
       expect((await lsf(['bjobs', '-l', String(id)])).stdout).toContain('NODE_FAIL');
       expect(await jobContainers(id)).toEqual([name]); // docker_run lives: pid liveness alone keeps it
       const s0 = Date.now();
-      const sweep = await lsf(['sweep']);
+      // The user's sweep goes through the rule in the secure mode (sudo -n lsf-docker sweep).
+      const sweep = await runAs(TEST_USER, sweepArgv(TEST_USER, config), { cwd: work, timeout: 60_000 });
       figure(`sweep after the node failure: ${Date.now() - s0} ms`);
       expect(sweep.stdout).toContain(`removed container ${name}`);
       expect(sweep.exitCode).toBe(0);
