@@ -20,7 +20,13 @@ describe('releaseOnceRunning', () => {
         },
       };
       const watch = releaseOnceRunning(
-        { mounts: [], release: () => (released++, []) },
+        {
+          mounts: [],
+          release: () => {
+            released++;
+            return [];
+          },
+        },
         runtime,
         cidfile,
         memoryLogger(),
