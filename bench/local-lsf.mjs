@@ -106,11 +106,18 @@ export async function benchLocalLsf(opts = {}) {
   const baseline = inDockerGroup(user)
     ? asUser(user, host.home, ['sh', '-c', `seq 40 | xargs -P 2 -I{} docker run --rm ${image} true`])
     : ['sh', ['-c', `seq 40 | xargs -P 2 -I{} docker run --rm ${image} true`]];
-  const figures = { xargs: [], array: [], bsubs: [], submit: [] };
+  // The job starter alone, as xargs runs docker: what the local LSF adds is the rest.
+  const starterAlone = asUser(user, host.home, [
+    'sh',
+    '-c',
+    `seq 40 | xargs -P 2 -I{} env LSB_CONTAINER_IMAGE=${image} LS_SUBCWD=${host.work} ${prefix}/bin/docker_run --config ${host.config} true`,
+  ]);
+  const figures = { xargs: [], starter: [], array: [], bsubs: [], submit: [] };
   try {
     run(lsf('bsub', '-K', '-a', docker, 'true')); // warm up: images, caches, the dispatcher
     for (let round = 0; round < rounds; round++) {
       figures.xargs.push(run(baseline).ms);
+      figures.starter.push(run(starterAlone).ms);
       figures.array.push(run(lsf('bsub', '-K', '-a', docker, '-J', `a${round}[1-40]`, 'true')).ms);
       const t0 = process.hrtime.bigint();
       for (let n = 0; n < 40; n++)
@@ -189,6 +196,19 @@ export function printLocalLsf(f) {
     ratio(f.array) <= 1.1,
   );
   line('40 bsubs, then bwait / xargs', `${ratio(f.bsubs).toFixed(2)}x`, '<= 1.1x', ratio(f.bsubs) <= 1.1);
+  const starter = median(f.starter);
+  line(
+    '  xargs -P 2 docker_run true (job starter alone) / xargs',
+    `${(starter / base).toFixed(2)}x`,
+    '(info)',
+    true,
+  );
+  line(
+    "  one array / docker_run alone (the local LSF's share)",
+    `${(median(f.array) / starter).toFixed(2)}x`,
+    '(info)',
+    true,
+  );
   line(
     '  of which one bsub -a docker(IMAGE) (submission only)',
     `${median(f.submit).toFixed(0)} ms`,
