@@ -1,6 +1,7 @@
 /**
  * The local LSF (`lsf-docker bsub / bjobs / bkill / bpeek / badmin`), run as the unprivileged
- * test user with a private state dir and config: esubs through the protocol files, -K exit codes,
+ * test user (outside the docker group: the job starters run through the sudo rule, `[local]
+ * starter = sudo`) with a private state dir and config: esubs through the protocol files, -K exit codes,
  * -o files, job states, bkill of a running container job, arrays, slots, drain, a real PTY.
  */
 import {
@@ -16,6 +17,7 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { attackConfig, cleanupAttacks, prepareAttacks } from './helpers/attack.js';
 import { containersWithLabel, IMAGES, removeContainersWithLabel } from './helpers/docker.js';
 import { program, STATE_DIR } from './helpers/paths.js';
 import { ptyAs, stripAnsi } from './helpers/pty.js';
@@ -56,8 +58,10 @@ beforeAll(async () => {
   // Job tmpdirs of this file apart from other files' (whose state dirs count ids from 1 too).
   jobTmp = await stickyDir('jobtmp');
   const base = `[paths]\njob_tmp_root = ${jobTmp}\n[job]\nterminate_interval = 1\n[local]\nstate_dir = ${stateDir}/host\n`;
-  config = await writeConfig(`${base}slots = 4\n`);
-  oneSlot = await writeConfig(`${base}slots = 1\n`);
+  // The secure deployment: the job starters through the sudo rule (configs in /etc/lsf-docker).
+  await prepareAttacks();
+  config = await attackConfig(`${base}starter = sudo\nslots = 4\n`);
+  oneSlot = await attackConfig(`${base}starter = sudo\nslots = 1\n`);
   work = await userDir(TEST_USER, 'local-lsf');
 });
 
@@ -65,6 +69,7 @@ afterAll(async () => {
   await runAs(TEST_USER, [program('lsf-docker'), '--config', config, 'badmin', 'hopen']);
   await removeContainersWithLabel(`lsf-docker.uid=${user.uid}`);
   await cleanupWorkspace();
+  await cleanupAttacks();
   await rm(stateDir, { recursive: true, force: true });
 });
 
