@@ -1,6 +1,7 @@
 /**
  * The local LSF (`lsf-docker bsub / bjobs / bkill / bpeek / badmin`), run as the unprivileged
- * test user with a private state dir and config: esubs through the protocol files, -K exit codes,
+ * test user (outside the docker group: the job starters run through the sudo rule, `[local]
+ * starter = sudo`) with a private state dir and config: esubs through the protocol files, -K exit codes,
  * -o files, job states, bkill of a running container job, arrays, slots, drain, a real PTY.
  */
 import {
@@ -16,6 +17,7 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { attackConfig, cleanupAttacks, prepareAttacks } from './helpers/attack.js';
 import { containersWithLabel, IMAGES, removeContainersWithLabel } from './helpers/docker.js';
 import { LOCAL_LSF_USER } from './helpers/mode.js';
 import { program, STATE_DIR } from './helpers/paths.js';
@@ -66,6 +68,7 @@ afterAll(async () => {
   await runAs(LOCAL_LSF_USER, [program('lsf-docker'), '--config', config, 'badmin', 'hopen']);
   await removeContainersWithLabel(`lsf-docker.uid=${user.uid}`);
   await cleanupWorkspace();
+  await cleanupAttacks();
   await rm(stateDir, { recursive: true, force: true });
 });
 
