@@ -17,7 +17,6 @@ import {
 } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { attackConfig, cleanupAttacks, prepareAttacks } from './helpers/attack.js';
 import { containersWithLabel, IMAGES, removeContainersWithLabel } from './helpers/docker.js';
 import { LOCAL_LSF_USER } from './helpers/mode.js';
 import { program, STATE_DIR } from './helpers/paths.js';
@@ -68,7 +67,6 @@ afterAll(async () => {
   await runAs(LOCAL_LSF_USER, [program('lsf-docker'), '--config', config, 'badmin', 'hopen']);
   await removeContainersWithLabel(`lsf-docker.uid=${user.uid}`);
   await cleanupWorkspace();
-  await cleanupAttacks();
   await rm(stateDir, { recursive: true, force: true });
 });
 
