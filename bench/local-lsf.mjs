@@ -25,7 +25,34 @@ import { fileURLToPath } from 'node:url';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const PATH = '/usr/local/bin:/usr/bin:/bin';
 
-function setupHost(user) {
+/**
+ * The secure deployment (the user outside the docker group): the job starters through the sudo
+ * rule for PREFIX (written as install.sh --sudo-rule does), the config in /etc/lsf-docker (the only
+ * place they read one from under sudo).
+ */
+function secureSetup(prefix) {
+  const rule = `/etc/sudoers.d/${path.basename(prefix).replace(/[^A-Za-z0-9_-]/g, '-')}`;
+  execFileSync(
+    'bash',
+    [
+      '-c',
+      'source "$1" && write_sudo_rule "$2" "$3"',
+      'rule',
+      path.join(repo, 'scripts/lib/sudo.sh'),
+      prefix,
+      rule,
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+  mkdirSync('/etc/lsf-docker', { recursive: true, mode: 0o755 });
+  const dir = mkdtempSync('/etc/lsf-docker/bench-local-');
+  chmodSync(dir, 0o755);
+  return dir;
+}
+
+function setupHost(user, secure, prefix) {
   const pw = execFileSync('getent', ['passwd', user], { encoding: 'utf8' }).trim().split(':');
   const [uid, gid, home] = [Number(pw[2]), Number(pw[3]), pw[5]];
   const state = mkdtempSync('/var/lib/lsfd-bench-local-');
@@ -34,15 +61,16 @@ function setupHost(user) {
     mkdirSync(path.join(state, d), { recursive: true });
     chmodSync(path.join(state, d), 0o1777);
   }
-  const config = path.join(state, 'bench.conf');
+  const confDir = secure ? secureSetup(prefix) : state;
+  const config = path.join(confDir, 'bench.conf');
   writeFileSync(
     config,
-    `[paths]\njob_tmp_root = ${state}/jobtmp\n[docker]\npull = missing\n[local]\nstate_dir = ${state}/host\nslots = 2\n`,
+    `[paths]\njob_tmp_root = ${state}/jobtmp\n[docker]\npull = missing\n[local]\nstate_dir = ${state}/host\nslots = 2\n${secure ? 'starter = sudo\n' : ''}`,
     { mode: 0o644 },
   );
   const work = mkdtempSync(path.join(home, 'lsfd-bench-'));
   chownSync(work, uid, gid);
-  return { uid, home, state, config, work };
+  return { uid, home, state, config, confDir, work };
 }
 
 const asUser = (user, home, argv) => [
@@ -98,19 +126,27 @@ export async function benchLocalLsf(opts = {}) {
   const rounds = Number(opts.rounds ?? process.env.BENCH_ROUNDS ?? 3);
   if (!opts.installed)
     execFileSync('bash', [path.join(repo, 'scripts/install.sh'), prefix], { stdio: 'ignore' });
-  const host = setupHost(user);
+  const secure = !inDockerGroup(user);
+  const host = setupHost(user, secure, prefix);
   const lsf = (...args) =>
     asUser(user, host.home, [`${prefix}/bin/lsf-docker`, '--config', host.config, ...args]);
   const run = ([cmd, args], input) => timed(cmd, args, { cwd: host.work, input });
   const docker = `docker(${image})`;
-  const baseline = inDockerGroup(user)
+  const baseline = !secure
     ? asUser(user, host.home, ['sh', '-c', `seq 40 | xargs -P 2 -I{} docker run --rm ${image} true`])
     : ['sh', ['-c', `seq 40 | xargs -P 2 -I{} docker run --rm ${image} true`]];
-  const figures = { xargs: [], array: [], bsubs: [], submit: [] };
+  // The job starter alone, as xargs runs docker: what the local LSF adds is the rest.
+  const starterAlone = asUser(user, host.home, [
+    'sh',
+    '-c',
+    `seq 40 | xargs -P 2 -I{} env LSB_CONTAINER_IMAGE=${image} LS_SUBCWD=${host.work} ${secure ? '/usr/bin/sudo -n ' : ''}${prefix}/bin/docker_run --config ${host.config} true`,
+  ]);
+  const figures = { xargs: [], starter: [], array: [], bsubs: [], submit: [] };
   try {
     run(lsf('bsub', '-K', '-a', docker, 'true')); // warm up: images, caches, the dispatcher
     for (let round = 0; round < rounds; round++) {
       figures.xargs.push(run(baseline).ms);
+      figures.starter.push(run(starterAlone).ms);
       figures.array.push(run(lsf('bsub', '-K', '-a', docker, '-J', `a${round}[1-40]`, 'true')).ms);
       const t0 = process.hrtime.bigint();
       for (let n = 0; n < 40; n++)
@@ -126,8 +162,9 @@ export async function benchLocalLsf(opts = {}) {
     await sleep(1000);
     rmSync(host.work, { recursive: true, force: true });
     rmSync(host.state, { recursive: true, force: true });
+    if (host.confDir !== host.state) rmSync(host.confDir, { recursive: true, force: true });
   }
-  return { user, image, rounds, ...figures };
+  return { user, image, rounds, secure, ...figures };
 }
 
 /** 1,000 pending jobs (a closed host holds them): an array of 980 and 20 separate bsubs. */
@@ -173,7 +210,7 @@ export function printLocalLsf(f) {
   const line = (name, value, aim, ok) =>
     console.log(`  ${name.padEnd(52)} ${value.padStart(10)}   ${aim.padEnd(10)} ${ok ? 'ok' : 'MISSED'}`);
   console.log(
-    `local LSF (issue 12): as ${f.user}, image ${f.image}, 2 slots, ${f.rounds} round(s), medians:`,
+    `local LSF (issue 12): as ${f.user}, ${f.secure ? 'secure deployment ([local] starter = sudo)' : 'docker-group mode'}, image ${f.image}, 2 slots, ${f.rounds} round(s), medians:`,
   );
   line(
     'xargs -P 2 docker run --rm IMAGE true (40 jobs)',
@@ -189,6 +226,19 @@ export function printLocalLsf(f) {
     ratio(f.array) <= 1.1,
   );
   line('40 bsubs, then bwait / xargs', `${ratio(f.bsubs).toFixed(2)}x`, '<= 1.1x', ratio(f.bsubs) <= 1.1);
+  const starter = median(f.starter);
+  line(
+    '  xargs -P 2 docker_run true (job starter alone) / xargs',
+    `${(starter / base).toFixed(2)}x`,
+    '(info)',
+    true,
+  );
+  line(
+    "  one array / docker_run alone (the local LSF's share)",
+    `${(median(f.array) / starter).toFixed(2)}x`,
+    '(info)',
+    true,
+  );
   line(
     '  of which one bsub -a docker(IMAGE) (submission only)',
     `${median(f.submit).toFixed(0)} ms`,

@@ -205,15 +205,16 @@ export class Dispatcher {
       return 'skipped';
     }
     const need = { slots: this.slotsOf(record), ports: record.ports, gpus: record.gpus };
+    const own = new Set([...this.runs.values()].flatMap((r) => r.allocation.locks.map((l) => l.path)));
     const got = allocate(
       join(this.local.dirs.host, 'locks'),
       this.configOf(record).local.slots,
       need,
       hostGpuIndexes(this.configOf(record).devices.gpuDevDir),
+      own,
     );
     if (!allocated(got)) {
       release(lock);
-      const own = new Set([...this.runs.values()].flatMap((r) => r.allocation.locks.map((l) => l.path)));
       return {
         slots: got.busy.some((p) => /\/slot\.\d+(~\d+)?$/.test(p)),
         foreign: got.busy.some((p) => !own.has(p)),

@@ -33,10 +33,11 @@ export const lockNames = (base: string) =>
 
 type Take = { held: HeldLock } | { busy: string } | { none: true };
 
-/** Takes resource BASE under its first usable name. */
-function take(lockDir: string, base: string): Take {
+/** Takes resource BASE under its first usable name; a name in HELD (ours already) is busy without asking. */
+function take(lockDir: string, base: string, held: ReadonlySet<string>): Take {
   for (const name of lockNames(base)) {
     const path = join(lockDir, name);
+    if (held.has(path)) return { busy: path };
     const r = tryLockFile(path, 0o644);
     if ('held' in r) return r;
     if ('busy' in r) return { busy: path };
@@ -47,13 +48,15 @@ function take(lockDir: string, base: string): Take {
 /**
  * Takes NEED from the host, all or nothing: slot locks slot.0..slot.<SLOTS-1>, one lock per port
  * (select[portNNNN=1]) and per GPU, each a flock held by this process and later by the job.
- * Returns the allocation, or the busy lock paths (holding nothing).
+ * Returns the allocation, or the busy lock paths (holding nothing). OURS: the lock paths this
+ * process already holds for its running jobs (busy, without a flock call each).
  */
 export function allocate(
   lockDir: string,
   slots: number,
   need: Need,
   gpuIds: number[],
+  ours: ReadonlySet<string> = new Set(),
 ): Allocation | Shortage {
   const held: HeldLock[] = [];
   const busy: string[] = [];
@@ -62,7 +65,7 @@ export function allocate(
     return { busy };
   };
   const grab = (base: string): boolean => {
-    const r = take(lockDir, base);
+    const r = take(lockDir, base, ours);
     if ('held' in r) held.push(r.held);
     else if ('busy' in r) busy.push(r.busy);
     return 'held' in r;

@@ -19,10 +19,13 @@ export const KILLED_WHILE_PENDING = Status.CANNOT_EXECUTE;
 export async function waitForJob(local: Local, id: number, indexes: number[]): Promise<number> {
   err('<<Waiting for dispatch ...>>\n');
   let started = false;
+  const done = new Map<number, JobRecord>();
   for (let poll = 1; ; poll++) {
+    // A finished element stays finished: only the others are read again.
     const records = indexes
-      .map((i) => readRecord(jobPaths(local.dirs, id, i).record))
+      .map((i) => done.get(i) ?? readRecord(jobPaths(local.dirs, id, i).record))
       .filter((r): r is JobRecord => !!r);
+    for (const r of records) if (finished(r)) done.set(r.index, r);
     const execHost = records.find((r) => r.startTime && r.execHost)?.execHost;
     if (!started && execHost) {
       started = true;

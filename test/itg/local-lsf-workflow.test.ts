@@ -4,7 +4,8 @@
  * `bjobs -noheader -o 'jobid stat' -aJ '*UUID*'`), #BSUB job scripts, -o files parsed with
  * line-anchored patterns, bkill of a shell job in a container (timed), bstop/bresume, -K's exit
  * statuses, failures where the user looks, and one dispatcher for many pending jobs that survives
- * being killed. Run as the unprivileged test user with a provisioned (root 1777) host dir.
+ * being killed. Run as the unprivileged test user (outside the docker group: the job starters run
+ * through the sudo rule, `[local] starter = sudo`) with a provisioned (root 1777) host dir.
  */
 import { spawnSync } from 'node:child_process';
 import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,11 +13,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { attackConfig, cleanupAttacks, prepareAttacks } from './helpers/attack.js';
 import { containersWithLabel, docker, IMAGES, removeContainersWithLabel } from './helpers/docker.js';
-import { localStarter } from './helpers/mode.js';
 import { INSTALL_PREFIX, program, REPO, STATE_DIR } from './helpers/paths.js';
 import { describeResult, type RunResult, runAs } from './helpers/run-as.js';
 import { TEST_USER, userInfo } from './helpers/users.js';
-import { cleanupWorkspace, userDir, writeConfig } from './helpers/workspace.js';
+import { cleanupWorkspace, userDir } from './helpers/workspace.js';
 
 const user = userInfo(TEST_USER);
 const DOCKER = `docker(${IMAGES.busybox})`;
@@ -31,8 +31,10 @@ beforeAll(async () => {
     await mkdir(path.join(stateDir, dir), { recursive: true });
     await chmod(path.join(stateDir, dir), 0o1777);
   }
-  config = await writeConfig(
-    `[paths]\njob_tmp_root = ${stateDir}/jobtmp\n[job]\nterminate_interval = 10\n[local]\nstate_dir = ${stateDir}/host\nslots = 2\ndispatcher_idle = 3\nstarter = ${localStarter(TEST_USER)}\n[docker]\npull = missing\n`,
+  // The secure deployment: the job starters through the sudo rule (configs in /etc/lsf-docker).
+  await prepareAttacks();
+  config = await attackConfig(
+    `[paths]\njob_tmp_root = ${stateDir}/jobtmp\n[job]\nterminate_interval = 10\n[local]\nstate_dir = ${stateDir}/host\nslots = 2\ndispatcher_idle = 3\nstarter = sudo\n[docker]\npull = missing\n`,
   );
   work = await userDir(TEST_USER, 'local-lsf-wf');
 });
@@ -324,7 +326,7 @@ describe('one dispatcher per user', () => {
   });
 });
 
-describe('the secure deployment: [local] starter = sudo', () => {
+describe('the secure deployment, with its own config', () => {
   test('the job starter runs through the sudo rule as the user; -M and bkill reach it through sudo', async () => {
     await prepareAttacks();
     const sudoConfig = await attackConfig(

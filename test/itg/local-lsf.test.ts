@@ -1,6 +1,7 @@
 /**
  * The local LSF (`lsf-docker bsub / bjobs / bkill / bpeek / badmin`), run as the unprivileged
- * test user with a private state dir and config: esubs through the protocol files, -K exit codes,
+ * test user (outside the docker group: the job starters run through the sudo rule, `[local]
+ * starter = sudo`) with a private state dir and config: esubs through the protocol files, -K exit codes,
  * -o files, job states, bkill of a running container job, arrays, slots, drain, a real PTY.
  */
 import {
