@@ -208,9 +208,14 @@ describe('filterVariables: an environment overridden by later sources, not copie
     const value = fc.constantFrom('v', '', 'a\nb', '() { :; }', 'w');
     const pairs = fc.array(fc.tuple(name, value), { maxLength: 12 });
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(name, value), { selector: ([n]) => n }), pairs, pairs, (env, a, b) => {
-        expect(filterVariables(env, [a, b], [])).toEqual(filterEnvironment([env, a, b], []));
-      }),
+      fc.property(
+        fc.uniqueArray(fc.tuple(name, value), { selector: ([n]) => n }),
+        pairs,
+        pairs,
+        (env, a, b) => {
+          expect(filterVariables(env, [a, b], [])).toEqual(filterEnvironment([env, a, b], []));
+        },
+      ),
     );
   });
 });
