@@ -8,7 +8,7 @@
 const LAYERS = [
   ['bin', '^lib/bin/'],
   ['programs', '^lib/programs/'],
-  ['services', '^lib/(run|build|exec|esub|sweep|images|admin|local)/'],
+  ['services', '^lib/(run|build|exec|esub|sweep|images|admin|local|slurm)/'],
   ['job', '^lib/job/'],
   ['policy', '^lib/policy/'],
   ['runtime', '^lib/runtime/'],
@@ -18,7 +18,7 @@ const LAYERS = [
   ['host', '^lib/host/'],
   ['kernel', '^lib/kernel/'],
 ];
-const SERVICES = ['run', 'build', 'exec', 'esub', 'sweep', 'images', 'admin', 'local'];
+const SERVICES = ['run', 'build', 'exec', 'esub', 'sweep', 'images', 'admin', 'local', 'slurm'];
 
 const upward = LAYERS.flatMap(([name, path], i) =>
   i === 0

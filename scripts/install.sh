@@ -1,13 +1,28 @@
 #!/usr/bin/env bash
 # Install a built copy of lsf-docker into PREFIX: bin/, dist/, templates/ and package.json.
 #
-# Usage: scripts/install.sh PREFIX [--link BINDIR]
+# Usage: scripts/install.sh PREFIX [--link BINDIR] [--sudo-rule] [--sudoers FILE] [--no-config]
 #
 #   PREFIX          created if missing; bin/, dist/ and templates/ in it are replaced as a whole
 #                   (no stale bundle chunks survive). Everything root-owned (when run as root),
 #                   world-readable; directories 0755, files 0644, the bin/ launchers (#!) 0755.
 #   --link BINDIR   also symlink every launcher PREFIX/bin/NAME as BINDIR/NAME (an existing
 #                   symlink is replaced, a regular file is never overwritten).
+#   --sudo-rule     (root) the secure deployment: write /etc/sudoers.d/lsf-docker, letting every
+#                   user run PREFIX/bin/docker_run, docker_build, docker_exec and `lsf-docker
+#                   sweep` as root without a password, and nothing else (scripts/lib/sudo.sh;
+#                   installs sudo when missing). Users then need no `docker` group.
+#   --sudoers FILE  write the rule to FILE instead (implies --sudo-rule; FILE's name must be
+#                   letters, digits, _ and - or sudo ignores it).
+#   --no-config     (root) do not put the config template in place. Without it, root installs
+#                   templates/lsf-docker.conf as /etc/lsf-docker/lsf-docker.conf (root 0644, the
+#                   built-in defaults, every key commented out; with --sudo-rule `[local]
+#                   starter = sudo` set) when that file does not exist, or is still the
+#                   unmodified template (then only with --sudo-rule); a config edited by an admin
+#                   is never touched.
+#
+# A fleet installs from the npm pack tarball (dist/bundle is built by `prepack`), as root:
+#   tar xzf lsf-docker-X.Y.Z.tgz && package/scripts/install.sh /opt/lsf-docker --link /usr/local/bin --sudo-rule
 #
 # dist/bundle is self-contained (esbuild bundles node_modules): PREFIX needs no node_modules.
 # PREFIX/bin gets launchers written by scripts/lib/launchers.sh (not the repository's bin/): each
@@ -21,7 +36,7 @@ die() {
 }
 
 usage() {
-  printf 'usage: %s PREFIX [--link BINDIR]\n' "$0" >&2
+  printf 'usage: %s PREFIX [--link BINDIR] [--sudo-rule] [--sudoers FILE] [--no-config]\n' "$0" >&2
   exit 2
 }
 
@@ -30,8 +45,28 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$REPO/scripts/lib/launchers.sh"
 PREFIX=
 BINDIR=
+SUDOERS=
+CONFIG=1
+CONFIG_DIR=/etc/lsf-docker
 while (($# > 0)); do
   case $1 in
+  --sudo-rule)
+    SUDOERS=${SUDOERS:-/etc/sudoers.d/lsf-docker}
+    shift
+    ;;
+  --sudoers)
+    (($# >= 2)) || usage
+    SUDOERS=$2
+    shift 2
+    ;;
+  --sudoers=*)
+    SUDOERS=${1#--sudoers=}
+    shift
+    ;;
+  --no-config)
+    CONFIG=
+    shift
+    ;;
   --link)
     (($# >= 2)) || usage
     BINDIR=$2
@@ -51,6 +86,12 @@ while (($# > 0)); do
   esac
 done
 [[ -n $PREFIX ]] || usage
+if [[ -n $SUDOERS ]]; then
+  [[ $(id -u) -eq 0 ]] || die "--sudo-rule needs root"
+  # Checked before anything is copied: sudo's #includedir skips names holding a dot.
+  [[ $(basename -- "$SUDOERS") =~ ^[A-Za-z0-9_-]+$ ]] ||
+    die "--sudoers $SUDOERS: the file name must be letters, digits, _ and - (sudo ignores others)"
+fi
 
 [[ -d $REPO/dist/bundle ]] || die "$REPO/dist/bundle does not exist: run npm run build first"
 [[ -d $REPO/bin ]] || die "$REPO/bin does not exist"
@@ -102,7 +143,7 @@ mv -f -- "$stage/package.json" "$PREFIX/package.json"
 chmod 0755 "$PREFIX"
 [[ $(id -u) -ne 0 ]] || chown root:root "$PREFIX"
 
-linked=
+summary=
 if [[ -n $BINDIR ]]; then
   mkdir -p -- "$BINDIR"
   for launcher in "$PREFIX"/bin/*; do
@@ -114,11 +155,42 @@ if [[ -n $BINDIR ]]; then
     fi
     ln -sfn -- "$launcher" "$target"
   done
-  linked=", linked into $BINDIR"
+  summary=", linked into $BINDIR"
+fi
+
+# The admin config: the template (built-in defaults, all commented out) only where none exists.
+# With --sudo-rule the installed copy says `[local] starter = sudo` (the local LSF then starts the
+# job starters through the rule); an existing config is never touched, except one that is still
+# the unmodified template of this version, which gets the same one line.
+config_text() {
+  if [[ -n $SUDOERS ]]; then
+    sed '0,/^; starter = direct$/s//starter = sudo/' "$REPO/templates/lsf-docker.conf"
+  else
+    cat "$REPO/templates/lsf-docker.conf"
+  fi
+}
+if [[ -n $CONFIG && $(id -u) -eq 0 && -f $REPO/templates/lsf-docker.conf ]]; then
+  target=$CONFIG_DIR/lsf-docker.conf
+  if [[ ! -e $target ]] || { [[ -n $SUDOERS && -f $target && ! -L $target ]] && cmp -s "$target" "$REPO/templates/lsf-docker.conf"; }; then
+    install -d -m 0755 -o root -g root "$CONFIG_DIR"
+    tmpconf=$(mktemp "$CONFIG_DIR/.lsf-docker.conf.XXXXXX")
+    config_text >"$tmpconf"
+    chown root:root "$tmpconf" && chmod 0644 "$tmpconf" && mv -f -- "$tmpconf" "$target"
+    summary+=", config template in $target${SUDOERS:+ ([local] starter = sudo)}"
+  elif [[ -n $SUDOERS ]] && ! grep -Eq '^[[:space:]]*starter[[:space:]]*=[[:space:]]*sudo' "$target"; then
+    printf 'install: note: %s does not set [local] starter = sudo: the local LSF starts jobs as the user\n' "$target" >&2
+  fi
+fi
+
+if [[ -n $SUDOERS ]]; then
+  # shellcheck source=lib/sudo.sh
+  source "$REPO/scripts/lib/sudo.sh"
+  write_sudo_rule "$PREFIX" "$SUDOERS" || die "sudo rule not written"
+  summary+=", sudo rule $SUDOERS"
 fi
 
 programs=()
 for f in "$PREFIX"/bin/*; do
   if is_launcher "$f"; then programs+=("$(basename "$f")"); fi
 done
-printf 'install: %s installed into %s%s\n' "${programs[*]}" "$PREFIX" "$linked"
+printf 'install: %s installed into %s%s\n' "${programs[*]}" "$PREFIX" "$summary"

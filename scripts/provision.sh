@@ -5,7 +5,8 @@
 #   engine    dockerd running (started detached when `docker info` does not answer)
 #   images    lsf-docker-test/busybox:latest, lsf-docker-test/debian:bookworm, lsf-docker-test/nosh:latest
 #   registry  docker-registry on 127.0.0.1:5000 with htpasswd auth, lsfd/busybox:latest pushed
-#   users     lsfd-test (4201), lsfd-test2 (4202), group lsfd-lab (4300), both in group docker
+#   users     lsfd-test (4201), lsfd-test2 (4202), group lsfd-lab (4300), outside group docker;
+#             lsfd-dock (4203) in group docker (docker-group mode)
 #   state     the shared state dirs (root-owned, 1777)
 #   podman    podman runc catatonit slirp4netns uidmap, containers.conf (runc, no default ulimits),
 #             /dev/net/tun 0666, subuid/subgid, /run/user/UID and storage.conf (overlay) for the test

@@ -1,15 +1,23 @@
 import { existsSync, statSync } from 'node:fs';
 import { DEFAULT_CONFIG_PATH, loadConfig } from '../config/load.js';
+import { type AccountLookup, profileSummary, profileWarnings } from '../config/profiles/check.js';
 import type { Config } from '../config/schema.js';
+import { accountExists } from '../host/accounts.js';
 import { usageError } from '../kernel/errors.js';
 import { ExitCode, Status } from '../kernel/exit-codes.js';
 import type { Subcommand } from '../kernel/subcommand.js';
 
 const HELP = `Usage: lsf-docker [--config FILE] config check [FILE]
 
-Validates an admin config the way docker_run loads it (ownership, mode, every key and value)
-and warns about settings that load but will not work on this host. Exit 0 when valid (warnings
-included), 211 when not.`;
+Validates an admin config the way docker_run loads it (ownership, mode, every key and value,
+every [profile NAME]) and warns about settings that load but will not work on this host
+(profiles nobody here may use, widenings that change nothing, privileged profiles). Exit 0 when
+valid (warnings included), 211 when not.`;
+
+const HOST_ACCOUNTS: AccountLookup = {
+  user: (name) => accountExists('passwd', name),
+  group: (name) => accountExists('group', name),
+};
 
 /** Settings that load but will not do what the admin expects on this host: one line each. */
 export function configWarnings(config: Config, exists: (path: string) => boolean = existsSync): string[] {
@@ -49,7 +57,9 @@ export const configCommand: Subcommand = async (argv, ctx) => {
   const path = file ?? ctx.config;
   const loaded = loadConfig(path, { euid: process.geteuid!() });
   const shown = loaded.path ?? `${DEFAULT_CONFIG_PATH} (absent: built-in defaults)`;
-  for (const w of configWarnings(loaded.config)) process.stdout.write(`warning: ${w}\n`);
+  const warnings = [...configWarnings(loaded.config), ...profileWarnings(loaded.config, HOST_ACCOUNTS)];
+  for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
+  for (const def of Object.values(loaded.config.profiles)) process.stdout.write(`${profileSummary(def)}\n`);
   const mode = loaded.path ? (statSync(loaded.path).mode & 0o777).toString(8) : '-';
   process.stdout.write(`${shown}: valid (mode ${mode})\n`);
   return 0;

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
@@ -11,6 +11,7 @@ import { ExitCode, Status } from '../kernel/exit-codes.js';
 import { createLogger } from '../kernel/log/logger.js';
 import type { Subcommand } from '../kernel/subcommand.js';
 import { createRuntime } from '../runtime/create.js';
+import { killWaitVerdict, parseSlurmConf } from '../scheduler/slurm/cluster-conf.js';
 import { configWarnings } from './config-check.js';
 
 interface Check {
@@ -22,7 +23,8 @@ interface Check {
 const HELP = `Usage: lsf-docker [--config FILE] doctor
 
 Checks this host for running jobs: the config, who you are, the docker CLI and daemon, the tmp
-roots, GPUs and InfiniBand devices. One line per check; exit 0 when all pass, 1 otherwise.`;
+roots, Slurm's KillWait against [job] terminate_interval (on a Slurm host), GPUs and InfiniBand
+devices. One line per check; exit 0 when all pass, 1 otherwise.`;
 
 /** Runs one check: its detail line, or what it threw as a failure. */
 function check(name: string, run: () => string): Check {
@@ -67,14 +69,10 @@ async function daemonCheck(cfg: Config, identity: Identity | undefined): Promise
     log: createLogger('lsf-docker', 'CRITICAL'),
     actingAsRoot: false,
   });
-  const version = await runtime.exec.call([
-    'version',
-    '--format',
-    '{{.Client.Version}} / {{.Server.Version}}',
-  ]);
+  const version = await runtime.exec.call(runtime.versionArgv());
   const ok = version.exitCode === 0;
   const detail = ok
-    ? `client / server ${version.stdout.trim()} (${cfg.docker.binary})`
+    ? `${version.stdout.trim()} (${cfg.docker.binary})`
     : version.timedOut
       ? `no answer within ${cfg.docker.timeout}s: the daemon seems hung`
       : runtime.classify.reason(version.stderr);
@@ -99,6 +97,29 @@ function deviceChecks(cfg: Config, identity: Identity): Check[] {
   ];
 }
 
+/**
+ * Slurm's KillWait against [job] terminate_interval, on a host set up for Slurm ([scheduler]
+ * backend = slurm, or a [slurm] conf that exists): Slurm's SIGKILL must come after docker_run has
+ * removed the container. FAIL below a 2 s margin, a warning below 5 s.
+ */
+function killWaitChecks(cfg: Config): Check[] {
+  const { conf } = cfg.slurm;
+  if (cfg.scheduler.backend !== 'slurm' && !existsSync(conf)) return [];
+  return [
+    check('Slurm KillWait', () => {
+      let text: string;
+      try {
+        text = readFileSync(conf, 'utf8');
+      } catch (err) {
+        throw new Error(`[slurm] conf ${conf} cannot be read (${(err as NodeJS.ErrnoException).code})`);
+      }
+      const verdict = killWaitVerdict(parseSlurmConf(text).killWait, cfg.job.terminateInterval);
+      if (verdict.level === 'fail') throw new Error(verdict.detail);
+      return verdict.level === 'warn' ? `warning: ${verdict.detail}` : verdict.detail;
+    }),
+  ];
+}
+
 async function runChecks(configPath: string | undefined): Promise<Check[]> {
   let config: Config | undefined;
   const checks = [
@@ -113,6 +134,7 @@ async function runChecks(configPath: string | undefined): Promise<Check[]> {
   checks.push(check('identity', () => identityDetail((i) => (identity = i))));
   if (!config) return checks;
   checks.push(...tmpRootChecks(config, identity), await daemonCheck(config, identity));
+  checks.push(...killWaitChecks(config));
   if (identity) checks.push(...deviceChecks(config, identity));
   return checks;
 }

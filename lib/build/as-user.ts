@@ -8,7 +8,8 @@ import type { Identity } from '../host/identity.js';
  */
 export type UserFileOp =
   | { op: 'read'; path: string }
-  | { op: 'mkdir'; path: string; mode: number }
+  /** KEEPMODE: an existing directory keeps its mode (a parent such as ~/.config). */
+  | { op: 'mkdir'; path: string; mode: number; keepMode?: boolean }
   /** ATOMIC: written to a new file beside PATH, then renamed over it (a symlink at PATH is replaced, not followed). */
   | { op: 'write'; path: string; mode: number; text: string; atomic: boolean };
 
@@ -49,7 +50,7 @@ process.stdin.on('end', () => {
       }
       const st = fs.lstatSync(r.path);
       if (!st.isDirectory()) throw new Error('is not a directory');
-      if ((st.mode & 0o777) !== r.mode) fs.chmodSync(r.path, r.mode);
+      if (!r.keepMode && (st.mode & 0o777) !== r.mode) fs.chmodSync(r.path, r.mode);
     } else if (r.op === 'write') {
       const target = r.atomic ? r.path + '.lsf-docker-' + process.pid : r.path;
       const flags = c.O_WRONLY | c.O_CREAT | c.O_NOFOLLOW | c.O_NONBLOCK | (r.atomic ? c.O_EXCL : c.O_TRUNC);

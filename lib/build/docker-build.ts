@@ -11,8 +11,8 @@ import { createLogger, type Logger } from '../kernel/log/logger.js';
 import { quoteArgv } from '../kernel/quote.js';
 import { signalStatus } from '../kernel/signals.js';
 import { parseRunLogLevel } from '../request/variables.js';
+import { type CliProfile, cliProfile } from '../runtime/cli-profile.js';
 import { createRuntime } from '../runtime/create.js';
-import { cliEnvironment } from '../runtime/docker/environment.js';
 import { asUser } from './as-user.js';
 import { type Builder, type BuildPlan, decideBuild } from './build-policy.js';
 import type { BuildRuntime } from './build-runtime.js';
@@ -21,6 +21,7 @@ import { Interrupts } from './interrupts.js';
 import { dockerLogin, readCredentials } from './login.js';
 import { parseLoginRequest, wantsLoginOnly } from './login-request.js';
 import { parseBuildArgs } from './options.js';
+import { rootBuildInput, withRealContext } from './root-input.js';
 import { actingAsRootFor, openRootSession, type RootSession } from './root-session.js';
 import { pushTags, runBuild } from './run-build.js';
 
@@ -37,6 +38,8 @@ interface BuildJob {
   config: Config;
   log: Logger;
   session: RootSession | undefined;
+  /** The engine's CLI set-up: its environment and where logins are kept. */
+  profile: CliProfile;
 }
 
 /**
@@ -51,11 +54,13 @@ export async function dockerBuild(configPath: string | undefined, words: string[
   if (!level.ok) throw level.error;
   if (level.value) log.setLevel(level.value);
   const identity = identityFromOs();
-  // Acting as root for the user (sudo): the CLI gets a private HOME and DOCKER_CONFIG (see root-session.ts).
+  const profile = cliProfile(config.docker.engine);
+  // Acting as root for the user (sudo): the CLI gets a private HOME and logins (see root-session.ts).
   const session = actingAsRootFor(identity)
     ? openRootSession(
         config.paths.tmpRoot,
         identity,
+        profile,
         config.docker.host,
         osProbe(identity, config.devices.gpuDevDir).readUserFile,
         hostname(),
@@ -69,11 +74,11 @@ export async function dockerBuild(configPath: string | undefined, words: string[
       log,
       actingAsRoot: session !== undefined,
       environment: {
-        ...(session?.env ?? cliEnvironment(identity.home, config.docker.host)),
+        ...(session?.env ?? profile.userEnvironment(identity, config.docker.host)),
         DOCKER_BUILDKIT: BUILDER === 'classic' ? '0' : '1',
       },
     });
-    const job: BuildJob = { runtime, identity, config, log, session };
+    const job: BuildJob = { runtime, identity, config, log, session, profile };
     return await (wantsLoginOnly(process.env) ? loginOnly(job, words) : build(job, words));
   } finally {
     session?.close();
@@ -87,7 +92,11 @@ async function loginOnly(job: BuildJob, rest: string[]): Promise<number> {
   const io = { stdin: process.stdin, stderr: process.stderr };
   const credentials = await readCredentials(request, identity, io, log);
   const timeout = config.docker.pullTimeout;
-  const file = await dockerLogin(job.runtime, request, credentials, identity, timeout, log, job.session);
+  const userFile = job.profile.loginFile(identity.home);
+  const file = await dockerLogin(job.runtime, request, credentials, identity, timeout, log, {
+    userFile,
+    session: job.session,
+  });
   process.stdout.write(
     `docker_build: logged in to ${request.server} as ${credentials.user}; credentials stored in ${file}\n`,
   );
@@ -113,13 +122,17 @@ function planOf(job: BuildJob, rest: string[]): BuildPlan {
 
 async function build(job: BuildJob, rest: string[]): Promise<number> {
   const { identity, log, session } = job;
-  const plan = planOf(job, rest);
+  const planned = planOf(job, rest);
+  // As root: the context's real path, resolved once, is what is checked and what is held.
+  const plan = session ? withRealContext(planned) : planned;
   if (log.debugEnabled) for (const d of plan.decisions) log.debug(`policy: ${d}`);
   checkPaths(plan.pathChecks, identity, log);
+  // As root for the user: the Dockerfile read as the user (stdin), the context held and staged.
+  const asRoot = session ? rootBuildInput(plan, session, identity, log) : undefined;
   const interrupts = new Interrupts(log);
   try {
     log.info(`building ${plan.tags.map((t) => t.canonical).join(', ') || '(no tag)'}`);
-    await runBuild(job.runtime, plan.argv, interrupts, log);
+    await runBuild(job.runtime, asRoot?.argv ?? plan.argv, interrupts, log, asRoot?.dockerfile);
     if (interrupts.signal) return signalStatus(interrupts.signal);
     if (session) await copyIidfile(plan, session, identity, log);
     if (plan.tags.length === 0) {
@@ -131,6 +144,7 @@ async function build(job: BuildJob, rest: string[]): Promise<number> {
     return Status.OK;
   } finally {
     interrupts.dispose();
+    for (const p of asRoot?.release() ?? []) log.warning(`staging: ${p}`);
   }
 }
 

@@ -1,4 +1,5 @@
 import { chmodSync, chownSync, existsSync, lstatSync, readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { ReadStream } from 'node:tty';
 import type { Identity } from '../host/identity.js';
 import { WrapperError } from '../kernel/errors.js';
@@ -54,12 +55,18 @@ export function scrub(text: string, password: string): string {
   return password === '' ? text : text.split(password).join('***');
 }
 
+/** Where a login is kept: the user's own file (USERFILE), and, acting as root for the user, the session's private one. */
+export interface LoginStore {
+  userFile: string;
+  session?: RootSession;
+}
+
 /**
- * `docker login --username USER --password-stdin SERVER`: the password reaches docker only on its
- * stdin. Credentials land in the user's own ~/.docker/config.json, made 0600 (and the directory
- * 0700) afterwards. Acting as root for the user (SESSION given), docker stores them in the
- * private DOCKER_CONFIG and the new entry is merged into the user's file by a process running as
- * the user (see storeAsUser).
+ * `login --username USER --password-stdin SERVER` (the runtime's argv): the password reaches the
+ * CLI only on its stdin. Credentials land in the user's own file (docker ~/.docker/config.json,
+ * podman ~/.config/containers/auth.json), made 0600 (and its directory 0700) afterwards. Acting
+ * as root for the user (a session), the CLI stores them in the session's private file and the new
+ * entry is merged into the user's file by a process running as the user (see storeAsUser).
  */
 export async function dockerLogin(
   runtime: BuildRuntime,
@@ -68,31 +75,30 @@ export async function dockerLogin(
   identity: Pick<Identity, 'uid' | 'gid' | 'groups' | 'home'>,
   timeout: number,
   log: Logger,
-  session?: RootSession,
+  store: LoginStore,
 ): Promise<string> {
-  const privateFile = session ? `${session.dockerConfig}/config.json` : undefined;
+  const privateFile = store.session?.loginFile;
   const before = privateFile ? readFileSync(privateFile, 'utf8') : undefined;
-  const result = await runtime.exec.call(
-    ['login', '--username', credentials.user, '--password-stdin', request.server],
-    {
-      input: credentials.password,
-      timeout,
-    },
-  );
+  const result = await runtime.exec.call(runtime.loginArgv(request.server, credentials.user), {
+    input: credentials.password,
+    timeout,
+  });
   const stderr = scrub(result.stderr, credentials.password);
   const daemon = runtime.classify.daemon({ stderr, timedOut: result.timedOut }, 'login', timeout);
   if (daemon) throw daemon;
   if (result.exitCode !== 0) {
     const reason = runtime.classify.reason(stderr);
-    const hint = /401|unauthorized|incorrect username or password|denied/i.test(stderr)
+    const hint = /401|unauthorized|incorrect username or password|invalid username\/password|denied/i.test(
+      stderr,
+    )
       ? 'wrong user name or password'
       : 'the registry could not be reached or refused the login';
     throw loginError(`${credentials.user}@${request.server}: ${hint}: ${reason}`);
   }
-  const dir = `${identity.home}/.docker`;
-  const file = `${dir}/config.json`;
+  const file = store.userFile;
+  const dir = dirname(file);
   if (privateFile) {
-    await storeAsUser(before, readFileSync(privateFile, 'utf8'), dir, identity, log);
+    await storeAsUser(before, readFileSync(privateFile, 'utf8'), file, identity.home, identity, log);
     return file;
   }
   protect(dir, 0o700, identity, log);
@@ -100,25 +106,37 @@ export async function dockerLogin(
   return file;
 }
 
+/** The directories from below HOME down to FILE's own, outermost first (e.g. ~/.config, ~/.config/containers). Pure. */
+export function dirsBelow(home: string, file: string): string[] {
+  const dirs: string[] = [];
+  for (let d = dirname(file); d.startsWith(`${home}/`); d = dirname(d)) dirs.unshift(d);
+  return dirs;
+}
+
 /**
- * Merges what `docker login` stored in the private config (AFTER, versus BEFORE) into the user's
- * DIR/config.json, every step as the user: DIR made (or kept) 0700, the file read without following
- * a symlink, and replaced atomically by a 0600 file with the user's other keys kept.
+ * Merges what the login stored in the private file (AFTER, versus BEFORE) into the user's FILE,
+ * every step as the user: its directory made (or kept) 0700 (the ones above it made when missing,
+ * their mode left alone), the file read without following a symlink, and replaced atomically by a
+ * 0600 file with the user's other keys kept.
  */
 async function storeAsUser(
   before: string | undefined,
   after: string,
-  dir: string,
+  file: string,
+  home: string,
   identity: Pick<Identity, 'uid' | 'gid' | 'groups'>,
   log: Logger,
 ): Promise<void> {
-  const file = `${dir}/config.json`;
   const entries = changedAuths(before, after);
   if (Object.keys(entries).length === 0) {
-    throw loginError('docker login succeeded but stored no credentials in its config file: nothing to keep');
+    throw loginError('login succeeded but stored no credentials in its file: nothing to keep');
   }
-  const made = await asUser(identity, { op: 'mkdir', path: dir, mode: 0o700 });
-  if (!made.ok) throw loginError(`${dir} ${made.reason}: credentials not stored`);
+  const dirs = dirsBelow(home, file);
+  for (const [i, dir] of dirs.entries()) {
+    const keepMode = i < dirs.length - 1;
+    const made = await asUser(identity, { op: 'mkdir', path: dir, mode: 0o700, keepMode });
+    if (!made.ok) throw loginError(`${dir} ${made.reason}: credentials not stored`);
+  }
   const current = await asUser(identity, { op: 'read', path: file });
   if (!current.ok) throw loginError(`${file} ${current.reason}: credentials not stored`);
   const merged = mergeAuths(current.text, entries);

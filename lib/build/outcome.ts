@@ -18,7 +18,10 @@ export function failingStep(output: string): string | undefined {
   const buildkit = [...output.matchAll(/^\s*> \[([^\]\n]+)\] ([^\n]*?):?\s*$/gm)].at(-1);
   if (buildkit) return `[${buildkit[1]}] ${buildkit[2]}`;
   const classic = [...output.matchAll(/^Step (\d+\/\d+) : ([^\n]*)$/gm)].at(-1);
-  return classic ? `Step ${classic[1]} : ${classic[2]!.trim()}` : undefined;
+  if (classic) return `Step ${classic[1]} : ${classic[2]!.trim()}`;
+  // podman (buildah): "STEP 2/2: RUN exit 3"
+  const podman = [...output.matchAll(/^STEP (\d+\/\d+): ([^\n]*)$/gm)].at(-1);
+  return podman ? `STEP ${podman[1]}: ${podman[2]!.trim()}` : undefined;
 }
 
 /**
@@ -42,7 +45,7 @@ export function buildFailureReason(stderr: string, reason: Reason): string {
   const explicit = [...lines]
     .reverse()
     .find((l) => /returned a non-zero code|did not complete successfully|^ERROR:|failed/i.test(l));
-  return (explicit ?? reason(lines.join('\n'))).replace(/^ERROR: /, '').slice(0, 400);
+  return (explicit ?? reason(lines.join('\n'))).replace(/^(ERROR|Error): /, '').slice(0, 400);
 }
 
 /** Why a push failed, in words a user can act on. */

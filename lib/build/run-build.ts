@@ -22,19 +22,26 @@ const LEGACY_BANNER = /^DEPRECATED: The legacy builder is deprecated[^\n]*\n(?: 
 /**
  * Runs `docker build` with its output streamed to the job's stdout and stderr. The CLI runs in
  * its own process group; a signal to the job cancels it (the daemon then stops the build and,
- * with --force-rm, removes the step's container). Returns normally only when the build succeeded.
+ * with --force-rm, removes the step's container). STDINTEXT, when given, is written to its stdin
+ * (the Dockerfile of `--file=-`). Returns normally only when the build succeeded.
  */
 export async function runBuild(
   runtime: BuildRuntime,
   argv: string[],
   interrupts: Interrupts,
   log: Logger,
+  stdinText?: string,
 ): Promise<void> {
   const child = runtime.exec.spawn(
     argv,
-    { stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' },
+    { stdin: stdinText === undefined ? 'ignore' : 'pipe', stdout: 'pipe', stderr: 'pipe' },
     { detached: true },
   );
+  // The Dockerfile, read as the user, on the CLI's stdin (--file=-): root never opens the user's path.
+  if (stdinText !== undefined && child.stdin) {
+    child.stdin.on('error', () => {});
+    child.stdin.end(stdinText);
+  }
   const outTail = new Tail();
   const errTail = new Tail();
   child.stdout?.on('data', (chunk: Buffer) => {
@@ -126,7 +133,7 @@ export async function pushTags(
   for (const tag of tags) {
     if (interrupts.signal) break;
     log.info(`pushing ${tag.canonical}`);
-    const result = await runtime.exec.call(['push', '--', tag.canonical], { timeout });
+    const result = await runtime.exec.call(runtime.pushArgv(tag.canonical), { timeout });
     if (interrupts.signal) break;
     if (result.exitCode === 0) {
       const digest = pushedDigest(result.stdout);

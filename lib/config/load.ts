@@ -1,6 +1,7 @@
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { parse as parseIni } from 'ini';
 import { configError } from '../kernel/errors.js';
+import { addProfile, profileSectionName } from './profiles/parse.js';
 import {
   ALIAS_SECTION,
   type Config,
@@ -46,6 +47,10 @@ export function configFromIni(sections: Record<string, unknown>, source: string)
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       // The line itself is not shown: the file may not be a config at all (e.g. --config /etc/shadow).
       throw configError(source, 'has a key=value line outside any [section]: not an lsf-docker config');
+    }
+    if (profileSectionName(section) !== undefined) {
+      addProfile(config.profiles, section, body as Record<string, unknown>, source);
+      continue;
     }
     if (!KEYS.some((k) => k.section === section) && section !== ALIAS_SECTION) {
       throw configError(

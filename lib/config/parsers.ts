@@ -53,6 +53,10 @@ export const absPath: Parse<string> = (raw) => {
   const parsed = parseAbsolutePath(str(raw, ''));
   return parsed.ok ? parsed.path : fail(parsed.reason);
 };
+export const optionalAbsPath: Parse<string | undefined> = (raw, key) => {
+  const s = str(raw, key);
+  return s === '' ? undefined : absPath(s, key);
+};
 export const absPaths: Parse<string[]> = (raw, key) => list(raw, key).map((v) => absPath(v, key));
 export const size: Parse<number | undefined> = (raw) => {
   const text = str(raw, '');
@@ -87,6 +91,12 @@ export const mounts: Parse<MountSpec[]> = (raw, key) =>
     const parsed = parseMountSpec(text);
     return parsed.ok ? parsed.mount : fail(parsed.reason);
   });
+/** Device nodes: absolute paths under /dev. */
+export const devicePaths: Parse<string[]> = (raw, key) =>
+  absPaths(raw, key).map((p) => (p.startsWith('/dev/') ? p : fail(`"${p}" is not a device node under /dev`)));
+/** Variable names (letters, digits, _; not starting with a digit). */
+export const envNames: Parse<string[]> = (raw, key) =>
+  list(raw, key).map((n) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(n) ? n : fail(`"${n}" is not a variable name`)));
 export const registries: Parse<string[]> = (raw, key) => list(raw, key);
 export const logLevel: Parse<LogLevel> = (raw) =>
   parseLogLevel(str(raw, '')) ?? fail('must be CRITICAL, ERROR, WARNING, INFO or DEBUG');

@@ -14,9 +14,12 @@ import { NETWORK_KEYS, type NetworkConfig, networkDefaults } from './keys/networ
 import { PATHS_KEYS, type PathsConfig, pathsDefaults } from './keys/paths.js';
 import { PORTS_KEYS, type PortsConfig, portsDefaults } from './keys/ports.js';
 import { RESOURCES_KEYS, type ResourcesConfig, resourcesDefaults } from './keys/resources.js';
+import { SCHEDULER_KEYS, type SchedulerConfig, schedulerDefaults } from './keys/scheduler.js';
 import { SECURITY_KEYS, type SecurityConfig, securityDefaults } from './keys/security.js';
+import { SLURM_KEYS, type SlurmConfig, slurmDefaults } from './keys/slurm.js';
 import { VOLUMES_KEYS, type VolumesConfig, volumesDefaults } from './keys/volumes.js';
 import { fail, str } from './parsers.js';
+import type { Profiles } from './profiles/types.js';
 
 export { CAPABILITIES } from './capabilities.js';
 export type { KeyDef } from './key-def.js';
@@ -47,6 +50,10 @@ export interface Config {
   log: LogConfig;
   local: LocalConfig;
   build: BuildConfig;
+  /** [profile NAME] sections (lib/config/profiles): applied by effectiveConfig, never seen by policy. */
+  profiles: Profiles;
+  scheduler: SchedulerConfig;
+  slurm: SlurmConfig;
 }
 
 /** Every key, section by section (the order of templates/lsf-docker.conf). */
@@ -67,6 +74,8 @@ export const KEYS: KeyDef[] = [
   ...LOG_KEYS,
   ...LOCAL_KEYS,
   ...BUILD_KEYS,
+  ...SCHEDULER_KEYS,
+  ...SLURM_KEYS,
 ];
 
 /** The built-in defaults: what a host without a config file gets. */
@@ -88,6 +97,9 @@ export function defaultConfig(): Config {
     log: logDefaults(),
     local: localDefaults(),
     build: buildDefaults(),
+    profiles: {},
+    scheduler: schedulerDefaults(),
+    slurm: slurmDefaults(),
   };
 }
 

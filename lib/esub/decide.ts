@@ -1,11 +1,20 @@
+import type { Who } from '../config/profiles/types.js';
 import type { Config } from '../config/schema.js';
 import { parseImageRef, registryAllowed } from '../kernel/grammar/image.js';
 import { JOB_TARGET_FORM, parseJobTarget } from '../kernel/grammar/job-id.js';
 import { appArgs } from '../scheduler/lsf/esub-protocol.js';
+import { profileRefusal } from './profile.js';
 
 /** What an esub decided: lines for the modify files, or the one-line reason of a rejection. */
 export type EsubDecision =
-  | { ok: true; env: Array<[string, string]>; options: Array<[string, string]>; notes: string[] }
+  | {
+      ok: true;
+      env: Array<[string, string]>;
+      options: Array<[string, string]>;
+      notes: string[];
+      /** Lines for the user at bsub (e.g. the registry did not answer): accepted all the same. */
+      stderr?: string[];
+    }
   | { ok: false; reason: string };
 
 export interface EsubInput {
@@ -16,6 +25,8 @@ export interface EsubInput {
   /** The submission environment the esub runs in. */
   env: Record<string, string | undefined>;
   config: Config;
+  /** Who submits, from the OS: asked only for a job that names a profile (LSF_DOCKER_PROFILE). */
+  who?: () => Who;
 }
 
 /** The application profile that selects the job starter (docs/admin-guide-lsf.md, templates/lsf/). */
@@ -69,6 +80,8 @@ export function decideDockerEsub(input: EsubInput): EsubDecision {
       reason: `${source}: registry ${parsed.ref.registry} of "${text}" is not allowed (allowed: ${input.config.images.allowRegistries.join(', ')})`,
     };
   }
+  const refusal = profileRefusal(input.env, input.config, input.who);
+  if (refusal) return { ok: false, reason: refusal };
   return {
     ok: true,
     env: [['LSB_CONTAINER_IMAGE', text]],

@@ -1,5 +1,7 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../config/load.js';
+import { whoOf } from '../config/profiles/who.js';
+import { identityFromOs } from '../host/identity-from-os.js';
 import { isWrapperError } from '../kernel/errors.js';
 import { parseProgramArgs } from '../kernel/program-args.js';
 import { abortValue, formatAssignment, parseAssignments } from '../scheduler/lsf/esub-protocol.js';
@@ -15,7 +17,7 @@ export async function runEsub(
   program: string,
   usage: string,
   argv: string[],
-  decide: (input: EsubInput) => EsubDecision,
+  decide: (input: EsubInput) => EsubDecision | Promise<EsubDecision>,
   env: Record<string, string | undefined> = process.env,
 ): Promise<number> {
   const abort = abortValue(env);
@@ -33,7 +35,8 @@ export async function runEsub(
       const parm = parseAssignments(readFileSync(env.LSB_SUB_PARM_FILE, 'utf8'));
       additional = parm.get('LSB_SUB_ADDITIONAL') ?? additional;
     }
-    decision = decide({ args: args.command, additional, env, config });
+    const who = () => whoOf(identityFromOs(env as NodeJS.ProcessEnv));
+    decision = await decide({ args: args.command, additional, env, config, who });
   } catch (err) {
     if (isWrapperError(err)) return reject(err.message);
     const code = (err as NodeJS.ErrnoException).code;
@@ -41,6 +44,7 @@ export async function runEsub(
     throw err;
   }
   if (!decision.ok) return reject(decision.reason);
+  for (const line of decision.stderr ?? []) process.stderr.write(`${program}: ${line.split('\n')[0]}\n`);
   if (decision.options.length > 0) {
     if (!env.LSB_SUB_MODIFY_FILE) return reject('LSB_SUB_MODIFY_FILE is not set: run me from bsub -a');
     appendFileSync(

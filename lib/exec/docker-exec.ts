@@ -4,7 +4,15 @@ import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Identity } from '../host/identity.js';
 import { identityFromOs } from '../host/identity-from-os.js';
-import { checkTmpRoot, createPrivateDir, type JobFiles, removePrivateDir } from '../host/private-dir.js';
+import { wrapperAlive } from '../host/liveness.js';
+import {
+  checkTmpRoot,
+  createPrivateDir,
+  type JobFiles,
+  readPrivateDirProof,
+  removePrivateDir,
+} from '../host/private-dir.js';
+import { readUserFileText } from '../host/user-files.js';
 import { renderEnvFile } from '../job/artifacts.js';
 import { isWrapperError, WrapperError } from '../kernel/errors.js';
 import { ExitCode, Status } from '../kernel/exit-codes.js';
@@ -12,20 +20,41 @@ import type { JobTarget } from '../kernel/grammar/job-id.js';
 import { LABEL } from '../kernel/labels.js';
 import { createLogger, type Logger } from '../kernel/log/logger.js';
 import { signalStatus } from '../kernel/signals.js';
+import { parseSnapshot, SNAPSHOT_LIMIT, SNAPSHOT_VARIABLE } from '../policy/rules/environment.js';
 import { createRuntime } from '../runtime/create.js';
 import type { ContainerRuntime, FoundContainer } from '../runtime/types.js';
 import { execEnvironment, parseExecRequest } from './request.js';
 import { newSessionToken, SESSION_VARIABLE } from './session.js';
 import { EXEC_SIGNALS, ExecSession, type HostProcesses, realProcesses } from './signals.js';
-import { chooseTarget, execCommand } from './target.js';
+import { type Confirm, chooseTarget, execCommand, proofReason } from './target.js';
 
 const targetError = (message: string) => new WrapperError(ExitCode.EXEC_TARGET, message, 'JOBID');
 
-/** The running container of the caller's job JOB, found by label and checked (227 otherwise). */
+/**
+ * The proof that a candidate is the caller's job container: its lsf-docker.dir label must name a
+ * private dir only root (or, run as the user, the user) could have made, whose owner record
+ * names the caller, this host, the container's name and a live docker_run, and whose cidfile
+ * holds the container's id.
+ */
+export function privateDirConfirm(caller: Pick<Identity, 'uid'>, host = hostname()): Confirm {
+  const euid = process.geteuid!();
+  const trusted = euid === 0 ? [0] : [0, euid];
+  return (c) =>
+    proofReason(
+      c,
+      readPrivateDirProof(c.labels[LABEL.dir] ?? '', caller.uid, trusted),
+      caller,
+      host,
+      wrapperAlive,
+    );
+}
+
+/** The running container of the caller's job JOB, found by label and proven (227 otherwise). */
 export async function findTarget(
   runtime: ContainerRuntime,
   job: JobTarget,
   caller: Pick<Identity, 'uid' | 'gid'>,
+  confirm: Confirm = privateDirConfirm(caller),
 ): Promise<FoundContainer> {
   let candidates: FoundContainer[];
   try {
@@ -33,9 +62,20 @@ export async function findTarget(
   } catch (err) {
     throw isWrapperError(err) ? err : targetError((err as Error).message);
   }
-  const choice = chooseTarget(candidates, job, caller);
+  const choice = chooseTarget(candidates, job, caller, confirm);
   if (!choice.ok) throw targetError(choice.reason);
   return choice.container;
+}
+
+/** Run through sudo: the job's environment snapshot, read as the user (refused when unreadable). */
+function snapshotOf(env: NodeJS.ProcessEnv, identity: Identity): Array<[string, string]> | undefined {
+  const file = env[SNAPSHOT_VARIABLE];
+  if (file === undefined || env.SUDO_UID === undefined) return undefined;
+  try {
+    return parseSnapshot(readUserFileText(identity, file, { limit: SNAPSHOT_LIMIT }));
+  } catch (err) {
+    throw new WrapperError(ExitCode.POLICY, `${file}: ${(err as Error).message}`, SNAPSHOT_VARIABLE);
+  }
 }
 
 /** Everything one exec needs once its target is known. */
@@ -67,13 +107,13 @@ export async function dockerExec(request: {
   const log = createLogger('docker_exec', config.log.level);
   const { job, words } = parseExecRequest(request.argv, env);
   const identity = identityFromOs(env);
-  const runtime = createRuntime({ config, identity, log, actingAsRoot: false });
+  const runtime = createRuntime({ config, identity, log });
   const container = await findTarget(runtime, job, identity);
   log.debug(`target container ${container.name}`);
-  const execEnv = execEnvironment(env, config, log);
+  const execEnv = execEnvironment(env, config, log, snapshotOf(env, identity));
   const interactive = (env.LSB_INTERACTIVE ?? '').toUpperCase() === 'Y' || isatty(0);
   const tty = interactive && isatty(0) && isatty(1);
-  checkTmpRoot(config.paths.tmpRoot, identity.uid);
+  checkTmpRoot(config.paths.tmpRoot, identity.uid, { asRoot: process.geteuid!() === 0 });
   return runExec({ config, log, identity, runtime, container, env: execEnv, words, job, interactive, tty });
 }
 

@@ -2,7 +2,12 @@ import type { Config } from '../config/schema.js';
 import { usageError } from '../kernel/errors.js';
 import { JOB_TARGET_FORM, type JobTarget, parseJobTarget } from '../kernel/grammar/job-id.js';
 import type { Logger } from '../kernel/log/logger.js';
-import { denyPatterns, filterEnvironment, JOB_VARIABLES } from '../policy/rules/environment.js';
+import {
+  denyPatterns,
+  filterEnvironment,
+  JOB_VARIABLES,
+  jobEnvironment,
+} from '../policy/rules/environment.js';
 import { parsePreserveEnvironment } from '../request/variables.js';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -36,15 +41,20 @@ export function parseExecRequest(argv: readonly string[], env: Env): ExecRequest
 /**
  * The exec's environment, by docker_run's rules: the job's whole environment when preserved
  * (LSF_DOCKER_PRESERVE_ENVIRONMENT, else the admin's default), otherwise only the job variables;
- * then the deny list. A bad LSF_DOCKER_PRESERVE_ENVIRONMENT is refused (212), as docker_run does.
+ * then the deny list. Run through sudo, the job's environment is SNAPSHOT (read as the user) and
+ * what sudo kept, never what sudo set (lib/policy/rules/environment.ts jobEnvironment). A bad
+ * LSF_DOCKER_PRESERVE_ENVIRONMENT is refused (212), as docker_run does.
  */
-export function execEnvironment(env: Env, config: Config, log: Logger): Array<[string, string]> {
+export function execEnvironment(
+  env: Env,
+  config: Config,
+  log: Logger,
+  snapshot?: Array<[string, string]>,
+): Array<[string, string]> {
   const parsed = parsePreserveEnvironment(env);
   if (!parsed.ok) throw parsed.error;
   const preserve = parsed.value ?? config.environment.preserve;
-  const base = Object.entries(env).filter(
-    (e): e is [string, string] => e[1] !== undefined && (preserve || JOB_VARIABLES.includes(e[0])),
-  );
+  const base = jobEnvironment(env, snapshot).filter(([name]) => preserve || JOB_VARIABLES.includes(name));
   const decided = filterEnvironment([base], denyPatterns(config.environment.deny));
   for (const d of decided.dropped) log.debug(`environment: ${d.name} dropped (${d.reason})`);
   return decided.kept;

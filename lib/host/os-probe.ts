@@ -1,9 +1,9 @@
 import {
   accessSync,
   constants,
-  existsSync,
   lstatSync,
   readFileSync,
+  readlinkSync,
   realpathSync,
   type Stats,
   statSync,
@@ -14,6 +14,7 @@ import { isatty } from 'node:tty';
 import { hostGpuIndexes } from './gpus.js';
 import type { Identity } from './identity.js';
 import type { HostProbe, PathStat } from './probe.js';
+import { readUserFileText } from './user-files.js';
 
 function toPathStat(s: Stats, isSymlink: boolean): PathStat {
   const kind = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : s.isSocket() ? 'socket' : 'other';
@@ -80,13 +81,13 @@ export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
       }
     },
     userMay,
-    readUserFile(path) {
-      if (!existsSync(path)) throw new Error('does not exist');
-      if (!userMay(path, 'r')) throw new Error('cannot be read by you');
-      const s = stat(path);
-      if (s?.kind !== 'file') throw new Error('is not a regular file');
-      if ((statSync(path).size ?? 0) > 1024 * 1024) throw new Error('is larger than 1 MiB');
-      return readFileSync(path, 'utf8');
+    readUserFile: (path, limit) => readUserFileText(identity, path, { limit }),
+    readlink(path) {
+      try {
+        return readlinkSync(path);
+      } catch {
+        return undefined;
+      }
     },
     hostGpus: () => hostGpuIndexes(gpuDevDir).map(String),
     rssLimit() {

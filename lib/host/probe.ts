@@ -16,8 +16,14 @@ export interface HostProbe {
   lstat(path: string): PathStat | undefined;
   /** Whether the job's user may read (r), write (w) or enter/execute (x) the path, ancestors included. */
   userMay(path: string, access: 'r' | 'w' | 'x'): boolean;
-  /** Reads a small text file on behalf of the user; throws an Error with a message when it cannot. */
-  readUserFile(path: string): string;
+  /**
+   * Reads a small text file with the user's own rights (lib/host/user-files.ts: never as root, the
+   * last component never followed, /proc refused); throws an Error whose message says what is
+   * wrong with the path, never what the file holds.
+   */
+  readUserFile(path: string, limit?: number): string;
+  /** The target of the symlink PATH, or undefined when PATH is not one. */
+  readlink(path: string): string | undefined;
   /** GPU device indexes present on the host (from /dev/nvidiaN under the configured dir). */
   hostGpus(): string[];
   /** The RLIMIT_RSS (bytes) LSF set from bsub -M, or undefined when unlimited. */

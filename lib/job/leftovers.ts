@@ -1,5 +1,5 @@
 import { lstatSync, readdirSync, readFileSync } from 'node:fs';
-import { type OwnerRecord, removePrivateDir } from '../host/private-dir.js';
+import { type OwnerRecord, parseOwnerRecord, removePrivateDir } from '../host/private-dir.js';
 import { LABEL, MANAGED_VALUE } from '../kernel/labels.js';
 import { OWNER_FILE, PRIVATE_DIR_NAME } from '../kernel/names.js';
 import type { ContainerRuntime } from '../runtime/types.js';
@@ -16,25 +16,42 @@ export interface SweepScope {
   /** Our own pid, never swept. */
   selfPid: number;
   isAlive: (pid: number) => boolean;
+  /**
+   * The scheduler's liveness: whether the job a container (by its labels) belongs to has ended.
+   * Such a container is removed even though its wrapper lives (a crashed node, a killed slurmd).
+   * Undefined: pid liveness only.
+   */
+  jobEnded?: (labels: Readonly<Record<string, string>>) => Promise<boolean>;
   dryRun: boolean;
   /** Private dirs without a readable owner record older than this (ms) are removed. */
   orphanAgeMs: number;
   /** The sweeping process's euid: only private dirs it owns are read or removed (never another's). */
   euid: number;
+  /** Remove a container only when its private dir proves it (default: as root). */
+  requireProof?: boolean;
 }
 
 export interface SweepReport {
   containers: string[];
   dirs: string[];
   problems: string[];
+  /** Containers left alone, with why (not proven to be lsf-docker's). */
+  kept: string[];
 }
 
-export const emptyReport = (): SweepReport => ({ containers: [], dirs: [], problems: [] });
+export const emptyReport = (): SweepReport => ({ containers: [], dirs: [], problems: [], kept: [] });
 
 function readOwner(dir: string): OwnerRecord | undefined {
   try {
-    const record = JSON.parse(readFileSync(`${dir}/${OWNER_FILE}`, 'utf8')) as OwnerRecord;
-    return Number.isInteger(record.pid) && Number.isInteger(record.uid) ? record : undefined;
+    return parseOwnerRecord(readFileSync(`${dir}/${OWNER_FILE}`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function readCid(dir: string): string | undefined {
+  try {
+    return readFileSync(`${dir}/cid`, 'utf8').trim();
   } catch {
     return undefined;
   }
@@ -104,6 +121,7 @@ export async function removeContainer(
  */
 async function removeRecordedContainer(
   runtime: ContainerRuntime,
+  dir: string,
   owner: OwnerRecord,
   scope: SweepScope,
   report: SweepReport,
@@ -120,7 +138,9 @@ async function removeRecordedContainer(
     report.problems.push((err as Error).message);
     return false;
   }
-  const named = found.filter((c) => c.name === owner.container);
+  // The runtime's cidfile names the very container (a name alone could be another's by then).
+  const cid = readCid(dir);
+  const named = found.filter((c) => c.name === owner.container && (cid === undefined || cid === c.id));
   for (const c of named) await removeContainer(runtime, c.id, scope, report, owner.container);
   return named.length === 0 || report.containers.includes(owner.container);
 }
@@ -132,7 +152,7 @@ async function removeRecordedContainer(
 export async function sweepStaleDirs(runtime: ContainerRuntime, scope: SweepScope): Promise<SweepReport> {
   const report = emptyReport();
   for (const { dir, owner } of staleDirs(scope)) {
-    if (owner?.container && !(await removeRecordedContainer(runtime, owner, scope, report))) continue;
+    if (owner?.container && !(await removeRecordedContainer(runtime, dir, owner, scope, report))) continue;
     try {
       if (!scope.dryRun) removePrivateDir(dir);
       report.dirs.push(dir);

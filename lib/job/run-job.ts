@@ -7,9 +7,10 @@ import type { Logger } from '../kernel/log/logger.js';
 import { signalStatus } from '../kernel/signals.js';
 import type { ContainerRuntime, RunInput } from '../runtime/types.js';
 import { processStderr, type StderrWriter } from './held-stderr.js';
+import type { PullLocks } from './image/pull-lock.js';
 import { launchFacts } from './launch.js';
 import { FINISHED, Preparing, SignalRouter } from './phases.js';
-import { ensureImage } from './pull.js';
+import { ensureImage, type PullSetup } from './pull.js';
 import type { SignalSource } from './signal-source.js';
 import { type Attempt, attemptRun, type StartContext } from './start.js';
 
@@ -26,6 +27,8 @@ export interface JobContext {
   signals?: SignalSource;
   /** The wrapper's stderr (process.stderr unless a test captures it). */
   stderr?: StderrWriter;
+  /** The host's pull locks (one pull per image and host); none: each job pulls by itself. */
+  pullLocks?: PullLocks;
 }
 
 /** How the start phase ended: no container was started (a signal first), or a run ended. */
@@ -55,6 +58,8 @@ export async function runJob(ctx: JobContext): Promise<number> {
     log: ctx.log,
     stderr: ctx.stderr ?? processStderr,
   };
+  // What the runtime cannot give the job (policy let it run without): in the job's output, first.
+  for (const warning of ctx.spec.warnings ?? []) start.stderr(`docker_run: ${warning}\n`);
   const preparing = new Preparing();
   const router = new SignalRouter(ctx.signals ?? process, ctx.log, preparing);
   // Only now let the start-up catcher go: had a signal no listener for a moment, Node would stop
@@ -62,7 +67,13 @@ export async function runJob(ctx: JobContext): Promise<number> {
   const early = ctx.early?.release();
   if (early) preparing.onSignal(early as NodeJS.Signals);
   try {
-    const started = await startContainer(start, router, preparing);
+    const pull: PullSetup = {
+      locks: ctx.pullLocks,
+      progress: launch.tty || launch.interactive ? 'terminal' : 'lines',
+      tty: launch.tty,
+      write: start.stderr,
+    };
+    const started = await startContainer(start, router, preparing, pull);
     router.enter(FINISHED);
     return started.kind === 'not-started'
       ? started.status
@@ -81,10 +92,11 @@ async function startContainer(
   ctx: StartContext,
   router: SignalRouter,
   preparing: Preparing,
+  pull: PullSetup,
 ): Promise<Started> {
   const { runtime, config, launch, log } = ctx;
   const optimistic = config.docker.pull === 'missing' && !launch.tty;
-  if (!optimistic) await ensureImage(runtime, launch.image, config.docker, log, preparing.abort);
+  if (!optimistic) await ensureImage(runtime, launch.image, config.docker, log, preparing.abort, pull);
   if (preparing.first) return notStarted(preparing.first, ctx);
   const startedAt = Date.now();
   const first = await attemptRun(ctx, router, optimistic);
@@ -92,7 +104,8 @@ async function startContainer(
   log.info(`image ${launch.image} is not on this host: pulling it`);
   if (first.running.first) return notStarted(first.running.first, ctx);
   const pulling = router.enter(new Preparing());
-  await ensureImage(runtime, launch.image, { ...config.docker, pull: 'always' }, log, pulling.abort);
+  const missing = { ...pull, foundMissing: true };
+  await ensureImage(runtime, launch.image, { ...config.docker, pull: 'always' }, log, pulling.abort, missing);
   if (pulling.first) return notStarted(pulling.first, ctx);
   return { kind: 'ran', attempt: await attemptRun(ctx, router, false), startedAt };
 }

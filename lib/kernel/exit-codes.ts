@@ -36,8 +36,14 @@ export const ExitCode = {
   LOGIN_FAILED: 224,
   /** docker_build: a docker build option or tag that policy refuses. */
   BUILD_REFUSED: 225,
+  /** A trusted admin profile ([profile NAME]) the user may not use, or that does not exist: nothing started. */
+  PROFILE_REFUSED: 226,
   /** docker_exec: the job or its container was not found, or belongs to another user. */
   EXEC_TARGET: 227,
+  /** The runtime cannot enforce the job's limits (rootless podman on cgroup v1) and [resources] unenforceable = refuse. */
+  UNENFORCEABLE_LIMITS: 228,
+  /** The Slurm back-end: sbatch, squeue, scancel or srun failed, or the cluster cannot be reached. */
+  SCHEDULER_FAILED: 229,
   /** esub: what LSF expects to reject a submission (LSB_SUB_ABORT_VALUE). */
   ESUB_ABORT: 97,
   /** A container killed by the kernel for exceeding its memory limit: like LSF's memlimit kill. */

@@ -18,6 +18,10 @@ export const LABEL = {
   pid: 'lsf-docker.pid',
   /** The wrapper's private dir for the job. */
   dir: 'lsf-docker.dir',
+  /** The admin profile ([profile NAME]) the job ran with; absent without one. */
+  profile: 'lsf-docker.profile',
+  /** A Slurm job's own id and cluster, ID@CLUSTER: sweep asks Slurm whether the job still exists. */
+  slurm: 'lsf-docker.slurm',
 } as const;
 
 export type LabelName = keyof typeof LABEL;
@@ -30,6 +34,7 @@ export function jobLabels(job: {
   uid: number;
   host: string;
   pid: number;
+  slurm?: { jobId: number; cluster?: string };
 }): Array<[string, string]> {
   return [
     [LABEL.managed, MANAGED_VALUE],
@@ -38,5 +43,15 @@ export function jobLabels(job: {
     [LABEL.uid, String(job.uid)],
     [LABEL.host, job.host],
     [LABEL.pid, String(job.pid)],
+    ...(job.slurm ? [[LABEL.slurm, slurmLabel(job.slurm)] as [string, string]] : []),
   ];
+}
+
+/** The lsf-docker.slurm label's value: ID@CLUSTER (ID@ when the cluster is not known). */
+export const slurmLabel = (job: { jobId: number; cluster?: string }) => `${job.jobId}@${job.cluster ?? ''}`;
+
+/** The lsf-docker.slurm label read back; undefined when it is not ID@CLUSTER. */
+export function parseSlurmLabel(value: string | undefined): { jobId: number; cluster?: string } | undefined {
+  const m = /^(\d{1,19})@([A-Za-z0-9_.-]{0,64})$/.exec(value ?? '');
+  return m ? { jobId: Number(m[1]), cluster: m[2] || undefined } : undefined;
 }

@@ -4,6 +4,8 @@ import { VERSION } from './version.js';
 
 export interface ProgramArgs {
   config?: string;
+  /** --profile NAME: the admin profile fixed in the job starter line (docker_run only). */
+  profile?: string;
   dryRun: boolean;
   /** Everything after the options (or after --): the job's command, untouched. */
   command: string[];
@@ -22,6 +24,8 @@ export async function parseProgramArgs(
   argv: string[],
   accepts: {
     dryRun?: boolean;
+    /** --profile NAME is one of the program's options. */
+    profile?: boolean;
     options?: Record<string, string>;
     /** The words after ours are another program's options (docker build's): an unknown --option starts them. */
     foreignOptions?: boolean;
@@ -34,7 +38,7 @@ export async function parseProgramArgs(
   });
   if (!scan.ok) {
     const { kind, word, written } = scan.problem;
-    if (kind === 'missing-value') throw usageError(`${written} needs a FILE`);
+    if (kind === 'missing-value') throw usageError(`${written} needs ${VALUE_NAME[written] ?? 'a FILE'}`);
     throw usageError(`unknown option ${word} (use -- before a command that starts with --)`);
   }
   const out: ProgramArgs = { dryRun: false, command: scan.rest };
@@ -42,6 +46,9 @@ export async function parseProgramArgs(
     if (key === 'config') {
       if (!value) throw usageError('--config needs a FILE');
       out.config = value;
+    } else if (key === 'profile') {
+      if (!value) throw usageError('--profile needs a NAME');
+      out.profile = value;
     } else if (key === 'dry-run') out.dryRun = true;
     else {
       await showWithYargs(program, usage, written, accepts.options ?? {});
@@ -54,14 +61,22 @@ export async function parseProgramArgs(
 /** What looks like one of our options: --NAME or --NAME=VALUE (a job's -x or --=x is its own). */
 const LONG_OPTION = /^--[A-Za-z][\w-]*(=|$)/;
 
-/** The job starters' options: --config FILE, --dry-run when the program has it, --help, --version (and -h). */
-function programOptions(accepts: { dryRun?: boolean; foreignOptions?: boolean }): OptionDef[] {
+/** What an option's value is called in its usage error. */
+const VALUE_NAME: Record<string, string> = { '--profile': 'a NAME' };
+
+/** The job starters' options: --config FILE, --dry-run and --profile NAME when the program has them, --help, --version (and -h). */
+function programOptions(accepts: {
+  dryRun?: boolean;
+  profile?: boolean;
+  foreignOptions?: boolean;
+}): OptionDef[] {
   const table: OptionDef[] = [
     { key: 'config', names: ['--config'], value: 'required' },
     { key: 'help', names: accepts.foreignOptions ? ['--help'] : ['--help', '-h'], value: 'none', stop: true },
     { key: 'version', names: ['--version'], value: 'none', stop: true },
   ];
   if (accepts.dryRun) table.push({ key: 'dry-run', names: ['--dry-run'], value: 'none' });
+  if (accepts.profile) table.push({ key: 'profile', names: ['--profile'], value: 'required' });
   return table;
 }
 

@@ -1,81 +1,102 @@
-import { readFileSync } from 'node:fs';
 import { usageError } from '../kernel/errors.js';
 import { Status } from '../kernel/exit-codes.js';
 import type { Subcommand } from '../kernel/subcommand.js';
-import { err, openLocal, out } from './context.js';
-import { matches, parseJobIds, unmatched } from './job-ids.js';
-import { type JobRecord, jobLabel, jobPaths, listRecords } from './record.js';
-import { recover } from './recover.js';
-import { renderBjobsLong, renderBjobsTable } from './report.js';
+import { parseFormat, renderFormat, renderJson } from './bjobs-format.js';
+import { renderBjobsLong } from './bjobs-long.js';
+import { renderBjobsTable } from './bjobs-table.js';
+import { parseCommand } from './command-args.js';
+import { err, type Local, openLocal, out } from './context.js';
+import { imageLine } from './image-line.js';
+import { select, selectionFrom } from './job-select.js';
+import { finished, type JobRecord, listRecords, pending, running } from './record.js';
+import type { StateDirs } from './state.js';
+import { ensureDispatcher } from './wake.js';
 
-/** bjobs -a shows finished jobs for this long (LSF's CLEAN_PERIOD). */
-const CLEAN_PERIOD_MS = 3600_000;
+/** bjobs -a and -d show finished jobs for this long (LSF's CLEAN_PERIOD). */
+export const CLEAN_PERIOD_MS = 3600_000;
 const SEPARATOR = '------------------------------------------------------------------------------\n';
 
-function bjobsArgs(argv: string[]) {
-  let all = false;
-  let long = false;
-  const ids: string[] = [];
-  for (const w of argv) {
-    if (w === '-a') all = true;
-    else if (w === '-l') long = true;
-    else if (w === '-al' || w === '-la') all = long = true;
-    else if (w.startsWith('-')) throw usageError(`bjobs: unknown option ${w} (-a, -l, JOBID...)`);
-    else ids.push(w);
+const USAGE =
+  'Usage: bjobs [-a] [-d] [-p] [-r] [-s] [-w] [-l] [-noheader] [-o "FIELDS" [-json]] [-J NAME] [-q QUEUE] [-u USER|all] [JOBID ...]';
+const TABLE = {
+  flags: ['-a', '-d', '-p', '-r', '-s', '-w', '-l', '-W', '-noheader', '-json', '-A', '-X'],
+  values: ['-J', '-q', '-u', '-o', '-m', '-P', '-g', '-G'],
+};
+const UNSUPPORTED = ['-A', '-X', '-W', '-m', '-P', '-g', '-G'];
+
+/** Which states -a/-d/-p/-r/-s ask for; undefined: the default (unfinished jobs). */
+function stateFilter(flags: Set<string>): ((r: JobRecord, now: number) => boolean) | undefined {
+  const recent = (r: JobRecord, now: number) => finished(r) && (r.endTime ?? 0) >= now - CLEAN_PERIOD_MS;
+  const wanted: Array<(r: JobRecord, now: number) => boolean> = [];
+  if (flags.has('-a')) wanted.push((r, now) => !finished(r) || recent(r, now));
+  if (flags.has('-d')) wanted.push(recent);
+  if (flags.has('-p')) wanted.push((r) => pending(r));
+  if (flags.has('-r')) wanted.push((r) => r.status === 'RUN');
+  if (flags.has('-s'))
+    wanted.push((r) => r.status === 'USUSP' || r.status === 'SSUSP' || r.status === 'PSUSP');
+  if (wanted.length === 0) return undefined;
+  return (r, now) => wanted.some((w) => w(r, now));
+}
+
+/** LSF's exit status when nothing matched: 0, unless LSB_BJOBS_CONSISTENT_EXIT_CODE=Y. */
+const nothingStatus = () =>
+  process.env.LSB_BJOBS_CONSISTENT_EXIT_CODE?.toUpperCase() === 'Y' ? Status.LSF_COMMAND_FAILED : Status.OK;
+
+function render(shown: JobRecord[], p: ReturnType<typeof parseCommand>, dirs: StateDirs): string {
+  const format = p.values.get('-o') ?? process.env.LSB_BJOBS_FORMAT;
+  if (p.flags.has('-json') && !format) throw usageError('bjobs -json needs -o "FIELDS"');
+  if (p.flags.has('-json') && p.flags.has('-noheader'))
+    throw usageError('bjobs: -json and -noheader cannot be combined');
+  if (format) {
+    const f = parseFormat(format);
+    return p.flags.has('-json') ? renderJson(shown, f) : renderFormat(shown, f, p.flags.has('-noheader'));
   }
-  return { all, long, wanted: parseJobIds(ids) };
+  if (p.flags.has('-l')) return shown.map((r) => renderBjobsLong(r) + imageLine(dirs, r)).join(SEPARATOR);
+  return renderBjobsTable(shown, {
+    wide: p.flags.has('-w'),
+    reasons: p.flags.has('-p'),
+    noHeader: p.flags.has('-noheader'),
+  });
+}
+
+/** When jobs wait or run and no dispatcher listens (it died, the host rebooted), one is started. */
+export function keepDispatching(local: Local, records: JobRecord[]): void {
+  if (records.some((r) => !r.interactive && (pending(r) || running(r))))
+    ensureDispatcher(local.dirs, local.configPath, local.home);
 }
 
 export const bjobs: Subcommand = async (argv, ctx) => {
-  const { all, long, wanted } = bjobsArgs(argv);
+  const p = parseCommand('bjobs', argv, TABLE, USAGE);
+  const refused = UNSUPPORTED.find((o) => p.flags.has(o) || p.values.has(o));
+  if (refused) throw usageError(`bjobs ${refused}: not supported by the local LSF\n${USAGE}`);
   const local = openLocal(ctx.config);
-  const records = recover(local, listRecords(local.dirs));
-  let shown: JobRecord[];
+  const s = selectionFrom(
+    p.operands,
+    { name: p.values.get('-J'), queue: p.values.get('-q'), user: p.values.get('-u') },
+    local.user,
+  );
+  const records = listRecords(local.dirs);
+  keepDispatching(local, records);
+  const now = Date.now();
+  const { chosen, missing } = select(records, s);
+  const filter = stateFilter(p.flags);
+  const shown = chosen.filter((r) => (filter ? filter(r, now) : s.ids.length > 0 || !finished(r)));
   let status: number = Status.OK;
-  if (wanted.length > 0) {
-    shown = records.filter((r) => matches(r, wanted));
-    for (const label of unmatched(shown, wanted)) {
-      err(`Job <${label}> is not found\n`);
-      status = Status.LSF_COMMAND_FAILED;
-    }
-  } else {
-    const recent = Date.now() - CLEAN_PERIOD_MS;
-    shown = records.filter(
-      (r) => r.status === 'PEND' || r.status === 'RUN' || (all && (r.endTime ?? 0) >= recent),
-    );
-    if (shown.length === 0) {
-      err(all ? 'No job found\n' : 'No unfinished job found\n');
-      return Status.LSF_COMMAND_FAILED;
-    }
+  for (const label of missing) {
+    err(`Job <${label}> is not found\n`);
+    status = Status.LSF_COMMAND_FAILED;
   }
-  if (shown.length === 0) return status;
-  out(long ? shown.map(renderBjobsLong).join(SEPARATOR) : renderBjobsTable(shown));
+  if (shown.length === 0) {
+    if (missing.length > 0) return status;
+    const what =
+      p.flags.has('-p') && !p.flags.has('-a')
+        ? 'No pending job found'
+        : p.flags.has('-a') || p.flags.has('-d')
+          ? 'No job found'
+          : 'No unfinished job found';
+    err(`${what}\n`);
+    return nothingStatus();
+  }
+  out(render(shown, p, local.dirs));
   return status;
-};
-
-export const bpeek: Subcommand = async (argv, ctx) => {
-  const local = openLocal(ctx.config);
-  const records = recover(local, listRecords(local.dirs));
-  const ids = parseJobIds(argv.filter((w) => !w.startsWith('-')));
-  const unknown = argv.find((w) => w.startsWith('-'));
-  if (unknown) throw usageError(`bpeek: unknown option ${unknown} (bpeek [JOBID])`);
-  const candidates = ids.length
-    ? records.filter((r) => matches(r, ids))
-    : records.filter((r) => r.status === 'RUN');
-  const r = candidates.at(-1);
-  if (!r) {
-    err(ids.length ? `Job <${argv.join(' ')}> is not found\n` : 'No unfinished job found\n');
-    return Status.LSF_COMMAND_FAILED;
-  }
-  if (r.status === 'PEND') {
-    err(`Job <${jobLabel(r)}> : Not yet started.\n`);
-    return Status.LSF_COMMAND_FAILED;
-  }
-  out('<< output from stdout >>\n');
-  try {
-    out(readFileSync(jobPaths(local.dirs, r.id, r.index).out, 'utf8'));
-  } catch {
-    // no output yet, or delivered to the -o file and removed
-  }
-  return Status.OK;
 };

@@ -1,101 +1,91 @@
 import { usageError } from '../kernel/errors.js';
 import { Status } from '../kernel/exit-codes.js';
-import type { JobTarget } from '../kernel/grammar/job-id.js';
 import { parseSignal } from '../kernel/signals.js';
 import type { Subcommand } from '../kernel/subcommand.js';
-import { terminate } from '../scheduler/lsf/terminate.js';
-import { alive, err, type Local, openLocal, out } from './context.js';
-import { matches, parseJobIds, unmatched } from './job-ids.js';
-import { TERMINATE_REQUEST } from './kill-requests.js';
-import { release, tryLock } from './lock.js';
-import { type JobRecord, jobLabel, jobPaths, listRecords, updateRecord } from './record.js';
-import { justSubmitted, recover } from './recover.js';
-import { writeAtomic } from './state.js';
+import { parseCommand } from './command-args.js';
+import { err, type Local, openLocal, out } from './context.js';
+import { controlPending, requestControl } from './controls.js';
+import type { Control } from './job-run.js';
+import { actionTargets, selectionFrom } from './job-select.js';
+import { finished, type JobRecord, jobLabel, listRecords, pending } from './record.js';
+import { ensureDispatcher } from './wake.js';
 
-function bkillArgs(argv: string[]): { signal?: string; ids: string[] } {
-  let signal: string | undefined;
-  const ids: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const w = argv[i]!;
-    if (w === '-s') {
-      const v = argv[++i];
-      if (!v) throw usageError('bkill -s needs a signal (e.g. KILL, TERM, 9)');
-      signal = parseSignal(v);
-      if (!signal)
-        throw usageError(
-          `bkill -s ${v}: not a signal this host knows (HUP INT QUIT KILL USR1 USR2 TERM CONT STOP TSTP)`,
-        );
-    } else if (w.startsWith('-')) throw usageError(`bkill: unknown option ${w} (-s SIG, JOBID...)`);
-    else ids.push(w);
+const USAGE =
+  'Usage: bkill [-r] [-b] [-s SIGNAL] [-J NAME] [-q QUEUE] [-u USER|all] [JOBID | "JOBID[INDEX]" | 0] ...';
+
+/**
+ * Hands CONTROL to each of TARGETS: a pending element is changed here (under its lock); a
+ * running one (or one being started) gets a request file, and the dispatcher is woken (started if
+ * it is gone). Returns how each fared, for the command's messages.
+ */
+export function deliverControl(local: Local, targets: JobRecord[], control0: Control) {
+  const control = normalize(control0);
+  let dispatcher = false;
+  const results: Array<{ record: JobRecord; result: 'done' | 'finished' | 'requested' }> = [];
+  for (const r of targets) {
+    if (finished(r)) {
+      results.push({ record: r, result: 'finished' });
+      continue;
+    }
+    const changed = pending(r) ? controlPending(local.dirs, r, control) : 'busy';
+    if (changed === undefined || changed === 'busy') {
+      requestControl(local.dirs, r, control);
+      dispatcher ||= !r.interactive;
+      results.push({ record: r, result: 'requested' });
+    } else results.push({ record: r, result: 'done' });
   }
-  if (ids.length === 0) throw usageError('bkill: give a job id (or 0 for all your jobs)');
-  return { signal, ids };
+  if (dispatcher) ensureDispatcher(local.dirs, local.configPath, local.home);
+  return results;
 }
 
+/** bkill -s STOP/TSTP/CONT are bstop and bresume. */
+const normalize = (c: Control): Control =>
+  c === 'SIGSTOP' || c === 'SIGTSTP' ? 'STOP' : c === 'SIGCONT' ? 'CONT' : c;
+
+/** An element is named by itself only when the command named elements; else by its job id. */
+const labelOf = (r: JobRecord, elements: boolean) => (elements ? jobLabel(r) : String(r.id));
+
 export const bkill: Subcommand = async (argv, ctx) => {
-  const { signal, ids } = bkillArgs(argv);
+  const p = parseCommand('bkill', argv, { flags: ['-r', '-b'], values: ['-s', '-J', '-q', '-u'] }, USAGE);
+  const signalText = p.values.get('-s');
+  const signal = signalText === undefined ? undefined : parseSignal(signalText);
+  if (signalText !== undefined && !signal)
+    throw usageError(
+      `bkill -s ${signalText}: not a signal this host knows (HUP INT QUIT KILL USR1 USR2 TERM CONT STOP TSTP)`,
+    );
+  if (signal && p.flags.has('-r')) throw usageError('bkill: -r and -s cannot be combined');
   const local = openLocal(ctx.config);
-  const records = recover(local, listRecords(local.dirs));
-  const everyJob = ids.includes('0');
-  const wanted = everyJob ? [] : parseJobIds(ids);
-  const targets = records.filter((r) =>
-    everyJob ? r.status === 'PEND' || r.status === 'RUN' : matches(r, wanted),
+  const s = selectionFrom(
+    p.operands,
+    { name: p.values.get('-J'), queue: p.values.get('-q'), user: p.values.get('-u') },
+    local.user,
+  );
+  const records = listRecords(local.dirs);
+  const { chosen, missing } = actionTargets(
+    s.all || s.ids.length === 0 ? records.filter((r) => !finished(r)) : records,
+    s,
+    'bkill',
   );
   let status: number = Status.OK;
-  for (const label of everyJob ? [] : unmatched(targets, wanted)) {
+  for (const label of missing) {
     err(`Job <${label}>: No matching job found\n`);
     status = Status.LSF_COMMAND_FAILED;
   }
+  if (chosen.length === 0 && missing.length === 0) {
+    err('No unfinished job found\n');
+    return Status.LSF_COMMAND_FAILED;
+  }
+  const control: Control = p.flags.has('-r') ? 'FORCE' : ((signal as Control | undefined) ?? 'TERMINATE');
+  const elements = s.ids.some((j) => j.index !== undefined);
   const told = new Set<string>();
-  const tell = (label: string, write: (text: string) => unknown, text: string) => {
-    if (!told.has(label)) write(`Job <${label}>${text}`);
+  for (const { record, result } of deliverControl(local, chosen, control)) {
+    const label = labelOf(record, elements);
+    if (told.has(label)) continue;
     told.add(label);
-  };
-  for (const r of targets) {
-    const label = labelOf(r, everyJob, wanted);
-    if (r.status === 'DONE' || r.status === 'EXIT') {
-      tell(label, err, ': Job has already finished\n');
+    if (result === 'finished') {
+      err(`Job <${label}>: Job has already finished\n`);
       status = Status.LSF_COMMAND_FAILED;
-      continue;
-    }
-    await killElement(local, r, signal);
-    tell(label, out, ` is being ${signal ? 'signaled' : 'terminated'}\n`);
+    } else out(`Job <${label}> is being ${signal ? 'signaled' : 'terminated'}\n`);
   }
   return status;
 };
-
-/** An element is named by itself only when the command named elements; else by its job id. */
-const labelOf = (r: JobRecord, everyJob: boolean, wanted: JobTarget[]) =>
-  r.index > 0 && !everyJob && wanted.some((j) => j.index !== undefined) ? jobLabel(r) : String(r.id);
-
-/** Hands the kill to the element's supervisor (request file), or does it here when the supervisor is gone. */
-async function killElement(local: Local, r: JobRecord, signal: string | undefined): Promise<void> {
-  const paths = jobPaths(local.dirs, r.id, r.index);
-  const request = () => writeAtomic(paths.kill, `${signal ?? TERMINATE_REQUEST}\n`);
-  if (alive(r.supervisorPid) || justSubmitted(r)) return request();
-  if (r.status === 'PEND') {
-    const lock = tryLock(paths.lock, 0o600);
-    if (!lock) return request();
-    try {
-      updateRecord(local.dirs, r.id, r.index, {
-        status: 'EXIT',
-        endTime: Date.now(),
-        exitReason: 'TERM_OWNER: job killed by owner while pending',
-      });
-    } finally {
-      release(lock);
-    }
-    return;
-  }
-  // A running job whose supervisor died: signal its process group from here.
-  if (!r.jobPid) return;
-  const send = (s: string) => {
-    try {
-      process.kill(r.interactive ? r.jobPid! : -r.jobPid!, s as NodeJS.Signals);
-    } catch {
-      // gone
-    }
-  };
-  if (signal) return send(signal);
-  await terminate(send, local.config.job.terminateInterval);
-}

@@ -1,51 +1,41 @@
-import { existsSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { hostGpuIndexes } from '../host/gpus.js';
-import { usageError } from '../kernel/errors.js';
-import { ExitCode } from '../kernel/exit-codes.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Subcommand } from '../kernel/subcommand.js';
+import { variableWarnings } from '../request/hints.js';
+import { applyEnvOption, BSUB_USAGE, type BsubArgs, parseJobName } from '../scheduler/lsf/bsub-options.js';
 import { formatAppSpecs } from '../scheduler/lsf/esub-protocol.js';
-import {
-  applyEnvOption,
-  BSUB_USAGE,
-  type BsubArgs,
-  type JobNameSpec,
-  parseBsubArgs,
-  parseGpuCount,
-  parseJobName,
-  parseResReq,
-} from './bsub-args.js';
+import { esubOrder, runEsubs } from '../scheduler/lsf/esub-runner.js';
+import { parametersOf, submissionFrom } from '../scheduler/lsf/submission.js';
+import { defaultJobName, readSubmission } from './bsub-input.js';
+import { DEFAULT_QUEUE, jobRecords } from './bsub-records.js';
 import { binDir, err, type Local, openLocal, out, shortHost } from './context.js';
-import { esubOrder, runEsubs } from './esubs.js';
-import { olderJobWaiting } from './queue.js';
-import { type JobRecord, jobPaths, writeRecord } from './record.js';
-import { runElement } from './run-element.js';
-import { allocateJobId } from './state.js';
-import { parametersOf, submissionFrom } from './submission.js';
-import { startSupervisor, supervise } from './supervisor.js';
+import { runInteractive } from './interactive.js';
 import { waitForJob } from './wait.js';
+import { ensureDispatcher } from './wake.js';
 
-const DEFAULT_QUEUE = 'normal';
-const PROFILES = new Set(['docker', 'docker_build', 'docker_exec']);
-
+/**
+ * bsub: the submission (command line, and a job script's #BSUB lines), LSF's esubs, one record per
+ * element; then the dispatcher is woken (started when none listens) and bsub returns, or waits
+ * (-K), or runs the job on this terminal (-I*).
+ */
 export const bsub: Subcommand = async (argv, ctx) => {
   if (argv.length === 1 && (argv[0] === '-h' || argv[0] === '--help')) {
     out(`${BSUB_USAGE}\n`);
     return 0;
   }
-  const args0 = parseBsubArgs(argv);
-  if (args0.supervise) return supervise(args0.supervise, ctx.config);
-  if (args0.command.length === 0) throw usageError(`bsub: no command given\n${BSUB_USAGE}`);
-  if (args0.jobName) parseJobName(args0.jobName);
-  const local = openLocal(ctx.config);
   const submitCwd = process.cwd();
+  const { args: args0, script } = readSubmission(argv, submitCwd);
+  if (args0.jobName) parseJobName(args0.jobName);
+  for (const warning of variableWarnings(process.env)) err(`${warning}\n`);
+  const local = openLocal(ctx.config);
   const { args, env } = throughEsubs(args0, local, ctx.config);
-  const records = jobRecords(args, local, { submitCwd, env, configPath: ctx.config });
+  const name = defaultJobName(args, script);
+  const { records, lock } = jobRecords(args, local, { submitCwd, env, configPath: ctx.config, name });
   const { id, queue } = records[0]!;
   const say = args.interactive ? err : out;
   say(`Job <${id}> is submitted to ${queue === DEFAULT_QUEUE ? 'default queue' : 'queue'} <${queue}>.\n`);
-  if (args.interactive) return runInteractive(local, records[0]!);
-  startSupervisor(local, records[0]!);
+  if (lock) return runInteractive(local, records[0]!, lock);
+  ensureDispatcher(local.dirs, ctx.config, local.home);
   if (!args.wait) return 0;
   return waitForJob(
     local,
@@ -70,87 +60,4 @@ function throughEsubs(args0: BsubArgs, local: Local, configPath: string | undefi
   const args = submissionFrom(esubbed.parm, args0);
   if (apps.length > 0 && args0.apps.length > 0) esubbed.parm.set('LSB_SUB_ADDITIONAL', formatAppSpecs(apps));
   return { args, env: applyEnvOption(esubbed.env, args.env) };
-}
-
-/** What the submission asks of this host, checked against what it can give. */
-function hostRequest(args: BsubArgs, local: Local) {
-  if (args.app !== undefined && !PROFILES.has(args.app)) {
-    throw usageError(
-      `${args.app}: Application profile does not exist (known here: ${[...PROFILES].join(', ')}). Job not submitted.`,
-    );
-  }
-  if (args.slots > local.config.local.slots) {
-    throw usageError(
-      `bsub -n ${args.slots}: this host has ${local.config.local.slots} slot(s) ([local] slots). Job not submitted.`,
-    );
-  }
-  const res = parseResReq(args.resReq.join(' '));
-  const gpus = args.gpu !== undefined ? parseGpuCount(args.gpu) : 0;
-  const hostGpus = hostGpuIndexes(local.config.devices.gpuDevDir).length;
-  if (gpus > hostGpus)
-    throw usageError(`bsub -gpu "${args.gpu}": this host has ${hostGpus} GPU(s). Job not submitted.`);
-  const memLimit = args.memLimit !== undefined ? Number(args.memLimit) * 1024 : res.memBytes;
-  const nameSpec: JobNameSpec = args.jobName ? parseJobName(args.jobName) : { name: args.command.join(' ') };
-  if (args.interactive && nameSpec.indexes)
-    throw usageError('bsub: an interactive job cannot be a job array');
-  return { ports: res.ports, gpus, memLimit, nameSpec };
-}
-
-/** Takes a job id and writes one PEND record (and its submitted environment) per element. */
-function jobRecords(
-  args: BsubArgs,
-  local: Local,
-  sub: { submitCwd: string; env: Record<string, string>; configPath: string | undefined },
-): JobRecord[] {
-  const { ports, gpus, memLimit, nameSpec } = hostRequest(args, local);
-  const id = allocateJobId(local.dirs, local.uid);
-  const base = {
-    user: local.user,
-    uid: local.uid,
-    home: local.home,
-    queue: args.queue ?? DEFAULT_QUEUE,
-    app: args.app,
-    group: args.group,
-    command: args.command.join(' '),
-    words: args.command,
-    submitHost: shortHost(),
-    submitTime: Date.now(),
-    subcwd: sub.submitCwd,
-    cwd: args.cwd ? resolve(sub.submitCwd, args.cwd) : sub.submitCwd,
-    out: args.out,
-    err: args.err,
-    interactive: args.interactive,
-    slots: args.slots,
-    memLimit,
-    resReq: args.resReq.length ? args.resReq.join(' ') : undefined,
-    ports,
-    gpus,
-    config: sub.configPath ? resolve(sub.submitCwd, sub.configPath) : undefined,
-    status: 'PEND' as const,
-  };
-  const records: JobRecord[] = (nameSpec.indexes ?? [0]).map((index) => ({
-    id,
-    index,
-    name: index > 0 ? `${nameSpec.name}[${index}]` : nameSpec.name,
-    ...base,
-  }));
-  for (const r of records) {
-    writeFileSync(jobPaths(local.dirs, id, r.index).env, JSON.stringify(sub.env), { mode: 0o600 });
-    writeRecord(local.dirs, r);
-  }
-  return records;
-}
-
-/** bsub -I*: the element runs here, on the terminal, once the host can take it. */
-async function runInteractive(local: Local, record: JobRecord): Promise<number> {
-  const finished = new Set<string>();
-  const status = await runElement(record, local.config, {
-    dirs: local.dirs,
-    binDir: binDir(),
-    interactive: true,
-    mayDispatch: () => !olderJobWaiting(local.dirs, record.id, finished),
-    onWaiting: () => err('<<Waiting for dispatch ...>>\n'),
-    onStart: (host) => err(`<<Starting on ${host}>>\n`),
-  });
-  return status ?? ExitCode.INTERNAL;
 }

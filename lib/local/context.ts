@@ -12,19 +12,39 @@ export interface Local {
   configPath?: string;
   dirs: StateDirs;
   uid: number;
+  gid: number;
   user: string;
   home: string;
 }
 
-export function openLocal(configPath: string | undefined): Local {
+/**
+ * The local LSF for the user running the command. Jobs never run as root, so root gets it only
+ * with ADMIN (badmin, bhosts, bqueues, lsload: the host, not jobs of its own) and then has no
+ * user dir.
+ */
+export function openLocal(configPath: string | undefined, opts: { admin?: boolean } = {}): Local {
   const { config } = loadConfig(configPath, { euid: process.geteuid!() });
+  if (opts.admin && process.getuid!() === 0) {
+    const dirs = prepareState(stateDirs(config, 0, '/root'), 0, config.local.stateDir !== undefined, {
+      userDir: false,
+    });
+    return { config, configPath, dirs, uid: 0, gid: 0, user: 'root', home: '/root' };
+  }
   const identity = identityFromOs();
   const dirs = prepareState(
     stateDirs(config, identity.uid, identity.home),
     identity.uid,
     config.local.stateDir !== undefined,
   );
-  return { config, configPath, dirs, uid: identity.uid, user: identity.user, home: identity.home };
+  return {
+    config,
+    configPath,
+    dirs,
+    uid: identity.uid,
+    gid: identity.gid,
+    user: identity.user,
+    home: identity.home,
+  };
 }
 
 /** The bin/ directory of the running lsf-docker: where its esubs and job starters are. */

@@ -22,7 +22,7 @@ export function buildJobEnv(
     errFile?: string;
   },
 ): Record<string, string> {
-  return jobEnvironment(submitted, {
+  const env = jobEnvironment(submitted, {
     id: record.id,
     index: record.index,
     name: record.name,
@@ -43,4 +43,20 @@ export function buildJobEnv(
     outFile: ctx.outFile,
     errFile: ctx.errFile,
   });
+  for (const name of LOCAL_NAMES) delete env[name];
+  return { ...env, ...localJobVariables(record) };
+}
+
+/** The job variables the local LSF sets beyond the contract's: an array's end and step, -P's project. */
+const LOCAL_NAMES = ['LSB_JOBINDEX_END', 'LSB_JOBINDEX_STEP', 'LSB_PROJECT_NAME'] as const;
+
+/** Their values for RECORD (none that it does not have). Pure. */
+export function localJobVariables(record: JobRecord): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (record.array && record.index > 0) {
+    out.LSB_JOBINDEX_END = String(record.array.last);
+    out.LSB_JOBINDEX_STEP = String(record.array.step);
+  }
+  if (record.project) out.LSB_PROJECT_NAME = record.project;
+  return out;
 }

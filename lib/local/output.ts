@@ -1,14 +1,21 @@
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { expandOutputPath } from './bsub-args.js';
+import { expandOutputPath } from '../scheduler/lsf/bsub-options.js';
 import type { JobRecord, jobPaths } from './record.js';
 import { renderOutputFile } from './report.js';
 
-/** The -o and -e files of an element, %J and %I expanded, relative to its working directory CWD. */
+/**
+ * The -o and -e files of an element, %J and %I expanded, relative to -outdir (made here) or else
+ * its working directory CWD. An -e naming the -o file is no -e: stderr goes with stdout (LSF).
+ */
 export function outputFiles(record: JobRecord, cwd: string): { outFile?: string; errFile?: string } {
-  const file = (spec: JobRecord['out']) =>
-    spec ? resolve(cwd, expandOutputPath(spec.path, record.id, record.index)) : undefined;
-  return { outFile: file(record.out), errFile: file(record.err) };
+  const expand = (p: string) => expandOutputPath(p, record.id, record.index);
+  const base = record.outdir ? resolve(cwd, expand(record.outdir)) : cwd;
+  if (record.outdir) mkdirSync(base, { recursive: true, mode: 0o755 });
+  const file = (spec: JobRecord['out']) => (spec ? resolve(base, expand(spec.path)) : undefined);
+  const outFile = file(record.out);
+  const errFile = file(record.err);
+  return { outFile, errFile: errFile === outFile ? undefined : errFile };
 }
 
 /** Writes the -o file (header, summary, output) and the -e file, as the user. Without -o the spool stays for bpeek. */

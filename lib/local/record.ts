@@ -1,9 +1,24 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeAtomic } from './atomic.js';
 import type { StateDirs } from './state.js';
-import { writeAtomic } from './state.js';
 
-export type JobStatus = 'PEND' | 'RUN' | 'DONE' | 'EXIT';
+/**
+ * LSF's job states: PEND (waiting), PSUSP (held while pending: -H, bstop), RUN, USUSP (stopped by
+ * its owner), SSUSP (stopped by the system: never set locally, no load thresholds), DONE, EXIT.
+ */
+export type JobStatus = 'PEND' | 'PSUSP' | 'RUN' | 'USUSP' | 'SSUSP' | 'DONE' | 'EXIT';
+
+export interface Usage {
+  cpuSeconds: number;
+  maxMemBytes: number;
+  avgMemBytes?: number;
+  maxSwapBytes?: number;
+  maxProcesses: number;
+  maxThreads: number;
+  /** Where it was measured: the container's cgroup, or the job's process tree. */
+  source?: 'cgroup' | 'processes';
+}
 
 /** One job (or one element of a job array), as the local LSF keeps it in the user dir. */
 export interface JobRecord {
@@ -17,8 +32,13 @@ export interface JobRecord {
   home: string;
   queue: string;
   app?: string;
+  /** -G: the user group. */
   group?: string;
-  /** The job's command line, as the job file runs it. */
+  /** -g: the job group. */
+  jobGroup?: string;
+  /** -P: the project (LSB_PROJECT_NAME). */
+  project?: string;
+  /** The job's command line, as the job file runs it (a job script's text for `bsub < script`). */
   command: string;
   /** The command words as given (handed as argv to docker_build). */
   words: string[];
@@ -29,29 +49,55 @@ export interface JobRecord {
   cwd: string;
   out?: { path: string; overwrite: boolean };
   err?: { path: string; overwrite: boolean };
+  /** -i: the job's standard input. */
+  input?: string;
+  /** -outdir: where relative -o/-e files go (made at dispatch). */
+  outdir?: string;
   interactive?: 'I' | 'Ip' | 'Is';
   slots: number;
+  /** -x: the whole host. */
+  exclusive?: boolean;
   /** The memory limit (-M, else rusage mem) in bytes: RLIMIT_RSS for the job starter. */
   memLimit?: number;
+  /** -W: the run limit in seconds. */
+  runLimit?: number;
   resReq?: string;
   ports: number[];
   gpus: number;
   /** --config handed to lsf-docker, handed on to the job starter. */
   config?: string;
+  /** -w: the dependency expression. */
+  dependency?: string;
+  /** -b: not before this time (ms). */
+  beginTime?: number;
+  /** -E and -Ep. */
+  preExec?: string;
+  postExec?: string;
+  /** -B, -N, -u. */
+  mail?: { user?: string; begin?: boolean; end?: boolean };
+  /** An array element's array: LSB_JOBINDEX_END, LSB_JOBINDEX_STEP, and the %N running limit. */
+  array?: { first: number; last: number; step: number; limit?: number };
   status: JobStatus;
-  /** PEND reason shown by bjobs -l. */
+  /** PEND reason shown by bjobs -p / -l. */
   pendReason?: string;
   startTime?: number;
   endTime?: number;
   exitCode?: number;
-  /** Why the job ended abnormally (TERM_OWNER...). */
+  /** Why the job ended abnormally, as LSF's exit reason (TERM_OWNER: job killed by owner.). */
   exitReason?: string;
+  /** A wrapper or start failure in one line: shown on bsub -K/-I and in the -o header. */
+  failure?: string;
   execHost?: string;
-  supervisorPid?: number;
   jobPid?: number;
   tmpdir?: string;
   jobFile?: string;
-  usage?: { cpuSeconds: number; maxMemBytes: number; maxProcesses: number; maxThreads: number };
+  usage?: Usage;
+  /** -r: pending again (not EXIT) when its run was lost with its dispatcher. */
+  rerunnable?: boolean;
+  /** Times a pre-exec failed (the job then pends again, up to a limit). */
+  preExecFailures?: number;
+  /** What happened to the job, for bhist: [time, event text]. */
+  events?: Array<[number, string]>;
 }
 
 export interface JobPaths {
@@ -60,23 +106,22 @@ export interface JobPaths {
   /** Output spool (stdout, and stderr without -e) while the job runs; bpeek reads it. */
   out: string;
   errSpool: string;
-  /** Held (flock) by the supervisor and inherited by the job: proves someone runs it. */
+  /** Held (flock) by whoever runs or changes the element, and inherited by the job. */
   lock: string;
-  /** Written by bkill: what the supervisor should do. */
+  /** Written by bkill/bstop/bresume: what the dispatcher should do. */
   kill: string;
-  log: string;
 }
 
-export function jobPaths(dirs: StateDirs, id: number, index: number): JobPaths {
+export function jobPaths(dirs: Pick<StateDirs, 'user'>, id: number, index: number): JobPaths {
   const base = join(dirs.user, 'jobs', `${id}.${index}`);
   return {
     record: `${base}.json`,
-    env: `${base}.env.json`,
+    // one per job: an array's elements share their submission environment
+    env: join(dirs.user, 'jobs', `${id}.env.json`),
     out: `${base}.out`,
     errSpool: `${base}.err`,
     lock: `${base}.lock`,
     kill: `${base}.kill`,
-    log: `${base}.log`,
   };
 }
 
@@ -88,36 +133,90 @@ export function readRecord(file: string): JobRecord | undefined {
   }
 }
 
-export function writeRecord(dirs: StateDirs, record: JobRecord): void {
-  writeAtomic(jobPaths(dirs, record.id, record.index).record, `${JSON.stringify(record, null, 1)}\n`);
+export function writeRecord(dirs: Pick<StateDirs, 'user'>, record: JobRecord): void {
+  writeAtomic(jobPaths(dirs, record.id, record.index).record, `${JSON.stringify(record)}\n`);
 }
 
-/** Applies CHANGE to the stored record (re-read first) and stores it. */
+/** Applies CHANGE to the stored record (re-read first) and stores it; EVENT is added to its history. */
 export function updateRecord(
-  dirs: StateDirs,
+  dirs: Pick<StateDirs, 'user'>,
   id: number,
   index: number,
   change: Partial<JobRecord>,
+  event?: string,
 ): JobRecord {
   const file = jobPaths(dirs, id, index).record;
   const current = readRecord(file);
   if (!current) throw new Error(`job record ${file} is missing`);
   const next = { ...current, ...change };
+  if (event) next.events = [...(current.events ?? []), [Date.now(), event]];
   writeRecord(dirs, next);
   return next;
 }
 
+const RECORD_NAME = /^(\d+)\.(\d+)\.json$/;
+const byJob = (a: JobRecord, b: JobRecord) => a.id - b.id || a.index - b.index;
+
 /** Every record of the user, sorted by id then index. */
-export function listRecords(dirs: StateDirs): JobRecord[] {
+export function listRecords(dirs: Pick<StateDirs, 'user'>): JobRecord[] {
   const dir = join(dirs.user, 'jobs');
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((n) => /^\d+\.\d+\.json$/.test(n))
+    .filter((n) => RECORD_NAME.test(n))
     .map((n) => readRecord(join(dir, n)))
     .filter((r): r is JobRecord => r !== undefined)
-    .sort((a, b) => a.id - b.id || a.index - b.index);
+    .sort(byJob);
+}
+
+/**
+ * The records of a user dir, re-read only when their file changed (the dispatcher looks at every
+ * record on each turn: a thousand pending jobs cost a readdir and a stat each, not a parse each).
+ */
+export class RecordCache {
+  private readonly known = new Map<string, { stamp: string; record: JobRecord }>();
+  constructor(private readonly dirs: Pick<StateDirs, 'user'>) {}
+
+  /** The records, sorted, and the names of the other files (kill requests) in the jobs dir. */
+  refresh(): { records: JobRecord[]; others: string[] } {
+    const dir = join(this.dirs.user, 'jobs');
+    const names = readdirSync(dir);
+    const records: JobRecord[] = [];
+    const seen = new Set<string>();
+    const others: string[] = [];
+    for (const name of names) {
+      if (!RECORD_NAME.test(name)) {
+        others.push(name);
+        continue;
+      }
+      seen.add(name);
+      const got = this.load(join(dir, name), name);
+      if (got) records.push(got);
+    }
+    for (const name of this.known.keys()) if (!seen.has(name)) this.known.delete(name);
+    return { records: records.sort(byJob), others };
+  }
+
+  private load(file: string, name: string): JobRecord | undefined {
+    let stamp: string;
+    try {
+      const st = statSync(file);
+      stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      return undefined;
+    }
+    const hit = this.known.get(name);
+    if (hit?.stamp === stamp) return hit.record;
+    const record = readRecord(file);
+    if (record) this.known.set(name, { stamp, record });
+    return record;
+  }
 }
 
 /** The text bjobs/bkill use for a job: 123 or 123[4]. */
 export const jobLabel = (r: Pick<JobRecord, 'id' | 'index'>) =>
   r.index > 0 ? `${r.id}[${r.index}]` : String(r.id);
+
+export const finished = (r: Pick<JobRecord, 'status'>) => r.status === 'DONE' || r.status === 'EXIT';
+export const pending = (r: Pick<JobRecord, 'status'>) => r.status === 'PEND' || r.status === 'PSUSP';
+export const running = (r: Pick<JobRecord, 'status'>) =>
+  r.status === 'RUN' || r.status === 'USUSP' || r.status === 'SSUSP';

@@ -3,8 +3,11 @@ import type { Config } from '../config/schema.js';
 import { PLACE_HOLDER } from '../request/job-request.js';
 import type { JobRecord } from './record.js';
 
-/** The job starter's argv for the job's application profile, or undefined for a plain job. */
-export function starterArgv(record: JobRecord, config: Config, binDir: string, jobFile: string): string[] {
+/** sudo as the secure deployment's rule expects it: never a password prompt. */
+export const SUDO = ['/usr/bin/sudo', '-n'];
+
+/** The job starter's argv for the job's application profile (without sudo), or the plain job's. */
+function starterOf(record: JobRecord, config: Config, binDir: string, jobFile: string): string[] {
   const cfg = record.config ? ['--config', record.config] : [];
   if (record.app === 'docker') {
     const starter = config.local.jobStarter ?? join(binDir, 'docker_run');
@@ -15,7 +18,17 @@ export function starterArgv(record: JobRecord, config: Config, binDir: string, j
   // docker_exec(JOBID): the job's command line runs in that job's container (the job id is in
   // LSB_DOCKER_EXEC_JOBID, set by esub.docker_exec); the container cannot see this job's file.
   if (record.app === 'docker_exec') return [join(binDir, 'docker_exec'), ...cfg, '--', record.command];
-  return ['/bin/sh', jobFile];
+  // A job script with a #! line of its own runs by it (bsub < script.py), like LSF's job file.
+  return record.command.startsWith('#!') ? [jobFile] : ['/bin/sh', jobFile];
+}
+
+/**
+ * The job starter's argv: with `[local] starter = sudo` a job starter (never a plain job) runs
+ * through the installed sudo rule, as sbatchd runs `sudo -n docker_run` from LSF's JOB_STARTER.
+ */
+export function starterArgv(record: JobRecord, config: Config, binDir: string, jobFile: string): string[] {
+  const argv = starterOf(record, config, binDir, jobFile);
+  return config.local.starter === 'sudo' && record.app ? [...SUDO, ...argv] : argv;
 }
 
 /** The program and argv that start the job: under prlimit when it has a memory limit (RLIMIT_RSS, as LSF's -M). */

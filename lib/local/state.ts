@@ -1,15 +1,5 @@
-import {
-  chmodSync,
-  closeSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Config } from '../config/schema.js';
 import { configError } from '../kernel/errors.js';
@@ -25,21 +15,35 @@ import { LOCAL_HOST_DIR } from '../kernel/names.js';
  *    (or a user who owns its parent). When the default one is missing or not trusted, the user
  *    gets a private host dir <user dir>/host instead (own slots, own job-id range); a configured
  *    state_dir that is not trusted is a config error.
- *  - the user dir: one user's jobs (records, environments, output spools, supervisor locks),
- *    0700. Default ~/.lsf-docker (the home from the user database), or <state_dir>/user.<uid>.
+ *  - the user dir: one user's jobs (records, environments, output spools, element locks, the
+ *    dispatcher's lock and wake-up fifo), 0700. Default ~/.lsf-docker (the home from the user
+ *    database), or <state_dir>/user.<uid>. The state dir is writable by every user, so another
+ *    user may have made user.<uid> first: then (and from then on, while that dir of ours exists)
+ *    the user dir is ~/.lsf-docker/state.<hash of state_dir> instead (userDirFallback).
  */
 export interface StateDirs {
   host: string;
   user: string;
   /** True when the host dir is the shared one (host-wide slots and ids); false for a private fallback. */
   shared: boolean;
+  /** Where the user dir goes when <state_dir>/user.<uid> is someone else's (configured state_dir only). */
+  userFallback?: string;
 }
 
 export function stateDirs(config: Config, uid: number, home: string): StateDirs {
   const host = config.local.stateDir ?? join(config.paths.tmpRoot, LOCAL_HOST_DIR);
-  const user = config.local.stateDir ? join(config.local.stateDir, `user.${uid}`) : join(home, '.lsf-docker');
-  return { host, user, shared: true };
+  if (!config.local.stateDir) return { host, user: join(home, '.lsf-docker'), shared: true };
+  return {
+    host,
+    user: join(config.local.stateDir, `user.${uid}`),
+    shared: true,
+    userFallback: userDirFallback(home, config.local.stateDir),
+  };
 }
+
+/** The user dir used when <state_dir>/user.<uid> belongs to someone else. Pure. */
+export const userDirFallback = (home: string, stateDir: string) =>
+  join(home, '.lsf-docker', `state.${createHash('sha256').update(stateDir).digest('hex').slice(0, 12)}`);
 
 /** What lstat tells about a directory that should be shared, or undefined when it does not exist. */
 export interface DirFacts {
@@ -97,6 +101,31 @@ function sharedDirUsable(dir: string, uid: number): string | undefined {
   return sharedDirProblem(facts, uid);
 }
 
+/** Whether DIR is a real directory owned by UID (undefined when it does not exist). */
+function ownDir(dir: string, uid: number): boolean | undefined {
+  const facts = dirFacts(dir);
+  if (!facts) return undefined;
+  return facts.isDirectory && !facts.isSymbolicLink && facts.uid === uid;
+}
+
+/**
+ * The user dir to use: the fallback while it exists (so the jobs stay where they are), else
+ * <state_dir>/user.<uid> when it is ours or we can make it, else the fallback (made now).
+ */
+function chooseUserDir(dirs: StateDirs, uid: number): string {
+  const fallback = dirs.userFallback;
+  if (!fallback) return dirs.user;
+  if (ownDir(fallback, uid)) return fallback;
+  try {
+    mkdirSync(dirs.user, { mode: 0o700 });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
+  if (ownDir(dirs.user, uid)) return dirs.user;
+  mkdirSync(dirname(fallback), { recursive: true, mode: 0o700 });
+  return fallback;
+}
+
 /** Creates (or checks) a private dir of ours: owned by us, 0700. */
 export function ensurePrivateDir(dir: string, uid: number): void {
   try {
@@ -115,7 +144,12 @@ export function ensurePrivateDir(dir: string, uid: number): void {
  * else (default location only) a private host dir in the user dir. CONFIGURED: [local] state_dir
  * is set, so an untrusted host dir is the administrator's to fix (a config error naming it).
  */
-export function prepareState(dirs: StateDirs, uid: number, configured: boolean): StateDirs {
+export function prepareState(
+  dirs: StateDirs,
+  uid: number,
+  configured: boolean,
+  opts: { userDir?: boolean } = {},
+): StateDirs {
   let problem: string | undefined;
   let bad = dirs.host;
   for (const dir of [dirs.host, join(dirs.host, 'ids'), join(dirs.host, 'locks')]) {
@@ -128,123 +162,12 @@ export function prepareState(dirs: StateDirs, uid: number, configured: boolean):
       '[local] state_dir',
       `${bad} ${problem}; the shared state dir must be made by root: ${provisionCommand(dirs.host)}`,
     );
-  ensurePrivateDir(dirs.user, uid);
-  ensurePrivateDir(join(dirs.user, 'jobs'), uid);
-  if (!problem) return { ...dirs, shared: true };
-  const host = join(dirs.user, 'host');
+  if (opts.userDir === false) return { ...dirs, shared: !problem };
+  const user = chooseUserDir(dirs, uid);
+  ensurePrivateDir(user, uid);
+  ensurePrivateDir(join(user, 'jobs'), uid);
+  if (!problem) return { host: dirs.host, user, shared: true };
+  const host = join(user, 'host');
   for (const dir of [host, join(host, 'ids'), join(host, 'locks')]) ensurePrivateDir(dir, uid);
-  return { host, user: dirs.user, shared: false };
-}
-
-/** LSF's MAX_JOBID range. */
-export const MAX_JOB_ID = 2147483646;
-/** Ids in the shared host dir: 1..999999 (LSF's default MAX_JOBID), host-wide. */
-export const SHARED_MAX_JOB_ID = 999999;
-const PER_USER_RANGE = 1_000_000;
-const PER_USER_BLOCKS = Math.floor(MAX_JOB_ID / PER_USER_RANGE) - 1;
-
-/**
- * The job ids a user may take: host-wide 1..999999 in the shared host dir; with a private host
- * dir, a block of a million above that chosen by the uid, so that private users' ids do not meet
- * the shared ones (nor, but for uids equal modulo 2146, each other's). Pure.
- */
-export function jobIdRange(shared: boolean, uid: number): { first: number; last: number } {
-  if (shared) return { first: 1, last: SHARED_MAX_JOB_ID };
-  const first = PER_USER_RANGE * (1 + (uid % PER_USER_BLOCKS));
-  return { first, last: first + PER_USER_RANGE - 1 };
-}
-
-/**
- * The id hint to start from: the highest value in RANGE among the next.<uid> files, each trusted
- * only when it is a regular file owned by the uid in its name (nobody can speak for another).
- */
-function hintedStart(hostDir: string, range: { first: number; last: number }): number {
-  let start = range.first;
-  for (const name of readdirSync(hostDir)) {
-    const m = /^next\.(\d+)$/.exec(name);
-    if (!m) continue;
-    try {
-      const file = join(hostDir, name);
-      const st = lstatSync(file);
-      if (!st.isFile() || st.uid !== Number(m[1])) continue;
-      const n = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(n) && n > start && n <= range.last) start = n;
-    } catch {
-      // a hint being replaced or unreadable: the O_EXCL markers still keep ids unique
-    }
-  }
-  return start;
-}
-
-/**
- * A job id unique on this host across users and concurrent bsubs: the marker file ids/<N> is
- * created with O_EXCL (only one creator can win N). The search starts after the highest hint
- * (next.<uid>, each user's own file, replaced by atomic rename) and wraps around within the
- * range, so it is O(1) normally. The hint is best effort: failing to write it (someone else's
- * file in its place) never fails the submission.
- */
-export function allocateJobId(dirs: Pick<StateDirs, 'host' | 'shared'>, uid: number): number {
-  const range = jobIdRange(dirs.shared, uid);
-  const start = hintedStart(dirs.host, range);
-  const size = range.last - range.first + 1;
-  for (let k = 0; k < size; k++) {
-    const id = range.first + ((start - range.first + k) % size);
-    try {
-      closeSync(openSync(join(dirs.host, 'ids', String(id)), 'wx', 0o644));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
-      throw err;
-    }
-    try {
-      writeAtomic(join(dirs.host, `next.${uid}`), `${id + 1}\n`, 0o644);
-    } catch {
-      // only a hint
-    }
-    return id;
-  }
-  throw new Error(`job ids exhausted (${range.first}..${range.last} all used in ${dirs.host}/ids)`);
-}
-
-/** Writes FILE by writing a temp file beside it and renaming it over FILE; the temp file never stays. */
-export function writeAtomic(file: string, text: string, mode = 0o600): void {
-  const tmp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  let created = false;
-  try {
-    const fd = openSync(tmp, 'wx', mode);
-    created = true;
-    try {
-      writeFileSync(fd, text);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, file);
-  } catch (err) {
-    if (created) rmQuietly(tmp);
-    throw err;
-  }
-}
-
-function rmQuietly(path: string): void {
-  try {
-    rmSync(path, { force: true });
-  } catch {
-    // nothing more to do
-  }
-}
-
-/** The drain flag of `badmin hclose`. */
-export const closedFlag = (dirs: StateDirs) => join(dirs.host, 'closed');
-
-/**
- * Whether the host is closed for a job of UID: the drain flag counts when root set it (for
- * everyone) or UID itself did; a flag another user planted in the shared dir holds only that
- * user's own jobs, so no user can drain the host for the others.
- */
-export function hostClosedFor(dirs: StateDirs, uid: number): boolean {
-  try {
-    const stat = lstatSync(closedFlag(dirs));
-    return stat.isFile() && (stat.uid === 0 || stat.uid === uid);
-  } catch {
-    return false;
-  }
+  return { host, user, shared: false };
 }

@@ -10,6 +10,8 @@ export interface JobRequest {
   imageText: string;
   imageVariable: string;
   image: ImageRef;
+  /** LSB_CONTAINER_IMAGE_DIGEST: the digest esub.docker pinned the image at ([images] pin_digest). */
+  imageDigest?: string;
   /** The job's command words as LSF handed them over. */
   command: string[];
   /** LSF_DOCKER_RUN_RAW_ARGS=1 with the LSB_DOCKER_PLACE_HOLDER command: the image's own CMD/ENTRYPOINT. */
@@ -63,6 +65,8 @@ export interface LsfJob {
   jobFile?: string;
   /** Variables the scheduler's own tools inside the container need. */
   schedulerEnv: Array<[string, string]>;
+  /** A Slurm job: Slurm's own job id and cluster (request/scheduler-facts.ts). */
+  slurm?: { jobId: number; cluster?: string };
 }
 
 /** The words that, as the whole command, mean "no command" to LSF's docker integration. */

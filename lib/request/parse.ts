@@ -1,3 +1,4 @@
+import { parseDigest } from '../kernel/grammar/digest.js';
 import { type HostEntry, parseHostEntry } from '../kernel/grammar/host.js';
 import { parseImageRef } from '../kernel/grammar/image.js';
 import { parseAbsolutePath } from '../kernel/grammar/path.js';
@@ -8,6 +9,7 @@ import { parseBool, splitWords } from '../kernel/grammar/words.js';
 import { type Problems, requestProblems } from '../kernel/problems.js';
 import { type JobRequest, PLACE_HOLDER } from './job-request.js';
 import { parseLsfJob } from './lsf-job.js';
+import { type SchedulerJob, withSchedulerJob } from './scheduler-facts.js';
 import { parsePreserveEnvironment, parseRunLogLevel, type VariableParse } from './variables.js';
 
 const MODE = /^[a-z0-9][a-z0-9_.-]*(?::[A-Za-z0-9][A-Za-z0-9_.-]*)?$/;
@@ -57,7 +59,9 @@ function collected<T>(problems: Problems, parsed: VariableParse<T>): T | undefin
   return undefined;
 }
 
-function imageOf(problems: Problems, env: Env): Pick<JobRequest, 'imageText' | 'imageVariable' | 'image'> {
+type ImagePart = Pick<JobRequest, 'imageText' | 'imageVariable' | 'image' | 'imageDigest'>;
+
+function imageOf(problems: Problems, env: Env): ImagePart {
   const imageVariable = env.LSB_CONTAINER_IMAGE !== undefined ? 'LSB_CONTAINER_IMAGE' : 'LSB_DOCKER_IMAGE';
   const imageText = (env[imageVariable] ?? '').trim();
   const image = parseImageRef(imageText);
@@ -66,7 +70,15 @@ function imageOf(problems: Problems, env: Env): Pick<JobRequest, 'imageText' | '
   } else if (!image.ok) {
     problems.add(imageVariable, `"${imageText}" ${image.reason}`);
   }
-  return { imageText, imageVariable, image: (image as { ok: true; ref: JobRequest['image'] }).ref };
+  const pinned = env.LSB_CONTAINER_IMAGE_DIGEST?.trim() || undefined;
+  const digest = pinned === undefined ? undefined : parseDigest(pinned);
+  if (digest && !digest.ok) problems.add('LSB_CONTAINER_IMAGE_DIGEST', digest.reason);
+  return {
+    imageText,
+    imageVariable,
+    image: (image as { ok: true; ref: JobRequest['image'] }).ref,
+    imageDigest: digest?.ok ? digest.digest : undefined,
+  };
 }
 
 /** LSF_DOCKER_RUN_RAW_ARGS: the image's own command runs, and the job's command must be the place holder. */
@@ -156,6 +168,8 @@ function environmentOf(raw: Readonly<Record<string, string | undefined>>): {
 export interface ParseContext {
   cwd: string;
   hostname: string;
+  /** What a Slurm job's scheduler said directly (slots, tmpdir), when Slurm started it. */
+  scheduler?: SchedulerJob;
 }
 
 /**
@@ -177,7 +191,7 @@ export function parseJobRequest(
   const shmSize = shmSizeOf(problems, env);
   const preserveEnvironment = collected(problems, parsePreserveEnvironment(env));
   const logLevel = collected(problems, parseRunLogLevel(env));
-  const job = parseLsfJob(problems, env, ctx.cwd, ctx.hostname);
+  const job = withSchedulerJob(parseLsfJob(problems, env, ctx.cwd, ctx.hostname), ctx.scheduler);
   const network = mode(problems, 'LSF_DOCKER_NETWORK', env.LSF_DOCKER_NETWORK);
   const ipc = mode(problems, 'LSF_DOCKER_IPC', env.LSF_DOCKER_IPC);
   const cgroupParent = absolute(problems, 'LSF_DOCKER_CGROUP', env.LSF_DOCKER_CGROUP);

@@ -1,19 +1,34 @@
+import type { Config } from '../config/schema.js';
+import { imageLinks } from '../host/image-layers.js';
+import { removeJobTmpdir } from '../host/job-tmpdir.js';
 import { wrapperAlive } from '../host/liveness.js';
 import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../host/private-dir.js';
+import { collectAfterJob } from '../job/image/gc.js';
+import { jobImageState } from '../job/image/host-state.js';
+import type { PullLocks } from '../job/image/pull-lock.js';
 import { sweepStaleDirs } from '../job/leftovers.js';
 import { dryRunView, type PreparedJob, prepareJob } from '../job/prepare.js';
+import { ensureImage } from '../job/pull.js';
 import { runJob } from '../job/run-job.js';
 import { EarlySignals } from '../job/signal-source.js';
+import { WrapperError } from '../kernel/errors.js';
+import { ExitCode } from '../kernel/exit-codes.js';
 import type { Logger } from '../kernel/log/logger.js';
+import { imagePathProblem } from '../policy/image-paths.js';
 import { createRuntime } from '../runtime/create.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { privateDirContents } from './job-files.js';
+import { writeProfileAudit } from './profile-audit.js';
+import { replacePrevious } from './replace-container.js';
+import { type Staged, stageMounts } from './staging.js';
 
 export interface DockerRunRequest {
   /** --config FILE, if given. */
   configPath: string | undefined;
   command: string[];
   dryRun: boolean;
+  /** --profile NAME in the job starter line: the admin's profile for every job of this starter. */
+  profile?: string;
 }
 
 /** Private dirs without a readable owner record older than this are orphans. */
@@ -27,12 +42,18 @@ const ORPHAN_AGE_MS = 10 * 60 * 1000;
 export async function dockerRun(request: DockerRunRequest): Promise<number> {
   const early = new EarlySignals();
   try {
-    const job = prepareJob('docker_run', request.configPath, request.command);
+    const job = prepareJob('docker_run', request.configPath, request.command, process.env, request.profile, {
+      makeTmpdir: !request.dryRun,
+    });
     if (request.dryRun) {
       process.stdout.write(`${JSON.stringify(dryRunView(job), null, 2)}\n`);
       return 0;
     }
-    return await runPrepared(job, early);
+    try {
+      return await runPrepared(job, early);
+    } finally {
+      removeJobTmpdir(job.jobTmpdir, job.identity);
+    }
   } finally {
     early.release();
   }
@@ -45,26 +66,75 @@ export async function dockerRun(request: DockerRunRequest): Promise<number> {
  */
 async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<number> {
   const { config, log, identity, probe } = job;
-  checkTmpRoot(config.paths.tmpRoot, identity.uid);
+  const asRoot = process.geteuid!() === 0;
+  checkTmpRoot(config.paths.tmpRoot, identity.uid, { asRoot });
+  if (job.profile) writeProfileAudit(job, job.profile, process.geteuid!());
   const files = createPrivateDir(config.paths.tmpRoot, identity.uid, privateDirContents(job));
   log.debug(`private dir ${files.dir}`);
+  let staged: Staged | undefined;
   try {
     const runtime = createRuntime({
       config,
       identity,
       log,
       privateDir: files.dir,
-      actingAsRoot: process.geteuid!() === 0,
       readUserFile: probe.readUserFile,
     });
     if (config.job.sweepOnStart) await sweepAtStart(runtime, job, log);
-    const status = await runJob({ spec: job.spec, files, config, runtime, log, early });
+    const fixed = job.profile?.containerName;
+    if (fixed)
+      await replacePrevious(runtime, { name: fixed, profile: job.profile!.name, uid: identity.uid }, log);
+    const images = jobImageState(config, identity.uid, process.geteuid!(), log);
+    images.recordUse(job.spec.image.ref);
+    // As root for the user: the image's own symlinks checked, the checked directories held and
+    // given to the runtime by mount point.
+    const runConfig = asRoot ? await checkImage(runtime, job, images.locks) : config;
+    staged = asRoot ? stageMounts(job.spec.storage.mounts, files.dir, identity, log) : undefined;
+    const spec = staged ? { ...job.spec, storage: { ...job.spec.storage, mounts: staged.mounts } } : job.spec;
+    const status = await runJob({
+      spec,
+      files,
+      config: runConfig,
+      runtime,
+      log,
+      early,
+      pullLocks: images.locks,
+    });
+    await collectAfterJob(runtime, config.images, log);
     log.debug(`about to exit ${status}`);
     return status;
   } finally {
-    removePrivateDir(files.dir);
-    log.debug(`cleaned up ${files.dir}`);
+    for (const p of staged?.release() ?? []) log.warning(`staging: ${p}`);
+    try {
+      removePrivateDir(files.dir);
+      log.debug(`cleaned up ${files.dir}`);
+    } catch (err) {
+      log.warning(`${(err as Error).message} (lsf-docker sweep removes it later)`);
+    }
   }
+}
+
+/**
+ * As root: the image made present as the pull policy says, then every mount target and the
+ * workdir looked up again through the image's own symlinks (policy could not see the image). The
+ * config returned runs the image as it now is (no second pull).
+ */
+async function checkImage(runtime: ContainerRuntime, job: PreparedJob, locks?: PullLocks): Promise<Config> {
+  const { config, log, spec, probe } = job;
+  let layers = config.docker.pull === 'always' ? undefined : await runtime.imageLayers(spec.image.ref);
+  if (!layers) {
+    await ensureImage(runtime, spec.image.ref, config.docker, log, new AbortController().signal, { locks });
+    layers = await runtime.imageLayers(spec.image.ref);
+  }
+  if (!layers) {
+    log.debug(`image ${spec.image.ref}: its layers cannot be read here; its symlinks are not checked`);
+    return config;
+  }
+  const problem = imagePathProblem(spec, imageLinks(layers), probe);
+  if (problem) throw new WrapperError(ExitCode.POLICY, problem.message, problem.variable);
+  return config.docker.pull === 'never'
+    ? config
+    : { ...config, docker: { ...config.docker, pull: 'missing' } };
 }
 
 /** The same user's leftovers of killed wrappers on this host. Best effort: a problem is logged, never fatal. */

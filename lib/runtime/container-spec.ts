@@ -44,6 +44,8 @@ export interface SecuritySpec {
   selinuxLabels: string[];
   /** Always true today; typed so that a runtime cannot forget it. */
   noNewPrivileges: true;
+  /** The runtime's privileged mode: root-equivalent ([security] privileged, meant for a trusted profile). */
+  privileged?: true;
 }
 
 /** RANGE consecutive ports from HOSTPORT on the host to CONTAINERPORT inside (podman's PortMapping). */
@@ -139,6 +141,12 @@ export interface ContainerSpec {
   process: ProcessSpec;
   /** Policy decisions, for the DEBUG log and the dry-run. */
   decisions: string[];
+  /**
+   * What the runtime cannot give the job and the admin lets it run without (limits, host groups):
+   * one line each, shown in the job's output before it starts. Never empty silently: see
+   * lib/policy/rules/runtime-fit.ts.
+   */
+  warnings?: string[];
 }
 
 /** Paths inside the container that the wrapper itself uses. */

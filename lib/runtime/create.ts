@@ -2,6 +2,7 @@ import { configError } from '../kernel/errors.js';
 import { createDockerRuntime } from './docker/create.js';
 import { createDockerApiRuntime } from './docker-api/create.js';
 import type { RuntimeOptions } from './options.js';
+import { createPodmanRuntime } from './podman/create.js';
 import type { ContainerRuntime, RuntimeName } from './types.js';
 
 export type { RuntimeOptions } from './options.js';
@@ -11,6 +12,7 @@ const ENGINES: Partial<Record<RuntimeName, (opts: RuntimeOptions) => ContainerRu
   // [docker] transport: the Engine API over the socket (lib/runtime/docker-api), or the CLI.
   docker: (opts) =>
     opts.config.docker.transport === 'api' ? createDockerApiRuntime(opts) : createDockerRuntime(opts),
+  podman: createPodmanRuntime,
 };
 
 /**
@@ -18,7 +20,7 @@ const ENGINES: Partial<Record<RuntimeName, (opts: RuntimeOptions) => ContainerRu
  * once, here, for every program (docker_run, docker_exec, docker_build, sweep, doctor, local).
  */
 export function createRuntime(opts: RuntimeOptions): ContainerRuntime {
-  const engine = opts.engine ?? 'docker';
+  const engine = opts.engine ?? opts.config.docker.engine;
   const create = ENGINES[engine];
   if (!create) {
     const known = Object.keys(ENGINES).join(', ');

@@ -80,6 +80,7 @@ export class CliExec implements RuntimeExec {
     });
     return Object.assign(done, {
       pid: child.pid,
+      stdin: child.stdin,
       stdout: child.stdout,
       stderr: child.stderr,
       kill: (signal: NodeJS.Signals = 'SIGTERM') => child.kill(signal),

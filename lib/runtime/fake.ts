@@ -11,6 +11,7 @@
 import type { JobFiles } from '../host/private-dir.js';
 import { DockerClassifier } from './docker/classify.js';
 import { type FakeContainer as Container, FakeContainer, type FakeRun } from './fake-container.js';
+import { FakeImageStore } from './fake-images.js';
 import type {
   CallResult,
   ContainerControl,
@@ -44,6 +45,8 @@ export interface FakeScript {
   daemonDown?: boolean;
   /** remove(id) fails for these ids, with this message. */
   removeFails?: Record<string, string>;
+  /** The image store (GC, doctor); an empty one by default. */
+  imageStore?: FakeImageStore;
 }
 
 /** One recorded call: what was asked (run, pull, signal, pause, resume, remove, ...) and its argument. */
@@ -69,10 +72,13 @@ export class FakeRuntime implements ContainerRuntime {
   readonly capabilities = {
     name: 'docker' as const,
     rootless: false,
+    summary: 'docker',
     enforcesLimits: true,
     pauseResume: true,
     capsStayInBoundingSet: true,
     gpusFlag: true,
+    hostGroups: true,
+    hostGateway: true,
   };
   readonly classify = new DockerClassifier('docker');
   readonly calls: FakeCall[] = [];
@@ -82,10 +88,12 @@ export class FakeRuntime implements ContainerRuntime {
   /** The argv of every long command spawned (run, exec). */
   readonly spawned: string[][] = [];
   readonly exec: RuntimeExec;
+  readonly imageStore: FakeImageStore;
   private pulls = 0;
 
   constructor(readonly script: FakeScript = {}) {
     this.images = new Set(script.images ?? []);
+    this.imageStore = script.imageStore ?? new FakeImageStore();
     this.exec = {
       binary: 'docker',
       timeout: 5,
@@ -113,6 +121,18 @@ export class FakeRuntime implements ContainerRuntime {
 
   execArgv(container: string, opts: ExecOptions): string[] {
     return ['exec', '--user', opts.user, `--env-file=${opts.envFile}`, '--', container, ...opts.command];
+  }
+
+  loginArgv(server: string, user: string): string[] {
+    return ['login', '--username', user, '--password-stdin', server];
+  }
+
+  pushArgv(ref: string): string[] {
+    return ['push', '--', ref];
+  }
+
+  versionArgv(): string[] {
+    return ['version'];
   }
 
   async imagePresent(image: string): Promise<boolean> {
@@ -198,6 +218,11 @@ export class FakeRuntime implements ContainerRuntime {
     if (failure !== undefined) return { ok: false, absent: false, message: failure };
     const known = (this.script.containers ?? []).some((c) => c.id === id);
     return known ? { ok: true } : { ok: false, absent: true, message: `No such container: ${id}` };
+  }
+
+  async imageLayers(image: string): Promise<string[] | undefined> {
+    this.record('imageLayers', image);
+    return undefined;
   }
 
   async hostPids(container: string): Promise<number[]> {

@@ -7,20 +7,26 @@ import type { RuntimeName } from './types.js';
 export interface RuntimeOptions {
   /** [docker] binary, host, timeout (and engine, issue 10). */
   config: Config;
-  /** Whose HOME and registry credentials the CLI uses; undefined: root's own (/root). */
+  /** The user the program acts for; undefined: root's own (an admin running it directly). */
   identity: Pick<Identity, 'home'> | undefined;
   log: Logger;
   /**
-   * The job's private dir. When acting as root for a user, the CLI's config dir is made in it
-   * (0700), holding only the user's registry credentials, read with READUSERFILE.
+   * The job's private dir (root's, 0700). When this process is root acting for IDENTITY and
+   * READUSERFILE is given, the CLI's config dir is made in it, holding only the user's registry
+   * credentials; without one (or without READUSERFILE) the CLI gets an empty config.
    */
   privateDir?: string;
-  /** This process is root acting for another user (sudo mode). */
-  actingAsRoot: boolean;
-  /** Reads a file with the user's rights (HostProbe.readUserFile); used with privateDir as root. */
+  /**
+   * Deprecated: whether this process is root acting for another user is read from the process
+   * (euid 0 with an IDENTITY), never from the caller.
+   */
+  actingAsRoot?: boolean;
+  /** Reads a file with the user's rights (HostProbe.readUserFile): the user's registry credentials. */
   readUserFile?: (path: string) => string;
   /** The CLI's whole environment, when the caller built it (docker_build's root session). */
   environment?: Record<string, string>;
   /** The engine ([docker] engine, issue 10); docker when not given. */
   engine?: RuntimeName;
+  /** The effective uid (tests); process.geteuid() when not given. */
+  euid?: number;
 }

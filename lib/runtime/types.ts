@@ -4,7 +4,8 @@
  * a small delta over it, and lib/runtime/fake.ts stands in for both in unit tests. Nothing above
  * this layer builds a runtime's argv or reads its messages.
  */
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
+import type { Identity } from '../host/identity.js';
 import type { JobFiles } from '../host/private-dir.js';
 import type { WrapperError } from '../kernel/errors.js';
 import type { ContainerSpec } from './container-spec.js';
@@ -35,6 +36,8 @@ export interface SpawnResult {
 /** A running long command: await it for its SpawnResult; its pipes and kill() meanwhile. */
 export type Spawned = Promise<SpawnResult> & {
   pid: number | undefined;
+  /** The CLI's stdin when spawned with stdin 'pipe'. */
+  stdin?: Writable | null;
   stdout: Readable | null;
   stderr: Readable | null;
   kill(signal?: NodeJS.Signals): boolean;
@@ -146,17 +149,27 @@ export interface ContainerControl {
   wasOomKilled(sinceMs: number): Promise<boolean>;
 }
 
-/** What a runtime can and cannot do on this host, for policy and the docs. */
+/**
+ * What a runtime can and cannot do on this host, for policy and the docs: policy judges these
+ * facts (lib/policy/rules/runtime-fit.ts), never the runtime's name.
+ */
 export interface RuntimeCapabilities {
   name: RuntimeName;
   rootless: boolean;
-  /** Memory, cpu and pids limits are enforced (rootless podman on cgroup v1: no). */
+  /** The runtime on this host in a few words, for messages ("rootless podman on cgroup v1"). */
+  summary: string;
+  /** Memory, cpu and pids limits and a cgroup parent are enforced (rootless podman on cgroup v1: no). */
   enforcesLimits: boolean;
+  /** The container can be frozen (pause/unpause); otherwise SIGTSTP stops its processes with SIGSTOP. */
   pauseResume: boolean;
   /** Added capabilities stay out of the job user's effective and ambient sets. */
   capsStayInBoundingSet: boolean;
   /** `--gpus` works (docker with the NVIDIA runtime); otherwise CDI devices. */
   gpusFlag: boolean;
+  /** The user's supplementary host groups reach the job (rootless podman: they would be sub-gids). */
+  hostGroups: boolean;
+  /** `--add-host NAME:host-gateway` is understood (docker's name for the host; podman 4.3 refuses it). */
+  hostGateway: boolean;
 }
 
 /** `exec` into a running container as USER (uid:gid) with an env-file, for docker_exec. */
@@ -169,11 +182,63 @@ export interface ExecOptions {
   command: string[];
 }
 
+/** One image of the runtime's store, parsed from its inspect JSON. */
+export interface ImageInfo {
+  /** sha256:HEX. */
+  id: string;
+  /** name:tag references, as the runtime lists them. */
+  repoTags: string[];
+  /** name@digest references (what was pulled by digest, or the digest a tag was pulled at). */
+  repoDigests: string[];
+  /** Bytes, shared layers included. */
+  size: number;
+  /** When the image was built (Unix ms). */
+  created: number;
+  /** When a reference was last added here (a pull, a tag; Unix ms), if the runtime keeps it. */
+  lastTagTime?: number;
+  /** Layer diff ids, base first. */
+  layers: string[];
+  os: string;
+  architecture: string;
+  variant?: string;
+  /** Config.User ('' when unset: root). */
+  user: string;
+  entrypoint?: string[];
+  cmd?: string[];
+}
+
+/** What `/bin/sh -c true` did in a throw-away container of an image (the doctor's probe). */
+export interface ShellProbe {
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * The runtime's image store, for the image GC and the image doctor. Every answer is parsed from
+ * JSON; removing never forces (a container, running or stopped, keeps its image).
+ */
+export interface ImageStore {
+  /** Every image (tagged or dangling; not the intermediate layers of builds). */
+  list(): Promise<ImageInfo[]>;
+  /** One image by reference or id; undefined when it is not on this host. */
+  inspect(ref: string): Promise<ImageInfo | undefined>;
+  /** Removes one reference (a tag, a name@digest) or an id, never forced. */
+  remove(ref: string): Promise<ControlResult>;
+  /** The image ids of every container, running or stopped. */
+  inUse(): Promise<Set<string>>;
+  /** The directory the store lives in (for percent-of-disk watermarks), if the runtime says. */
+  storeDir(): Promise<string | undefined>;
+  /** Runs `/bin/sh -c true` in a throw-away locked-down container of REF (no network, nobody). */
+  probeShell(ref: string): Promise<ShellProbe>;
+}
+
 export interface ContainerRuntime {
   readonly name: RuntimeName;
   readonly capabilities: RuntimeCapabilities;
   readonly exec: RuntimeExec;
   readonly classify: RuntimeClassifier;
+  /** The image store (GC, doctor). */
+  readonly imageStore: ImageStore;
   /** The run argv (without the binary) for INPUT with the job's private FILES. Pure. */
   runArgv(input: RunInput, files: JobFiles): string[];
   /**
@@ -186,6 +251,12 @@ export interface ContainerRuntime {
   pullArgv(image: string): string[];
   /** The exec argv (without the binary) into CONTAINER. Pure. */
   execArgv(container: string, opts: ExecOptions): string[];
+  /** The login argv (without the binary) for USER at SERVER; the password goes to its stdin. Pure. */
+  loginArgv(server: string, user: string): string[];
+  /** The push argv (without the binary) of the image REF. Pure. */
+  pushArgv(ref: string): string[];
+  /** The argv of a call that proves the runtime answers, printing one line about it (doctor). Pure. */
+  versionArgv(): string[];
   /** Is IMAGE on this host? Throws the daemon's WrapperError when it cannot tell. */
   imagePresent(image: string): Promise<boolean>;
   /** The control of the container named NAME whose id the runtime writes to CIDFILE. */
@@ -199,4 +270,38 @@ export interface ContainerRuntime {
   remove(id: string): Promise<ControlResult>;
   /** Host pids of the processes in CONTAINER (empty when it cannot tell). */
   hostPids(container: string): Promise<number[]>;
+  /**
+   * The host directories of IMAGE's filesystem layers, top first (overlay2), for reading its
+   * symlinks as root; undefined when the image is absent or its storage is not read that way.
+   */
+  imageLayers(image: string): Promise<string[] | undefined>;
+}
+
+/** Where a root CLI's private files go when it acts for a user (docker_build's root session). */
+export interface RootSessionFiles {
+  /** The session's private 0700 dir (root's). */
+  dir: string;
+  /** The CLI's HOME inside it. */
+  privateHome: string;
+  /** The user's real home, whose logins are copied (only the registry entries). */
+  userHome: string;
+  /** Reads a file with the user's rights. */
+  readUserFile: (path: string) => string;
+}
+
+/**
+ * How docker_build sets up an engine's CLI, which it drives itself (build, login, push): the
+ * environment as the user or as root for the user, and where registry logins are kept. One row
+ * per engine, beside the engine table of create.ts.
+ */
+export interface CliProfile {
+  /** The user's own login file (the CLI writes it as the user; as root, the wrapper merges into it as the user). */
+  loginFile(home: string): string;
+  /** The CLI's environment when it runs as the user. */
+  userEnvironment(user: Pick<Identity, 'home' | 'uid'>, host: string | undefined): Record<string, string>;
+  /** As root for the user: the environment with a private HOME and logins, and the private login file. */
+  rootEnvironment(
+    files: RootSessionFiles,
+    host: string | undefined,
+  ): { env: Record<string, string>; loginFile: string };
 }

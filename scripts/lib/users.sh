@@ -1,10 +1,14 @@
 # shellcheck shell=bash
 # Step "users": the unprivileged test users (keep in sync with test/itg/helpers/users.ts).
 #   group lsfd-lab   gid 4300
-#   lsfd-test        uid 4201, group lsfd-test (4201), also lsfd-lab and docker, /home/lsfd-test
-#   lsfd-test2       uid 4202, group lsfd-test2 (4202), also docker, /home/lsfd-test2
-# Both use the daemon through the docker group. Only what is missing is created; an existing
-# name or id with other numbers is an error, never silently changed.
+#   lsfd-test        uid 4201, group lsfd-test (4201), also lsfd-lab, /home/lsfd-test
+#   lsfd-test2       uid 4202, group lsfd-test2 (4202), /home/lsfd-test2
+#   lsfd-dock        uid 4203, group lsfd-dock (4203), also docker, /home/lsfd-dock
+# lsfd-test and lsfd-test2 are the secure deployment's users: NOT in the docker group (removed
+# from it when they are), they reach the daemon only through the sudo rule (scripts/lib/sudo.sh).
+# lsfd-dock is the docker-group mode's user (no boundary: whoever is in docker is root).
+# Only what is missing is created; an existing name or id with other numbers is an error, never
+# silently changed.
 
 # ensure_group NAME GID: prints "created" or nothing.
 ensure_group() {
@@ -21,7 +25,7 @@ ensure_group() {
   CREATED+=("group $name")
 }
 
-# ensure_user NAME UID GROUP SUPPLEMENTARY(comma list)
+# ensure_user NAME UID GROUP SUPPLEMENTARY(comma list, may be empty)
 ensure_user() {
   local name=$1 uid=$2 group=$3 supp=$4 entry home g
   home=/home/$name
@@ -35,8 +39,9 @@ ensure_user() {
     if entry=$(getent passwd "$uid"); then
       die "uid $uid is taken by user ${entry%%:*} (want $name)"
     fi
-    useradd -u "$uid" -g "$group" -G "$supp" -m -d "$home" -s /bin/bash -c "lsf-docker test user" "$name" ||
-      die "useradd $name failed"
+    local args=(-u "$uid" -g "$group" -m -d "$home" -s /bin/bash -c "lsf-docker test user")
+    [[ -z $supp ]] || args+=(-G "$supp")
+    useradd "${args[@]}" "$name" || die "useradd $name failed"
     CREATED+=("user $name")
   fi
   local have
@@ -53,6 +58,16 @@ ensure_user() {
   fi
 }
 
+# ensure_not_in_group NAME GROUP: takes NAME out of GROUP's member list when it is there.
+ensure_not_in_group() {
+  local name=$1 group=$2
+  [[ " $(id -nG "$name") " == *" $group "* ]] || return 0
+  gpasswd -d "$name" "$group" >/dev/null || die "gpasswd -d $name $group failed"
+  [[ " $(id -nG "$name") " != *" $group "* ]] ||
+    die "$name is still in group $group (is it their primary group, or in another user database?)"
+  CREATED+=("$name out of group $group")
+}
+
 step_users() {
   local t0
   t0=$(now)
@@ -61,12 +76,16 @@ step_users() {
   ensure_group lsfd-lab 4300
   ensure_group lsfd-test 4201
   ensure_group lsfd-test2 4202
-  ensure_user lsfd-test 4201 lsfd-test lsfd-lab,docker
-  ensure_user lsfd-test2 4202 lsfd-test2 docker
+  ensure_group lsfd-dock 4203
+  ensure_user lsfd-test 4201 lsfd-test lsfd-lab
+  ensure_user lsfd-test2 4202 lsfd-test2 ''
+  ensure_user lsfd-dock 4203 lsfd-dock docker
+  ensure_not_in_group lsfd-test docker
+  ensure_not_in_group lsfd-test2 docker
   if ((${#CREATED[@]} == 0)); then
-    say users "already present (lsfd-test, lsfd-test2, lsfd-lab)"
+    say users "already present (lsfd-test, lsfd-test2, lsfd-dock, lsfd-lab)"
   else
     local IFS=,
-    say users "created ${CREATED[*]} in $(since "$t0")"
+    say users "changed: ${CREATED[*]} in $(since "$t0")"
   fi
 }

@@ -3,7 +3,7 @@ import { afterAll, expect, test } from '@jest/globals';
 import { IMAGES } from './helpers/docker.js';
 import { program, REPO } from './helpers/paths.js';
 import { runAs } from './helpers/run-as.js';
-import { TEST_USER, userInfo } from './helpers/users.js';
+import { DOCKER_GROUP_USER, TEST_USER, userInfo } from './helpers/users.js';
 import { cleanupWorkspace, writeConfig } from './helpers/workspace.js';
 
 afterAll(cleanupWorkspace);
@@ -35,14 +35,16 @@ test('explain: the decisions and the exact docker run, without running anything'
   expect(r.stdout).toContain('  #!/bin/sh\n  echo hi');
 });
 
-test('doctor: every check passes for the test user on this host', async () => {
-  const r = await runAs(TEST_USER, [program('lsf-docker'), 'doctor']);
-  expect(r.stdout).toMatch(/^ok {3}identity {7}lsfd-test uid 4201/m);
+// doctor talks to the daemon as its caller: the docker-group mode's user (the secure mode's users
+// reach the daemon only through the rule, which does not list doctor).
+test('doctor: every check passes for the docker-group user on this host', async () => {
+  const r = await runAs(DOCKER_GROUP_USER, [program('lsf-docker'), 'doctor']);
+  expect(r.stdout).toMatch(/^ok {3}identity {7}lsfd-dock uid 4203/m);
   expect(r.stdout).toMatch(/^ok {3}docker daemon/m);
   expect(r.stdout).toMatch(/ready for docker jobs$/m);
   expect(r.exitCode).toBe(0);
   const broken = await writeConfig('[docker]\nhost = unix:///nonexistent/docker.sock\n');
-  const down = await runAs(TEST_USER, [program('lsf-docker'), '--config', broken, 'doctor']);
+  const down = await runAs(DOCKER_GROUP_USER, [program('lsf-docker'), '--config', broken, 'doctor']);
   expect(down.exitCode).toBe(1);
   expect(down.stdout).toMatch(/^FAIL docker daemon/m);
 });

@@ -8,9 +8,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, jest, test } from '@jest/globals';
 import { docker, IMAGES, imageExists, REGISTRY, registryDeleteTag, registryTags } from './helpers/docker.js';
 import { itgConfig } from './helpers/job.js';
+import { LOCAL_LSF_USER } from './helpers/mode.js';
 import { program } from './helpers/paths.js';
 import { describeResult, runAs } from './helpers/run-as.js';
-import { TEST_USER, userInfo } from './helpers/users.js';
+import { userInfo } from './helpers/users.js';
 import { cleanupWorkspace, userDir, writeFileAs } from './helpers/workspace.js';
 
 jest.setTimeout(120_000);
@@ -18,7 +19,7 @@ jest.setTimeout(120_000);
 const RUN = `${process.pid}-${Date.now().toString(36)}`;
 const REPO = `lsfd/build-local-itg-${RUN}`;
 const TAGS = [`${REGISTRY.address}/${REPO}:1.1.4`, `${REGISTRY.address}/${REPO}:1.1`];
-const user = userInfo(TEST_USER);
+const user = userInfo(LOCAL_LSF_USER);
 const dockerDir = path.join(user.home, '.docker');
 const savedDir = path.join(user.home, `.docker.build-local-itg-${RUN}`);
 
@@ -28,11 +29,11 @@ let work: string;
 beforeAll(async () => {
   if (existsSync(dockerDir)) renameSync(dockerDir, savedDir);
   config = await itgConfig('[docker]\npull = always\n');
-  work = await userDir(TEST_USER, 'build-local');
+  work = await userDir(LOCAL_LSF_USER, 'build-local');
   await writeFileAs(
     path.join(work, 'Dockerfile'),
     `FROM ${IMAGES.busybox}\nARG NOTE=none\nRUN echo "built through bsub: $NOTE" > /how\n`,
-    { user: TEST_USER },
+    { user: LOCAL_LSF_USER },
   );
 });
 
@@ -45,7 +46,7 @@ afterAll(async () => {
 });
 
 const bsub = (args: string[], opts: { env?: Record<string, string>; input?: string } = {}) =>
-  runAs(TEST_USER, [program('lsf-docker'), '--config', config, 'bsub', ...args], {
+  runAs(LOCAL_LSF_USER, [program('lsf-docker'), '--config', config, 'bsub', ...args], {
     cwd: work,
     env: opts.env,
     input: opts.input,

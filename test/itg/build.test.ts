@@ -35,6 +35,7 @@ import {
   removeDockerConfig,
 } from './helpers/docker.js';
 import { dockerRun, itgConfig } from './helpers/job.js';
+import { programArgv } from './helpers/mode.js';
 import { program } from './helpers/paths.js';
 import { killPtySessions, ptyAs, stripAnsi } from './helpers/pty.js';
 import { type RunResult, runAs, spawnAs } from './helpers/run-as.js';
@@ -115,7 +116,7 @@ function dockerBuild(
   args: string[],
   opts: { env?: Record<string, string>; cwd?: string; input?: string; config?: string } = {},
 ): Promise<RunResult> {
-  return runAs(who, [program('docker_build'), '--config', opts.config ?? config, ...args], {
+  return runAs(who, programArgv(who, 'docker_build', ['--config', opts.config ?? config, ...args]), {
     cwd: opts.cwd ?? (who === TEST_USER ? work : work2),
     env: opts.env,
     input: opts.input,
@@ -153,7 +154,7 @@ describe('login (LSB_DOCKER_LOGIN_ONLY=1)', () => {
 
   test('the right password (on stdin) logs in; it is never in argv, environ, logs or other files', async () => {
     const started = Date.now();
-    const child = spawnAs(TEST_USER, [program('docker_build'), '--config', config, '.'], {
+    const child = spawnAs(TEST_USER, programArgv(TEST_USER, 'docker_build', ['--config', config, '.']), {
       cwd: work,
       env: { ...LOGIN_ENV, LSF_DOCKER_RUN_LOGLEVEL: 'DEBUG' },
       timeout: 60_000,
@@ -221,7 +222,7 @@ describe('login (LSB_DOCKER_LOGIN_ONLY=1)', () => {
 
   test('in an interactive job the terminal asks for the user and password, without echoing the password', async () => {
     const home2 = path.join(user2.home, '.docker');
-    const s = ptyAs(TEST_USER2, [program('docker_build'), '--config', config, '.'], {
+    const s = ptyAs(TEST_USER2, programArgv(TEST_USER2, 'docker_build', ['--config', config, '.']), {
       cwd: work2,
       env: { LSB_DOCKER_LOGIN_ONLY: '1', LSB_DOCKER_LOGIN_SERVER: REGISTRY.address },
     });
@@ -315,7 +316,7 @@ describe('build and push', () => {
     const tag = tagOf(FAIL_REPO, 'slow');
     const child = spawnAs(
       TEST_USER,
-      [program('docker_build'), '--config', config, '-f', 'Dockerfile.slow', '.'],
+      programArgv(TEST_USER, 'docker_build', ['--config', config, '-f', 'Dockerfile.slow', '.']),
       {
         cwd: work,
         env: { LSB_DOCKER_BUILD_TAG: tag },
@@ -358,7 +359,7 @@ describe('build and push', () => {
       );
       const child = spawnAs(
         TEST_USER,
-        [program('docker_build'), '--config', config, '-f', 'Dockerfile.forge', '.'],
+        programArgv(TEST_USER, 'docker_build', ['--config', config, '-f', 'Dockerfile.forge', '.']),
         {
           cwd: work,
           detached: true,

@@ -1,18 +1,21 @@
 /**
  * docker_exec(JOBID): a new command inside the container of the user's running job, as that
- * user, with the environment rules of docker_run; another user's job is refused.
+ * user, with the environment rules of docker_run; another user's job is refused. The job runs on
+ * the local LSF, whose job starters run as the user (helpers/mode.ts LOCAL_LSF_USER: the
+ * docker-group mode); the other user comes through the sudo rule (the secure mode).
  */
 import { chmod, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { execa } from 'execa';
 import { containersWithLabel, dockerOk, IMAGES, removeContainersWithLabel } from './helpers/docker.js';
+import { LOCAL_LSF_USER, programArgv } from './helpers/mode.js';
 import { program, STATE_DIR } from './helpers/paths.js';
 import { describeResult, runAs, spawnAs } from './helpers/run-as.js';
-import { TEST_USER, TEST_USER2, userInfo } from './helpers/users.js';
+import { TEST_USER2, userInfo } from './helpers/users.js';
 import { cleanupWorkspace, userDir, writeConfig } from './helpers/workspace.js';
 
-const user = userInfo(TEST_USER);
+const user = userInfo(LOCAL_LSF_USER);
 let stateDir: string;
 let config: string;
 let work: string;
@@ -30,9 +33,9 @@ beforeAll(async () => {
   config = await writeConfig(
     `[paths]\njob_tmp_root = ${stateDir}/jobtmp\n[job]\nterminate_interval = 1\n[local]\nslots = 2\nstate_dir = ${stateDir}/host\n`,
   );
-  work = await userDir(TEST_USER, 'exec');
+  work = await userDir(LOCAL_LSF_USER, 'exec');
   const r = await runAs(
-    TEST_USER,
+    LOCAL_LSF_USER,
     [
       program('lsf-docker'),
       '--config',
@@ -54,29 +57,38 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await runAs(TEST_USER, [program('lsf-docker'), '--config', config, 'bkill', '-s', 'KILL', String(jobId)]);
+  await runAs(LOCAL_LSF_USER, [
+    program('lsf-docker'),
+    '--config',
+    config,
+    'bkill',
+    '-s',
+    'KILL',
+    String(jobId),
+  ]);
   await removeContainersWithLabel(`lsf-docker.job=${jobId}`);
   await cleanupWorkspace();
   await rm(stateDir, { recursive: true, force: true });
 });
 
 const exec = (who: string, args: string[], env: Record<string, string> = {}) =>
-  runAs(who, [program('docker_exec'), '--config', config, ...args], { env, cwd: '/tmp' });
+  runAs(who, programArgv(who, 'docker_exec', ['--config', config, ...args]), { env, cwd: '/tmp' });
 
 test("ps inside the job's container shows the job's processes, as the user", async () => {
-  const r = await exec(TEST_USER, [String(jobId), 'ps', '-o', 'pid,user,args']);
+  const r = await exec(LOCAL_LSF_USER, [String(jobId), 'ps', '-o', 'pid,user,args']);
   expect(r.exitCode).toBe(0);
   expect(r.stdout).toMatch(/sleep 300/);
-  expect(r.stdout).toMatch(new RegExp(`\\.lsbatch/\\d+\\.${jobId}`));
+  // The job file LSF wrote, read as the user and run as the job script.
+  expect(r.stdout).toMatch(/\/bin\/sh \/lsf-docker\/job\.sh/);
 });
 
 test("cat reads the job's own /tmp; id is the user; the exit code passes through", async () => {
-  const r = await exec(TEST_USER, [String(jobId), 'cat /tmp/note; id -u; exit 6']);
+  const r = await exec(LOCAL_LSF_USER, [String(jobId), 'cat /tmp/note; id -u; exit 6']);
   expect({ exit: r.exitCode, out: r.stdout }).toEqual({ exit: 6, out: `job-secret\n${user.uid}` });
 });
 
 test('the environment follows docker_run rules (newline values and HOSTNAME dropped)', async () => {
-  const r = await exec(TEST_USER, [String(jobId), 'echo "[$MY_VAR] [$BAD] [$HOSTNAME]"'], {
+  const r = await exec(LOCAL_LSF_USER, [String(jobId), 'echo "[$MY_VAR] [$BAD] [$HOSTNAME]"'], {
     MY_VAR: 'kept',
     BAD: 'two\nlines',
     HOSTNAME: 'not-this',
@@ -94,17 +106,17 @@ test("another user's job is refused", async () => {
 });
 
 test('a job without a container, and a bad job id, are clear errors', async () => {
-  const none = await exec(TEST_USER, ['999999998', 'true']);
+  const none = await exec(LOCAL_LSF_USER, ['999999998', 'true']);
   expect(none.exitCode).toBe(227);
   expect(none.stderr).toMatch(/job 999999998 has no container/);
-  const bad = await exec(TEST_USER, ['12x', 'true']);
+  const bad = await exec(LOCAL_LSF_USER, ['12x', 'true']);
   expect(bad.exitCode).toBe(210);
   expect(bad.stderr).toMatch(/JOBID "12x" is not a job id/);
 });
 
 test("bsub -a 'docker_exec(JOBID)' runs the job's command in that job's container, through the esub", async () => {
   const r = await runAs(
-    TEST_USER,
+    LOCAL_LSF_USER,
     [
       program('lsf-docker'),
       '--config',
@@ -128,7 +140,7 @@ test("bsub -a 'docker_exec(JOBID)' runs the job's command in that job's containe
   expect(refused.stdout).toBe('');
   expect(refused.stderr).toContain(`job ${jobId} belongs to another user`);
   const bad = await runAs(
-    TEST_USER,
+    LOCAL_LSF_USER,
     [program('lsf-docker'), '--config', config, 'bsub', '-a', 'docker_exec(x1)', 'true'],
     {
       cwd: work,
@@ -154,7 +166,7 @@ test('SIGTERM to docker_exec: the command in the container ends, no docker exec 
       .split('\n')
       .filter((l) => l.includes('docker exec') && l.includes(container));
   const s = spawnAs(
-    TEST_USER,
+    LOCAL_LSF_USER,
     [
       program('docker_exec'),
       '--config',
@@ -178,6 +190,6 @@ test('SIGTERM to docker_exec: the command in the container ends, no docker exec 
   expect(await inContainer()).toEqual([]);
   expect(await execCli()).toEqual([]);
   // The command's shell got the SIGTERM itself (relayed, not only killed); the job is untouched.
-  const still = await exec(TEST_USER, [String(jobId), 'cat /tmp/exec-term /tmp/note']);
+  const still = await exec(LOCAL_LSF_USER, [String(jobId), 'cat /tmp/exec-term /tmp/note']);
   expect(still.stdout).toBe('got-term\njob-secret');
 });

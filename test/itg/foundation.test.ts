@@ -1,13 +1,14 @@
 /**
  * The ground every other integration test stands on, proven against the real thing: the engine
- * answers, each test image runs as an unprivileged test user (who may use the daemon through the
- * docker group), the images have (or lack) the shells later tests rely on, and the local registry
+ * answers, the secure mode's users cannot reach the daemon and the docker-group user can, each
+ * test image runs as that user, the images have (or lack) the shells later tests rely on, the sudo
+ * rule is in place for the test prefix, and the local registry
  * refuses anonymous pushes and accepts authenticated ones. Also checks the shared helpers.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, afterEach, describe, expect, jest, test } from '@jest/globals';
-import { SETUP } from './global-setup.js';
+import { SETUP, sudoRuleFile } from './global-setup.js';
 import {
   DOCKER_BIN,
   docker,
@@ -21,7 +22,7 @@ import {
 import { INSTALL_PREFIX, PROGRAMS, program } from './helpers/paths.js';
 import { killPtySessions, ptyAs } from './helpers/pty.js';
 import { DEFAULT_PATH, describeResult, runAs, spawnAs } from './helpers/run-as.js';
-import { groupId, LAB_GROUP, TEST_USER, TEST_USER2, userInfo } from './helpers/users.js';
+import { DOCKER_GROUP_USER, groupId, LAB_GROUP, TEST_USER, TEST_USER2, userInfo } from './helpers/users.js';
 import { cleanupWorkspace, userDir, writeConfig } from './helpers/workspace.js';
 
 // jest-circus reads testTimeout only from the top-level config, not from a project's.
@@ -35,7 +36,9 @@ afterAll(async () => {
 });
 
 const user = userInfo(TEST_USER);
-const asUser = `${user.uid}:${user.gid}`;
+/** The docker-group mode's user: the one who may talk to the daemon directly. */
+const dock = userInfo(DOCKER_GROUP_USER);
+const asUser = `${dock.uid}:${dock.gid}`;
 
 describe('engine', () => {
   test('the docker daemon answers with its server version', async () => {
@@ -43,11 +46,21 @@ describe('engine', () => {
     expect(out).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  test.each([TEST_USER, TEST_USER2])('%s may use the daemon (docker group)', async (name) => {
-    const r = await runAs(name, ['docker', 'info', '--format', '{{.ServerVersion}}']);
+  test(`${DOCKER_GROUP_USER} may use the daemon (docker group: no boundary)`, async () => {
+    const r = await runAs(DOCKER_GROUP_USER, ['docker', 'info', '--format', '{{.ServerVersion}}']);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/^\d+\.\d+/);
   });
+
+  test.each([TEST_USER, TEST_USER2])(
+    '%s may not (the secure mode: only through the sudo rule)',
+    async (name) => {
+      const r = await runAs(name, ['docker', 'info', '--format', '{{.ServerVersion}}']);
+      expect(r.exitCode).not.toBe(0);
+      expect(r.stderr).toMatch(/permission denied/i);
+      expect(userInfo(name).groupNames).not.toContain('docker');
+    },
+  );
 });
 
 describe('test images run a command as the test user', () => {
@@ -57,7 +70,7 @@ describe('test images run a command as the test user', () => {
     ['nosh', IMAGES.nosh, ['/busybox', 'id', '-u']],
   ];
   test.each(cases)('%s', async (_label, image, cmd) => {
-    const r = await runAs(TEST_USER, [
+    const r = await runAs(DOCKER_GROUP_USER, [
       'docker',
       'run',
       '--rm',
@@ -68,11 +81,11 @@ describe('test images run a command as the test user', () => {
       image,
       ...cmd,
     ]);
-    expect({ exit: r.exitCode, out: r.stdout }).toEqual({ exit: 0, out: String(user.uid) });
+    expect({ exit: r.exitCode, out: r.stdout }).toEqual({ exit: 0, out: String(dock.uid) });
   });
 
   test('the debian image has bash', async () => {
-    const r = await runAs(TEST_USER, [
+    const r = await runAs(DOCKER_GROUP_USER, [
       'docker',
       'run',
       '--rm',
@@ -90,7 +103,7 @@ describe('test images run a command as the test user', () => {
   });
 
   test('the nosh image has no /bin/sh', async () => {
-    const r = await runAs(TEST_USER, [
+    const r = await runAs(DOCKER_GROUP_USER, [
       'docker',
       'run',
       '--rm',
@@ -103,7 +116,7 @@ describe('test images run a command as the test user', () => {
     ]);
     expect(r.exitCode).not.toBe(0);
     expect(r.stderr).toMatch(/no such file or directory|not found/i);
-    const ls = await runAs(TEST_USER, [
+    const ls = await runAs(DOCKER_GROUP_USER, [
       'docker',
       'run',
       '--rm',
@@ -134,23 +147,23 @@ describe('registry', () => {
   });
 
   test('refuses an unauthenticated push and accepts an authenticated one', async () => {
-    const dockerConfig = await userDir(TEST_USER, 'docker-config');
+    const dockerConfig = await userDir(DOCKER_GROUP_USER, 'docker-config');
     const env = { DOCKER_CONFIG: dockerConfig };
-    const tagged = await runAs(TEST_USER, ['docker', 'tag', IMAGES.busybox, ref], { env });
+    const tagged = await runAs(DOCKER_GROUP_USER, ['docker', 'tag', IMAGES.busybox, ref], { env });
     expect(tagged.exitCode).toBe(0);
 
-    const anonymous = await runAs(TEST_USER, ['docker', 'push', ref], { env });
+    const anonymous = await runAs(DOCKER_GROUP_USER, ['docker', 'push', ref], { env });
     expect(anonymous.exitCode).not.toBe(0);
     expect(anonymous.stderr).toMatch(/no basic auth credentials|unauthorized|authentication required/i);
     expect(await registryTags(repo)).not.toContain(tag);
 
     const login = await runAs(
-      TEST_USER,
+      DOCKER_GROUP_USER,
       ['docker', 'login', '--username', REGISTRY.user, '--password-stdin', REGISTRY.address],
       { env, input: REGISTRY.password },
     );
     expect(login.exitCode).toBe(0);
-    const pushed = await runAs(TEST_USER, ['docker', 'push', ref], { env });
+    const pushed = await runAs(DOCKER_GROUP_USER, ['docker', 'push', ref], { env });
     expect({ exit: pushed.exitCode, why: describeResult(pushed) }).toMatchObject({ exit: 0 });
     expect(await registryTags(repo)).toContain(tag);
   });
@@ -166,7 +179,8 @@ describe('helpers', () => {
     const ids = await runAs(TEST_USER, ['id', '-G']);
     expect(ids.stdout.split(' ').map(Number).sort()).toEqual([...user.groups].sort());
     expect(user.groups).toContain(groupId(LAB_GROUP));
-    expect(user.groups).toContain(groupId('docker'));
+    expect(user.groups).not.toContain(groupId('docker'));
+    expect(dock.groups).toContain(groupId('docker'));
     const env = await runAs(TEST_USER, ['env'], { env: { EXTRA: 'x y' } });
     expect(env.stdout.split('\n').sort()).toEqual(
       [
@@ -215,11 +229,20 @@ describe('helpers', () => {
     expect(SETUP).toEqual({
       images: Object.values(IMAGES),
       registryUrl: REGISTRY.url,
-      users: [TEST_USER, TEST_USER2],
+      users: [TEST_USER, TEST_USER2, DOCKER_GROUP_USER],
+      secureUsers: [TEST_USER, TEST_USER2],
+      dockerGroupUser: DOCKER_GROUP_USER,
       installPrefix: INSTALL_PREFIX,
       docker: DOCKER_BIN,
       path: DEFAULT_PATH,
     });
+  });
+
+  test('the sudo rule of the secure mode is written for the test prefix', async () => {
+    const rule = await stat(sudoRuleFile(INSTALL_PREFIX));
+    expect({ uid: rule.uid, mode: rule.mode & 0o777 }).toEqual({ uid: 0, mode: 0o440 });
+    const r = await runAs(TEST_USER, ['sudo', '-n', '-l', program('docker_run')]);
+    expect({ exit: r.exitCode, out: r.stdout }).toEqual({ exit: 0, out: program('docker_run') });
   });
 
   test('the built project is installed where the test users can run it', async () => {
@@ -232,7 +255,7 @@ describe('helpers', () => {
   });
 
   test('ptyAs drives an interactive container through a real terminal', async () => {
-    const s = ptyAs(TEST_USER, [
+    const s = ptyAs(DOCKER_GROUP_USER, [
       'docker',
       'run',
       '--rm',
@@ -249,7 +272,7 @@ describe('helpers', () => {
     await s.waitFor(/\$ $/);
     const from = s.text().length;
     s.write('tty; id -u\n');
-    await s.waitFor(new RegExp(`^${user.uid}$`, 'm'), 30_000, from);
+    await s.waitFor(new RegExp(`^${dock.uid}$`, 'm'), 30_000, from);
     s.write('exit 3\n');
     const r = await s.result;
     expect(r.exitCode).toBe(3);

@@ -1,6 +1,9 @@
 /**
  * Integration-test global setup: check that the machine is provisioned and the project is built,
- * then install the build into the test prefix (readable by the unprivileged test users).
+ * then install the build into the test prefix (readable by the unprivileged test users) and write
+ * the sudo rule of the secure deployment for that prefix (scripts/lib/sudo.sh, the function
+ * install.sh --sudo-rule uses): the secure test users (outside the docker group) run the programs
+ * through it; lsfd-dock (in the docker group) covers the docker-group mode.
  * Anything missing is a failure that says what is missing and how to fix it: integration tests
  * never skip silently.
  *
@@ -20,7 +23,11 @@ export const SETUP = {
     'lsf-docker-test/nosh:latest',
   ],
   registryUrl: 'http://127.0.0.1:5000',
-  users: ['lsfd-test', 'lsfd-test2'],
+  users: ['lsfd-test', 'lsfd-test2', 'lsfd-dock'],
+  /** The secure mode's users: outside the docker group. */
+  secureUsers: ['lsfd-test', 'lsfd-test2'],
+  /** The docker-group mode's user. */
+  dockerGroupUser: 'lsfd-dock',
   installPrefix: process.env['LSFD_ITG_PREFIX'] ?? '/opt/lsf-docker-itg',
   docker: process.env['LSFD_ITG_DOCKER'] ?? 'docker',
   path: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -65,9 +72,22 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
   if (status !== 401 && status !== 200) {
     missing.push(`registry: ${SETUP.registryUrl}/v2/ does not answer (${status || 'no connection'})`);
   }
+  for (const tool of ['sudo', 'visudo']) {
+    if (!run('sh', ['-c', `command -v ${tool}`]).ok) missing.push(`${tool} (package sudo) not on PATH`);
+  }
   for (const user of SETUP.users) {
     if (!run('id', [user]).ok) missing.push(`test user ${user}`);
   }
+  // LSFD_ITG_ALLOW_DOCKER_GROUP=1: a transitional run on a host not switched yet (the programs
+  // still go through the rule; only the proof that the users could not go around it is missing).
+  for (const user of process.env['LSFD_ITG_ALLOW_DOCKER_GROUP'] === '1' ? [] : SETUP.secureUsers) {
+    if (groupsOf(user).includes('docker'))
+      missing.push(
+        `${user} must be outside the docker group (the secure mode): bash scripts/provision.sh users`,
+      );
+  }
+  if (!groupsOf(SETUP.dockerGroupUser).includes('docker'))
+    missing.push(`${SETUP.dockerGroupUser} must be in the docker group (the docker-group mode)`);
   const built = existsSync(bundle) && readdirSync(bundle).some((f) => f.endsWith('.cjs'));
   if (!built) missing.push(`build: ${bundle} (run \`npm run build\`)`);
 
@@ -81,4 +101,27 @@ export default async function globalSetup(_global: unknown, project: { rootDir: 
 
   const install = run('bash', [path.join(repo, 'scripts', 'install.sh'), SETUP.installPrefix], 60_000);
   if (!install.ok) throw new Error(`scripts/install.sh ${SETUP.installPrefix} failed:\n${install.stderr}`);
+  const rule = run(
+    'bash',
+    [
+      '-c',
+      'source "$1" && write_sudo_rule "$2" "$3"',
+      'sudo-rule',
+      path.join(repo, 'scripts', 'lib', 'sudo.sh'),
+      SETUP.installPrefix,
+      sudoRuleFile(SETUP.installPrefix),
+    ],
+    60_000,
+  );
+  if (!rule.ok) throw new Error(`the sudo rule for ${SETUP.installPrefix} was not written:\n${rule.stderr}`);
+}
+
+/** The test-only rule file for PREFIX (the same name as helpers/attack.ts sudoRuleFile). */
+export function sudoRuleFile(prefix: string): string {
+  return `/etc/sudoers.d/${path.basename(prefix).replace(/[^A-Za-z0-9_-]/g, '-')}`;
+}
+
+function groupsOf(user: string): string[] {
+  const r = spawnSync('id', ['-nG', user], { env: { PATH: SETUP.path }, encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim().split(/\s+/) : [];
 }

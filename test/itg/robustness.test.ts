@@ -5,11 +5,19 @@
  */
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { docker, REGISTRY } from './helpers/docker.js';
-import { dockerRun, itgConfig, leftoverContainers, privateDirs, spawnDockerRun } from './helpers/job.js';
-import { program } from './helpers/paths.js';
+import {
+  dockerRun,
+  ITG_TMP_ROOT,
+  itgConfig,
+  leftoverContainers,
+  privateDirs,
+  spawnDockerRun,
+} from './helpers/job.js';
+import { programArgv, sweepArgv, throughSudo, wrapperPid } from './helpers/mode.js';
 import { runAs } from './helpers/run-as.js';
 import { TEST_USER, TEST_USER2, userInfo } from './helpers/users.js';
 import { cleanupWorkspace, userDir } from './helpers/workspace.js';
@@ -41,6 +49,9 @@ async function waitForContainer(pid: number, timeoutMs = 20_000): Promise<string
   throw new Error(`no container for wrapper ${pid} after ${timeoutMs} ms`);
 }
 
+/** The wrapper was SIGKILLed: the signal itself (run directly) or 128+9 passed up by sudo. */
+const killedBy9 = (r: { signal?: string; exitCode?: number }) => r.signal === 'SIGKILL' || r.exitCode === 137;
+
 async function containerExists(name: string): Promise<boolean> {
   return (await docker(['container', 'inspect', name])).exitCode === 0;
 }
@@ -54,7 +65,7 @@ describe("LSF's signals", () => {
       ],
       { cwd: work, config },
     );
-    const name = await waitForContainer(job.pid);
+    const name = await waitForContainer(await wrapperPid(TEST_USER, job));
     await sleep(300);
     job.kill('SIGINT');
     await sleep(INTERVAL * 1000);
@@ -74,7 +85,7 @@ describe("LSF's signals", () => {
       cwd: work,
       config,
     });
-    const name = await waitForContainer(job.pid);
+    const name = await waitForContainer(await wrapperPid(TEST_USER, job));
     const sent = Date.now();
     job.kill('SIGTERM');
     const result = await job.result;
@@ -108,7 +119,7 @@ describe("LSF's signals", () => {
       ],
       { cwd: work, config },
     );
-    const name = await waitForContainer(job.pid);
+    const name = await waitForContainer(await wrapperPid(TEST_USER, job));
     await sleep(300);
     job.kill('SIGUSR1');
     await sleep(500);
@@ -129,24 +140,25 @@ describe("LSF's signals", () => {
 describe('killed wrappers', () => {
   test('SIGKILL to the wrapper alone: the container outlives it, sweep removes it, a live job survives', async () => {
     const orphan = spawnDockerRun(TEST_USER, ['sleep 300'], { cwd: work, config });
-    const orphanName = await waitForContainer(orphan.pid);
+    const orphanPid = await wrapperPid(TEST_USER, orphan);
+    const orphanName = await waitForContainer(orphanPid);
     const live = spawnDockerRun(TEST_USER, ['sleep 300'], { cwd: work, config });
-    const liveName = await waitForContainer(live.pid);
-    process.kill(orphan.pid, 'SIGKILL');
+    const liveName = await waitForContainer(await wrapperPid(TEST_USER, live));
+    process.kill(orphanPid, 'SIGKILL');
     // The orphaned docker CLI still holds the job's stdout, so the result settles only once the
     // container is gone: do not wait for it here.
     await sleep(500);
     expect(await containerExists(orphanName)).toBe(true);
     expect(privateDirs(user.uid)).toHaveLength(2);
 
-    const sweep = await runAs(TEST_USER, [program('lsf-docker'), '--config', config, 'sweep']);
+    const sweep = await runAs(TEST_USER, sweepArgv(TEST_USER, config));
     expect(sweep.exitCode).toBe(0);
     expect(sweep.stdout).toContain(`removed container ${orphanName}`);
     expect(await containerExists(orphanName)).toBe(false);
     expect(await containerExists(liveName)).toBe(true);
     expect(privateDirs(user.uid)).toHaveLength(1);
 
-    expect((await orphan.result).signal).toBe('SIGKILL');
+    expect(killedBy9(await orphan.result)).toBe(true);
     live.kill('SIGTERM');
     await live.result;
     expect(await containerExists(liveName)).toBe(false);
@@ -155,12 +167,17 @@ describe('killed wrappers', () => {
 
   test("the user's next docker_run sweeps what a killed wrapper left; another user's leftovers are not touched", async () => {
     const orphan = spawnDockerRun(TEST_USER, ['sleep 300'], { cwd: work, config });
-    const orphanName = await waitForContainer(orphan.pid);
-    process.kill(orphan.pid, 'SIGKILL');
+    const orphanPid = await wrapperPid(TEST_USER, orphan);
+    const orphanName = await waitForContainer(orphanPid);
+    process.kill(orphanPid, 'SIGKILL');
     await sleep(500);
-    const other = await runAs(TEST_USER2, [program('docker_run'), '--config', config, 'true'], {
-      env: { LS_SUBCWD: user2.home, LSB_CONTAINER_IMAGE: 'lsf-docker-test/busybox' },
-    });
+    const other = await runAs(
+      TEST_USER2,
+      programArgv(TEST_USER2, 'docker_run', ['--config', config, 'true']),
+      {
+        env: { LS_SUBCWD: user2.home, LSB_CONTAINER_IMAGE: 'lsf-docker-test/busybox' },
+      },
+    );
     expect(other.exitCode).toBe(0);
     expect(await containerExists(orphanName)).toBe(true);
     const next = await dockerRun(TEST_USER, ['true'], {
@@ -171,7 +188,7 @@ describe('killed wrappers', () => {
     expect(next.exitCode).toBe(0);
     expect(next.stderr).toContain(`swept container ${orphanName}`);
     expect(await containerExists(orphanName)).toBe(false);
-    expect((await orphan.result).signal).toBe('SIGKILL');
+    expect(killedBy9(await orphan.result)).toBe(true);
     expect(privateDirs(user.uid)).toEqual([]);
   });
 });
@@ -179,9 +196,9 @@ describe('killed wrappers', () => {
 describe('forged leftovers', () => {
   test("a planted owner record cannot make a user's sweep remove another user's container", async () => {
     const victim = spawnDockerRun(TEST_USER2, ['sleep 300'], { config, cwd: user2.home });
-    const victimName = await waitForContainer(victim.pid);
+    const victimName = await waitForContainer(await wrapperPid(TEST_USER2, victim));
     // lsfd-test plants a private dir of its own whose record names the victim's container.
-    const planted = `/var/lib/lsf-docker-test/tmp-root/lsf-docker.${user.uid}.PLANT1`;
+    const planted = `${ITG_TMP_ROOT}/lsf-docker.${user.uid}.PLANT1`;
     const record = {
       pid: 999_999,
       host: (await import('node:os')).hostname(),
@@ -191,10 +208,12 @@ describe('forged leftovers', () => {
     await runAs(TEST_USER, ['sh', '-c', `mkdir -m 700 ${planted} && cat > ${planted}/owner.json`], {
       input: JSON.stringify(record),
     });
-    const sweep = await runAs(TEST_USER, [program('lsf-docker'), '--config', config, 'sweep']);
+    const sweep = await runAs(TEST_USER, sweepArgv(TEST_USER, config));
     expect(sweep.exitCode).toBe(0);
     expect(await containerExists(victimName)).toBe(true);
-    expect(privateDirs(user.uid)).toEqual([]);
+    // Through the rule, root's sweep never reads nor removes a dir the user could change: it stays.
+    expect(privateDirs(user.uid)).toEqual(throughSudo(TEST_USER) ? [path.basename(planted)] : []);
+    rmSync(planted, { recursive: true, force: true });
     victim.kill('SIGTERM');
     await victim.result;
     expect(await containerExists(victimName)).toBe(false);

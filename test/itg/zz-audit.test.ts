@@ -3,13 +3,13 @@
  * did — killed wrappers, OOM kills, refused requests, signals, builds, local LSF jobs — none of
  * the wrapper's private dirs, job tmpdirs or containers of the test users remain.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { expect, test } from '@jest/globals';
 import { docker } from './helpers/docker.js';
 import { ITG_TMP_ROOT } from './helpers/job.js';
-import { TEST_USER, TEST_USER2, userInfo } from './helpers/users.js';
+import { DOCKER_GROUP_USER, TEST_USER, TEST_USER2, userInfo } from './helpers/users.js';
 
-const uids = [userInfo(TEST_USER).uid, userInfo(TEST_USER2).uid];
+const uids = [TEST_USER, TEST_USER2, DOCKER_GROUP_USER].map((u) => userInfo(u).uid);
 const PRIVATE_DIR = /^lsf-docker\.(\d+)\.[A-Za-z0-9]{6}$/;
 
 function ownedEntries(dir: string, pattern: RegExp): string[] {
@@ -40,6 +40,15 @@ test("the wrapper's tmp roots hold no private dir of the test users", () => {
 
 test('no job tmpdir of the test users is left in /tmp', () => {
   expect(ownedEntries('/tmp', /^\d+(_\d+)?\.tmpdir$/)).toEqual([]);
+});
+
+test('no environment snapshot of the user-side sudo step is left in /tmp', () => {
+  expect(ownedEntries('/tmp', /^lsf-docker-env\.\d+\./)).toEqual([]);
+});
+
+test('no staging mount of a private dir is left in this mount namespace', () => {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+  expect(mounts.split('\n').filter((l) => /\/lsf-docker\.\d+\.[A-Za-z0-9]{6}\/mnt\//.test(l))).toEqual([]);
 });
 
 test('no container of the test users is left, running or stopped', async () => {

@@ -1,8 +1,10 @@
 import { type KeyDef, key, section } from '../key-def.js';
 import { binary, dockerHost, int, oneOf, seconds } from '../parsers.js';
 
-/** [docker]: the container runtime CLI: binary, daemon, timeouts, pulls. */
+/** [docker]: the container runtime CLI: engine, binary, daemon, timeouts, pulls. */
 export interface DockerConfig {
+  /** Which runtime speaks to the CLI: docker, or podman (lib/runtime/podman). */
+  engine: 'docker' | 'podman';
   /** How docker_run talks to the docker daemon for the job: the Engine API over its unix socket, or the CLI. */
   transport: 'api' | 'cli';
   binary: string;
@@ -15,7 +17,8 @@ export interface DockerConfig {
 }
 
 export const dockerDefaults = (): DockerConfig => ({
-  transport: 'api',
+  engine: 'docker',
+  transport: 'cli',
   binary: 'docker',
   host: undefined,
   timeout: 60,
@@ -25,7 +28,14 @@ export const dockerDefaults = (): DockerConfig => ({
   pullBackoff: 2,
 });
 
+/** `engine = podman` without a `binary` of its own runs `podman`, not `docker`. */
+function setEngine(s: DockerConfig, engine: DockerConfig['engine']): void {
+  if (s.binary === s.engine) s.binary = engine;
+  s.engine = engine;
+}
+
 export const DOCKER_KEYS: KeyDef[] = section<DockerConfig>('docker', [
+  key('engine', oneOf('docker', 'podman'), setEngine),
   key('transport', oneOf('api', 'cli'), (s, v) => (s.transport = v)),
   key('binary', binary, (s, v) => (s.binary = v)),
   key('host', dockerHost, (s, v) => (s.host = v)),

@@ -9,6 +9,8 @@ export interface ResourcesConfig {
   cpuSharesPerSlot: number;
   ulimits: string[];
   maxShmSize: number | undefined;
+  /** A job whose limits the runtime cannot enforce (rootless podman on cgroup v1): refused (228), or run with a WARNING. */
+  unenforceable: 'refuse' | 'warn';
 }
 
 export const resourcesDefaults = (): ResourcesConfig => ({
@@ -18,6 +20,7 @@ export const resourcesDefaults = (): ResourcesConfig => ({
   cpuSharesPerSlot: 1024,
   ulimits: [],
   maxShmSize: undefined,
+  unenforceable: 'refuse',
 });
 
 export const RESOURCES_KEYS: KeyDef[] = section<ResourcesConfig>('resources', [
@@ -27,4 +30,5 @@ export const RESOURCES_KEYS: KeyDef[] = section<ResourcesConfig>('resources', [
   key('cpu_shares_per_slot', int(2, 262144), (s, v) => (s.cpuSharesPerSlot = v)),
   key('ulimit', ulimits, (s, v) => (s.ulimits = v)),
   key('max_shm_size', size, (s, v) => (s.maxShmSize = v)),
+  key('unenforceable', oneOf('refuse', 'warn'), (s, v) => (s.unenforceable = v)),
 ]);

@@ -13,6 +13,8 @@ export interface SecurityConfig {
   allowCgroupParent: string[];
   allowRawArgs: boolean;
   allowEntrypoint: boolean;
+  /** docker's --privileged: root-equivalent; meant for a trusted [profile NAME] only. */
+  privileged: boolean;
 }
 
 export const securityDefaults = (): SecurityConfig => ({
@@ -22,6 +24,7 @@ export const securityDefaults = (): SecurityConfig => ({
   allowCgroupParent: [],
   allowRawArgs: true,
   allowEntrypoint: true,
+  privileged: false,
 });
 
 export const SECURITY_KEYS: KeyDef[] = section<SecurityConfig>('security', [
@@ -31,4 +34,5 @@ export const SECURITY_KEYS: KeyDef[] = section<SecurityConfig>('security', [
   key('allow_cgroup_parent', absPaths, (s, v) => (s.allowCgroupParent = v)),
   key('allow_raw_args', bool, (s, v) => (s.allowRawArgs = v)),
   key('allow_entrypoint', bool, (s, v) => (s.allowEntrypoint = v)),
+  key('privileged', bool, (s, v) => (s.privileged = v)),
 ]);

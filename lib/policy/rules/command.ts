@@ -10,7 +10,7 @@ export interface CommandPart {
   entrypoint?: string;
   command: string[];
   script?: JobScript;
-  /** The job file, mounted read-only at its own path. */
+  /** Mounts of the command (none since the job file is read as the user and run as the script). */
   mounts: BindMount[];
 }
 
@@ -27,19 +27,30 @@ function jobFileOf(request: JobRequest, { identity, probe }: RuleContext): strin
   return word;
 }
 
+/** The largest job file that is read and run (LSF writes a few KiB). */
+const JOB_FILE_LIMIT = 4 * 1024 * 1024;
+
 function whatRuns(request: JobRequest, ctx: RuleContext, found: Findings): CommandPart {
   if (request.rawArgs) {
     found.decide('raw args: the image runs its own CMD/ENTRYPOINT');
     return { entrypoint: request.entrypoint, command: [], mounts: [] };
   }
   const entrypoint = request.entrypoint ?? '/bin/sh';
+  const script = { entrypoint, command: [CONTAINER_SCRIPT], mounts: [] };
   const jobFile = jobFileOf(request, ctx);
   if (jobFile) {
-    found.decide(`job file ${jobFile} mounted read-only and run`);
-    const mount: BindMount = { source: jobFile, target: jobFile, readOnly: true, origin: 'jobfile' };
-    return { entrypoint, command: [jobFile], mounts: [mount] };
+    // Read as the user and run from the private dir: never a path root or the runtime resolves again.
+    let text: string;
+    try {
+      text = ctx.probe.readUserFile(jobFile, JOB_FILE_LIMIT);
+    } catch (err) {
+      found.refuse('LSB_JOBFILENAME', `job file ${jobFile}: ${(err as Error).message}`);
+      return { ...script, script: { words: [] } };
+    }
+    found.decide(`job file ${jobFile} read as you and run as the job script`);
+    return { ...script, script: { words: [text.replace(/\n$/, '')] } };
   }
-  return { entrypoint, command: [CONTAINER_SCRIPT], script: { words: request.command }, mounts: [] };
+  return { ...script, script: { words: request.command } };
 }
 
 /** The command, entrypoint and job file, within [security] allow_raw_args and allow_entrypoint. */

@@ -53,10 +53,28 @@ function gpusOf(request: JobRequest, { config, probe }: RuleContext, found: Find
   return NONE;
 }
 
-/** The admin's InfiniBand devices present on this host, and the GPUs the job may use. */
+/** The admin's devices ([devices] device): device nodes (or directories of them) present on this host, each once. */
+function otherDevices({ config, probe }: RuleContext, taken: string[], found: Findings): string[] {
+  const paths: string[] = [];
+  for (const d of config.devices.device) {
+    if (taken.includes(d) || paths.includes(d)) continue;
+    const stat = probe.stat(d);
+    if (stat === undefined) found.decide(`device ${d} absent on this host: skipped`);
+    else if (stat.kind === 'file' || stat.kind === 'socket')
+      found.decide(`device ${d} is not a device node: skipped`);
+    else {
+      found.decide(`device ${d} passed ([devices] device)`);
+      paths.push(d);
+    }
+  }
+  return paths;
+}
+
+/** The admin's InfiniBand and other devices present on this host, and the GPUs the job may use. */
 export function devicesRule(request: JobRequest, ctx: RuleContext): Ruling<DevicesSpec> {
   const found = new Findings();
-  const paths = ctx.config.devices.infiniband.filter((d) => ctx.probe.stat(d) !== undefined);
+  const infiniband = ctx.config.devices.infiniband.filter((d) => ctx.probe.stat(d) !== undefined);
+  const paths = [...infiniband, ...otherDevices(ctx, infiniband, found)];
   return found.ruling({ paths, gpus: gpusOf(request, ctx, found) });
 }
 

@@ -25,8 +25,51 @@ export const JOB_VARIABLES: readonly string[] = [
   'TMPDIR',
 ] satisfies JobVariable[];
 
-/** Variables never passed: the exec host's name, and the interactive flag (nested jobs are not interactive). */
-export const ALWAYS_DROPPED = new Set(['HOSTNAME', 'LSB_INTERACTIVE']);
+/**
+ * Variables never passed: the exec host's name, the interactive flag (nested jobs are not
+ * interactive), and the path of the job's environment snapshot (a host file, read by the wrapper).
+ */
+export const ALWAYS_DROPPED = new Set(['HOSTNAME', 'LSB_INTERACTIVE', 'LSF_DOCKER_JOB_ENVIRONMENT']);
+
+/**
+ * The variable naming the job's environment snapshot: under sudo, env_reset keeps only the LSF
+ * variables (scripts/lib/sudo.sh), so the user-side step (`lsf-docker sudo PROGRAM`, run as the
+ * user) writes the job's whole environment to a 0600 file of the user's, NAME=value entries
+ * separated by NUL bytes (as /proc/PID/environ), and names it here. The program running as root
+ * reads it as the user (lib/host/user-files.ts) and takes it as untrusted input, like any env
+ * file: it only feeds the container's environment, never a decision of the wrapper.
+ */
+export const SNAPSHOT_VARIABLE = 'LSF_DOCKER_JOB_ENVIRONMENT';
+
+/** What sudo itself sets under env_reset (the target user's, never the job's): dropped when run through sudo. */
+export const SUDO_SET = new Set(['HOME', 'USER', 'LOGNAME', 'USERNAME', 'SHELL', 'MAIL', 'PATH', 'TERM']);
+
+/** The largest environment snapshot read (Linux caps a process's whole environment far below). */
+export const SNAPSHOT_LIMIT = 4 * 1024 * 1024;
+
+/** The entries of a snapshot (NUL-separated NAME=value); anything without '=' is skipped. Pure. */
+export function parseSnapshot(text: string): Array<[string, string]> {
+  return text
+    .split('\0')
+    .filter((e) => e.indexOf('=') > 0)
+    .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]);
+}
+
+/**
+ * The job's own environment. Run as the user, the process's. Run through sudo (SUDO_UID set):
+ * the snapshot's entries (when one was given), then what sudo kept, minus what sudo itself set
+ * (HOME, SHELL, MAIL, PATH, TERM, SUDO_*...): the container never gets root's MAIL or SHELL.
+ * Pure.
+ */
+export function jobEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  snapshot: Array<[string, string]> | undefined,
+): Array<[string, string]> {
+  const own = Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined);
+  if (env.SUDO_UID === undefined) return own;
+  const kept = own.filter(([name]) => !SUDO_SET.has(name) && !name.startsWith('SUDO_'));
+  return [...(snapshot ?? []), ...kept];
+}
 
 export interface EnvDecision {
   kept: Array<[string, string]>;
@@ -114,13 +157,17 @@ export function filterVariables(
   return { kept, dropped };
 }
 
-/** Parses an env file the user named (NAME=value lines; blank lines and # comments skipped; optional "export "). */
+/**
+ * Parses an env file the user named (NAME=value lines; blank lines and # comments skipped;
+ * optional "export "). A bad line is reported by its number only: the file's text never appears
+ * in a message (under sudo it may be a file the user could not read).
+ */
 export function parseEnvFile(
   text: string,
   file: string,
 ): { entries: Array<[string, string]>; errors: string[] } {
   const entries: Array<[string, string]> = [];
-  const errors: string[] = [];
+  const bad: number[] = [];
   text.split('\n').forEach((rawLine, i) => {
     const line = rawLine.replace(/\r$/, '');
     if (line.trim() === '' || line.trimStart().startsWith('#')) return;
@@ -128,12 +175,21 @@ export function parseEnvFile(
     const eq = body.indexOf('=');
     const name = eq > 0 ? body.slice(0, eq).trim() : '';
     if (!ENV_NAME.test(name)) {
-      errors.push(`${file} line ${i + 1}: "${line.slice(0, 60)}" is not NAME=value`);
+      bad.push(i + 1);
       return;
     }
     entries.push([name, body.slice(eq + 1)]);
   });
-  return { entries, errors };
+  return { entries, errors: bad.length > 0 ? [badLines(file, bad, 'NAME=value')] : [] };
+}
+
+/** One message for the bad lines of FILE, by number (the first few), never by content. Pure. */
+export function badLines(file: string, lines: number[], form: string): string {
+  const shown = lines.slice(0, 5).join(', ');
+  const more = lines.length > 5 ? ` and ${lines.length - 5} more` : '';
+  return lines.length === 1
+    ? `${file}: line ${shown} is not ${form}`
+    : `${file}: lines ${shown}${more} are not ${form}`;
 }
 
 /** What other rules decided that the environment depends on. */
@@ -161,6 +217,20 @@ function userEnvFiles(request: JobRequest, { probe }: RuleContext, found: Findin
   return entries;
 }
 
+/** The job's environment snapshot (SNAPSHOT_VARIABLE), read as the user, when run through sudo. */
+function snapshotOf(request: JobRequest, { probe }: RuleContext, found: Findings) {
+  const file = request.env[SNAPSHOT_VARIABLE];
+  if (file === undefined || request.env.SUDO_UID === undefined) return undefined;
+  try {
+    const entries = parseSnapshot(probe.readUserFile(file, SNAPSHOT_LIMIT));
+    found.decide(`environment: the job's ${entries.length} variables read from ${file}`);
+    return entries;
+  } catch (err) {
+    found.refuse(SNAPSHOT_VARIABLE, `${file}: ${(err as Error).message}`);
+    return undefined;
+  }
+}
+
 /** The wrapper's own variables, which win over the job's: GPUs, the user's identity, the scheduler's, TMPDIR. */
 function wrapperVariables(request: JobRequest, { identity }: RuleContext, inputs: EnvironmentInputs) {
   const vars: Array<[string, string]> = [...gpuVariables(inputs.gpus)];
@@ -186,8 +256,9 @@ export function environmentRule(
   const found = new Findings();
   const { environment } = ctx.config;
   const preserve = request.preserveEnvironment ?? environment.preserve;
-  const all = request.variables ?? Object.entries(request.env);
-  const base = preserve ? all : all.filter(([name]) => JOB_VARIABLES.includes(name));
+  const all = jobEnvironment(request.env, snapshotOf(request, ctx, found));
+  const passed = (name: string) => JOB_VARIABLES.includes(name) || environment.pass.includes(name);
+  const base = preserve ? all : all.filter(([name]) => passed(name));
   const files = userEnvFiles(request, ctx, found);
   const env = filterVariables(
     base,
@@ -196,5 +267,8 @@ export function environmentRule(
   );
   for (const d of env.dropped) found.decide(`environment: ${d.name} dropped (${d.reason})`);
   found.decide(preserve ? 'environment preserved' : 'environment not preserved: job variables only');
+  if (!preserve && environment.pass.length > 0) {
+    found.decide(`environment: ${environment.pass.join(', ')} passed when set ([environment] pass)`);
+  }
   return found.ruling(env.kept);
 }

@@ -15,7 +15,7 @@ export function namingRule(
   request: JobRequest,
   { identity, probe }: RuleContext,
 ): Ruling<{ name: string; labels: Array<[string, string]> }> {
-  const { id, index } = request.job;
-  const labels = jobLabels({ id, index, uid: identity.uid, host: probe.hostname, pid: probe.pid });
+  const { id, index, slurm } = request.job;
+  const labels = jobLabels({ id, index, uid: identity.uid, host: probe.hostname, pid: probe.pid, slurm });
   return { ok: true, part: { name: containerName({ id, index }, probe.pid), labels }, decisions: [] };
 }

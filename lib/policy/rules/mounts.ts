@@ -1,13 +1,16 @@
+import { isWithin } from '../../kernel/grammar/path.js';
 import type { JobRequest } from '../../request/job-request.js';
 import type { BindMount, StorageSpec } from '../../runtime/container-spec.js';
-import { allowedRoots, checkSource, missingInsideMount, protectedTarget } from './paths.js';
+import { lookupInTree, type Placing, placeMounts } from './mount-tree.js';
+import { allowedRoots, checkSource, holdsRuntimeFile, protectedTarget, RUNTIME_FILES } from './paths.js';
 import { Findings, type RuleContext, type Ruling } from './rule.js';
 
 /** The submission directory, mounted read-write at its own path. */
 function cwdMount(request: JobRequest, ctx: RuleContext, roots: string[], found: Findings): BindMount[] {
   const { subcwd, subcwdVariable } = request.job;
-  const badTarget = protectedTarget(subcwd, ctx.config.volumes.denyTargets);
+  const protectedOne = protectedTarget(subcwd, ctx.config.volumes.denyTargets);
   const source = checkSource(subcwd, roots, ctx.probe);
+  const badTarget = protectedOne ?? (source.ok ? holdsRuntimeFile(subcwd) : undefined);
   if (badTarget) found.refuse(subcwdVariable, `submission directory: ${badTarget}`);
   else if (!source.ok) found.refuse(subcwdVariable, `submission directory ${source.reason}`);
   else found.decide(`cwd ${subcwd} mounted and used as workdir`);
@@ -28,7 +31,8 @@ function tmpdirMount(request: JobRequest, ctx: RuleContext, found: Findings): Bi
     found.decide('no LSB_JOBID: no job tmpdir to mount');
     return [];
   }
-  const tmpdir = `${ctx.config.paths.jobTmpRoot}/${tmpdirName}`.replace(/^\/\//, '/');
+  const root = ctx.probe.realpath(ctx.config.paths.jobTmpRoot) ?? ctx.config.paths.jobTmpRoot;
+  const tmpdir = `${root}/${tmpdirName}`.replace(/^\/\//, '/');
   const stat = ctx.probe.lstat(tmpdir);
   const skipped = (why: string) => {
     found.decide(`job tmpdir ${tmpdir} ${why}: not passed to docker`);
@@ -59,7 +63,7 @@ function adminMounts(ctx: RuleContext, found: Findings): BindMount[] {
 function userVolumes(request: JobRequest, ctx: RuleContext, roots: string[], found: Findings): BindMount[] {
   const mounts: BindMount[] = [];
   for (const v of request.volumes) {
-    const bad = protectedTarget(v.target, ctx.config.volumes.denyTargets);
+    const bad = protectedTarget(v.target, ctx.config.volumes.denyTargets) ?? holdsRuntimeFile(v.target);
     if (bad) {
       found.refuse('LSF_DOCKER_VOLUMES', `"${v.text}": target ${bad}`);
       continue;
@@ -90,31 +94,110 @@ function uniqueTargets(mounts: BindMount[], found: Findings): BindMount[] {
   return mounts.filter((m, i) => mounts.findIndex((o) => o.target === m.target) === i);
 }
 
-/**
- * A target inside another mount, or a workdir inside a mount, that does not exist in that mount's
- * source would be created by the daemon, as root, in the host directory: refused instead.
- */
-function refuseMissingInside(request: JobRequest, ctx: RuleContext, mounts: BindMount[], found: Findings) {
-  for (const m of mounts.filter((u) => u.origin === 'user')) {
-    const missing = missingInsideMount(m.target, mounts, ctx.probe);
-    if (missing) {
-      found.refuse(
-        'LSF_DOCKER_VOLUMES',
-        `target ${m.target} lies inside the mount at ${missing.parent}, but ${missing.hostPath} does not exist (create it first)`,
-      );
-    }
-  }
-  const missing = request.workdir ? missingInsideMount(request.workdir, mounts, ctx.probe) : undefined;
-  if (missing) {
-    found.refuse(
-      'LSF_DOCKER_WORKDIR',
-      `${request.workdir} lies inside the mount at ${missing.parent}, but ${missing.hostPath} does not exist`,
-    );
-  }
+/** The runtime's own file mounts, placed like any other: no user volume may make it create them. */
+const RUNTIME_PLACINGS: Placing[] = RUNTIME_FILES.map((target) => ({
+  mount: { target, origin: 'runtime' },
+  variable: 'LSF_DOCKER_VOLUMES',
+  label: `the runtime's ${target}`,
+}));
+
+function placing(m: BindMount, request: JobRequest): Placing {
+  if (m.origin === 'cwd')
+    return { mount: m, variable: request.job.subcwdVariable, label: `submission directory ${m.target}` };
+  if (m.origin === 'tmpdir') return { mount: m, variable: 'TMPDIR', label: `job tmpdir ${m.source}` };
+  // An admin mount can only be misplaced by a user volume it lies in.
+  if (m.origin === 'admin')
+    return { mount: m, variable: 'LSF_DOCKER_VOLUMES', label: `the admin's mount at ${m.target}` };
+  return { mount: m, variable: 'LSF_DOCKER_VOLUMES', label: `target ${m.target}` };
 }
 
+/**
+ * The submission directory seen at its own path, read-write, through an enclosing mount of the
+ * same host directory needs no mount of its own (one mount fewer inside another one).
+ */
+function withoutRedundantCwd(mounts: BindMount[], found: Findings): BindMount[] {
+  const cwd = mounts.find((m) => m.origin === 'cwd');
+  if (!cwd) return mounts;
+  const outer = mounts.find(
+    (m) =>
+      m !== cwd &&
+      !m.readOnly &&
+      m.target !== cwd.target &&
+      isWithin(cwd.target, m.target) &&
+      `${m.source}${cwd.target.slice(m.target === '/' ? 0 : m.target.length)}` === cwd.source,
+  );
+  if (!outer) return mounts;
+  found.decide(`cwd ${cwd.target} is visible through the mount at ${outer.target}: not mounted again`);
+  return mounts.filter((m) => m !== cwd);
+}
+
+/**
+ * Places every mount (the runtime's own files too) in the container's tree as the runtime will:
+ * anything the runtime would create inside a bind mount's host directory is refused. A mount
+ * inside an admin mount, in a directory the user may write, is refused too: the user could swap
+ * that directory for a symlink between this check and the runtime's mount (mounts inside the
+ * job's own mounts are made by the wrapper through held descriptors instead, lib/host/held-mounts.ts).
+ */
+function placeAll(request: JobRequest, ctx: RuleContext, mounts: BindMount[], found: Findings) {
+  const tree = placeMounts([...mounts.map((m) => placing(m, request)), ...RUNTIME_PLACINGS], ctx.probe);
+  if (tree.problem) {
+    found.refuse(tree.problem.variable, tree.problem.message);
+    return tree;
+  }
+  for (const [m, { holder, changeable }] of tree.nested) {
+    if (holder.origin !== 'admin' || changeable === undefined) continue;
+    const { variable, label } = placing(m, request);
+    found.refuse(
+      variable,
+      `${label} lies inside the admin's mount at ${holder.target}, in ${changeable}, which you can change: mount it elsewhere`,
+    );
+    break;
+  }
+  return tree;
+}
+
+/**
+ * The workdir, looked up in the placed tree: one the runtime would create inside a bind mount is
+ * refused; one in a directory the user may change inside a bind mount is entered by the job
+ * script (as the user) from that mount's root, never created by the runtime as root.
+ */
+function decideWorkdir(
+  request: JobRequest,
+  ctx: RuleContext,
+  mounts: BindMount[],
+  found: Findings,
+): { workdir: string; cdInto?: string } {
+  const workdir = request.workdir ?? request.job.subcwd;
+  const variable = request.workdir ? 'LSF_DOCKER_WORKDIR' : request.job.subcwdVariable;
+  const runtime = RUNTIME_FILES.map((target) => ({ target }));
+  const l = lookupInTree(workdir, [...mounts, ...runtime], ctx.probe);
+  if (l.kind === 'create') {
+    found.refuse(
+      variable,
+      `${workdir} lies inside the mount at ${l.mount.target}, but ${l.hostPath} does not exist there: the runtime would create it as root`,
+    );
+    return { workdir };
+  }
+  if (l.kind !== 'found' || !l.mount || l.path === l.mount.target || l.changeable === undefined)
+    return { workdir };
+  if (request.rawArgs) {
+    found.refuse(
+      variable,
+      `${workdir} lies in ${l.changeable}, which you can change: with LSF_DOCKER_RUN_RAW_ARGS it cannot be entered safely`,
+    );
+    return { workdir };
+  }
+  found.decide(
+    `workdir ${workdir}: entered by the job from ${l.mount.target} (it lies in a directory you can change)`,
+  );
+  return { workdir: l.mount.target, cdInto: workdir };
+}
+
+/** What the mounts rule decides: the storage part, and a directory the job script enters first. */
+export type StorageDecision = StorageSpec & { cdInto?: string };
+
 /** The job's mounts (cwd, tmpdir, admin, user volumes) and its workdir. The job file is the command rule's. */
-export function mountsRule(request: JobRequest, ctx: RuleContext): Ruling<StorageSpec> {
+export function mountsRule(request: JobRequest, ctx: RuleContext): Ruling<StorageDecision> {
   const found = new Findings();
   const roots = allowedRoots(ctx.config, ctx.identity, ctx.probe);
   const all = [
@@ -123,7 +206,12 @@ export function mountsRule(request: JobRequest, ctx: RuleContext): Ruling<Storag
     ...adminMounts(ctx, found),
     ...userVolumes(request, ctx, roots, found),
   ];
-  const mounts = uniqueTargets(all, found);
-  refuseMissingInside(request, ctx, mounts, found);
-  return found.ruling({ mounts, workdir: request.workdir ?? request.job.subcwd });
+  if (found.problems.length > 0) return found.ruling({ mounts: [], workdir: request.job.subcwd });
+  const unique = uniqueTargets(all, found);
+  if (found.problems.length > 0) return found.ruling({ mounts: [], workdir: request.job.subcwd });
+  const tree = placeAll(request, ctx, withoutRedundantCwd(unique, found), found);
+  const { workdir, cdInto } = tree.problem
+    ? { workdir: request.job.subcwd, cdInto: undefined }
+    : decideWorkdir(request, ctx, tree.mounts, found);
+  return found.ruling(cdInto ? { mounts: tree.mounts, workdir, cdInto } : { mounts: tree.mounts, workdir });
 }

@@ -4,6 +4,7 @@ import { formatSize } from '../../kernel/grammar/size.js';
 import { splitWords } from '../../kernel/grammar/words.js';
 import type { JobRequest } from '../../request/job-request.js';
 import type { ExtraHost, NetworkSpec, PortMapping } from '../../runtime/container-spec.js';
+import { badLines } from './environment.js';
 import { Findings, type RuleContext, type Ruling } from './rule.js';
 
 /** A mode is allowed when listed, or as container:NAME when container:* is listed. */
@@ -65,13 +66,16 @@ function extraHosts(request: JobRequest, { probe }: RuleContext, found: Findings
       found.refuse('LSF_DOCKER_ADD_HOST_FILE', `${file}: ${(err as Error).message}`);
       continue;
     }
+    const bad: number[] = [];
     text.split('\n').forEach((line, i) => {
       for (const word of splitWords(line.replace(/#.*/, '').trim())) {
         const parsed = parseHostEntry(word);
         if (parsed.ok) hosts.push({ name: parsed.host.name, address: parsed.host.ip });
-        else found.refuse('LSF_DOCKER_ADD_HOST_FILE', `${file} line ${i + 1}: ${parsed.reason}`);
+        else if (!bad.includes(i + 1)) bad.push(i + 1);
       }
     });
+    // By line number only: the file's text never appears in a message.
+    if (bad.length > 0) found.refuse('LSF_DOCKER_ADD_HOST_FILE', badLines(file, bad, 'HOSTNAME:IP entries'));
   }
   return hosts;
 }

@@ -2,7 +2,7 @@ import type { Config } from '../../config/schema.js';
 import type { Identity } from '../../host/identity.js';
 import type { HostProbe } from '../../host/probe.js';
 import { isWithin, parseAbsolutePath } from '../../kernel/grammar/path.js';
-import { type BindMount, CONTAINER_DIR } from '../../runtime/container-spec.js';
+import { CONTAINER_DIR } from '../../runtime/container-spec.js';
 
 /** Targets no user volume may cover or replace. */
 export const PROTECTED_TARGETS = [
@@ -12,6 +12,19 @@ export const PROTECTED_TARGETS = [
   '/etc/shadow',
   '/etc/gshadow',
   CONTAINER_DIR,
+];
+/**
+ * Files the runtime itself mounts into every container: the wrapper's minimal passwd and group and
+ * job script, and docker's hosts, hostname and resolv.conf. A user volume over a directory holding
+ * one of them would make the runtime create that file, as root, in the volume's host directory.
+ */
+export const RUNTIME_FILES = [
+  '/etc/passwd',
+  '/etc/group',
+  '/etc/hosts',
+  '/etc/hostname',
+  '/etc/resolv.conf',
+  `${CONTAINER_DIR}/job.sh`,
 ];
 /** Trees no user volume may be mounted into or taken from. */
 export const PROTECTED_TREES = ['/proc', '/sys', '/dev'];
@@ -35,6 +48,14 @@ export function protectedTarget(target: string, extra: string[]): string | undef
     isWithin(target, root),
   );
   return tree ? `${target} lies in the protected ${tree}` : undefined;
+}
+
+/** Why TARGET may not be mounted onto because it would hold one of the runtime's own files, or undefined. */
+export function holdsRuntimeFile(target: string): string | undefined {
+  const holds = RUNTIME_FILES.find((f) => isWithin(f, target));
+  return holds
+    ? `${target} would hold the runtime's own ${holds}, which it would create there as root`
+    : undefined;
 }
 
 export type SourceCheck = { ok: true; real: string } | { ok: false; reason: string };
@@ -63,21 +84,4 @@ export function checkSource(path: string, roots: string[], probe: HostProbe): So
     return { ok: false, reason: `${shown} is not readable by you` };
   }
   return { ok: true, real };
-}
-
-/**
- * For a container path inside another mount's target: the host path it maps to when that path
- * does not exist there (the runtime would create it as root), with the deepest such mount.
- */
-export function missingInsideMount(
-  path: string,
-  mounts: BindMount[],
-  probe: HostProbe,
-): { parent: string; hostPath: string } | undefined {
-  const parent = mounts
-    .filter((p) => p.target !== path && isWithin(path, p.target))
-    .sort((a, b) => b.target.length - a.target.length)[0];
-  if (!parent) return undefined;
-  const hostPath = `${parent.source}${path.slice(parent.target === '/' ? 0 : parent.target.length)}`;
-  return probe.stat(hostPath) === undefined ? { parent: parent.target, hostPath } : undefined;
 }

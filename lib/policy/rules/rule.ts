@@ -9,10 +9,11 @@ export interface RuleContext {
   probe: HostProbe;
 }
 
-/** One refusal: the variable it names and the rule it broke. */
+/** One refusal: the variable it names and the rule it broke (exit 213 unless CODE says otherwise). */
 export interface Problem {
   variable: string;
   message: string;
+  code?: number;
 }
 
 /** A rule's answer: its part of the spec with what it decided, or every problem it found. */
@@ -29,6 +30,10 @@ export class Findings {
   readonly decisions: string[] = [];
   refuse(variable: string, message: string): void {
     this.problems.push({ variable, message });
+  }
+  /** A refusal with its own exit code (e.g. 228, limits the runtime cannot enforce). */
+  refuseWith(code: number, variable: string, message: string): void {
+    this.problems.push({ variable, message, code });
   }
   decide(decision: string): void {
     this.decisions.push(decision);

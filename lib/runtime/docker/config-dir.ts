@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
 
 /**
  * Keeps only the registry credentials of a docker config.json. Everything else it may hold
@@ -27,17 +27,35 @@ export function authsOnly(configText: string | undefined): string {
 }
 
 /**
- * The DOCKER_CONFIG dir for the CLI. Running as the user: their own ~/.docker. Running as root
- * for a user (sudo): a 0700 dir inside the job's private dir with only the user's registry
- * credentials (read with the user's rights by READ_USER_FILE).
+ * The config dir of a CLI run as root that needs no credentials (exec, ps, inspect, rm, kill):
+ * a path nobody but root can create (`/` is root's), which normally does not exist, so that the
+ * CLI reads no config, context, plugin or proxy at all.
  */
-export function dockerConfigFor(
-  home: string,
-  actingAsRoot: boolean,
+export const EMPTY_CONFIG_DIR = '/nonexistent';
+
+/** Throws unless EMPTY_CONFIG_DIR is absent or a directory only root may write. */
+export function checkEmptyConfigDir(dir = EMPTY_CONFIG_DIR): string {
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(dir);
+  } catch {
+    return dir;
+  }
+  if (!st.isDirectory() || st.uid !== 0 || (st.mode & 0o022) !== 0)
+    throw new Error(`${dir} exists and is not a directory only root may write: the docker CLI would read it`);
+  return dir;
+}
+
+/**
+ * A private 0700 DOCKER_CONFIG dir inside PRIVATEDIR for a CLI run as root for a user, holding
+ * only the user's registry credentials (their config.json read with their own rights by
+ * READUSERFILE), never their credsStore, credHelpers, contexts, plugins or proxies.
+ */
+export function privateDockerConfig(
   privateDir: string,
+  home: string,
   readUserFile: (path: string) => string,
 ): string {
-  if (!actingAsRoot) return `${home}/.docker`;
   const dir = `${privateDir}/docker`;
   mkdirSync(dir, { mode: 0o700 });
   chmodSync(dir, 0o700);
@@ -49,4 +67,17 @@ export function dockerConfigFor(
   }
   writeFileSync(`${dir}/config.json`, authsOnly(text), { flag: 'wx', mode: 0o600 });
   return dir;
+}
+
+/**
+ * The DOCKER_CONFIG dir for the CLI. Running as the user: their own ~/.docker. Running as root
+ * for a user (sudo): a private copy of their registry credentials (privateDockerConfig).
+ */
+export function dockerConfigFor(
+  home: string,
+  actingAsRoot: boolean,
+  privateDir: string,
+  readUserFile: (path: string) => string,
+): string {
+  return actingAsRoot ? privateDockerConfig(privateDir, home, readUserFile) : `${home}/.docker`;
 }

@@ -1,22 +1,30 @@
 import { CliExec } from '../exec.js';
 import type { RuntimeOptions } from '../options.js';
-import { dockerConfigFor } from './config-dir.js';
+import { checkEmptyConfigDir, privateDockerConfig } from './config-dir.js';
 import { cliEnvironment } from './environment.js';
 import { DockerRuntime } from './runtime.js';
 
-const noUserFile = (path: string): string => {
-  throw new Error(`${path}: no reader for the user's files`);
-};
-
-/** The docker CLI's environment: the user's HOME, DOCKER_CONFIG (a private copy as root for a user), DOCKER_HOST. */
+/**
+ * The docker CLI's environment. As the user: their HOME and ~/.docker. As root acting for a user
+ * (sudo, euid 0 with an identity): nothing of the user's may steer root's CLI (contexts naming a
+ * socket, plugin dirs and hooks, credential helpers, proxies), so HOME and DOCKER_CONFIG are the
+ * job's private dir with a copy of the user's registry credentials only, or an empty config when
+ * the CLI needs none (exec, sweep). As root for itself: root's own. The admin's DOCKER_HOST.
+ */
 export function dockerEnvironment(opts: RuntimeOptions): Record<string, string> {
   if (opts.environment) return opts.environment;
+  const host = opts.config.docker.host;
+  const euid = opts.euid ?? process.geteuid!();
+  if (euid === 0 && opts.identity !== undefined) {
+    if (opts.privateDir !== undefined && opts.readUserFile !== undefined) {
+      const dir = privateDockerConfig(opts.privateDir, opts.identity.home, opts.readUserFile);
+      return cliEnvironment(opts.privateDir, host, dir);
+    }
+    const empty = checkEmptyConfigDir();
+    return cliEnvironment(opts.privateDir ?? empty, host, empty);
+  }
   const home = opts.identity?.home ?? '/root';
-  const dockerConfig =
-    opts.actingAsRoot && opts.privateDir !== undefined
-      ? dockerConfigFor(home, true, opts.privateDir, opts.readUserFile ?? noUserFile)
-      : `${home}/.docker`;
-  return cliEnvironment(home, opts.config.docker.host, dockerConfig);
+  return cliEnvironment(home, host, `${home}/.docker`);
 }
 
 /** Docker with its exec door: environment and config dir built once, here. */

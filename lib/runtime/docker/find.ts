@@ -76,3 +76,20 @@ export function parseTopPids(stdout: string): number[] {
     .filter((p): p is string => p !== undefined && /^\d+$/.test(p))
     .map(Number);
 }
+
+/** The layer directories (top first) of `image inspect --format '{{json .GraphDriver}}'` for overlay2. Pure. */
+export function parseGraphDriver(stdout: string): string[] | undefined {
+  try {
+    const g = JSON.parse(stdout) as {
+      Name?: unknown;
+      Data?: { UpperDir?: unknown; LowerDir?: unknown } | null;
+    };
+    if (g.Name !== 'overlay2' || typeof g.Data?.UpperDir !== 'string') return undefined;
+    const lower =
+      typeof g.Data.LowerDir === 'string' && g.Data.LowerDir !== '' ? g.Data.LowerDir.split(':') : [];
+    const layers = [g.Data.UpperDir, ...lower];
+    return layers.every((l) => l.startsWith('/')) ? layers : undefined;
+  } catch {
+    return undefined;
+  }
+}

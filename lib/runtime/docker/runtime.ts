@@ -5,6 +5,7 @@ import type {
   ControlResult,
   ExecOptions,
   FoundContainer,
+  ImageStore,
   RunInput,
   RuntimeCapabilities,
   RuntimeClassifier,
@@ -13,15 +14,19 @@ import type {
 import { dockerPullArgv, dockerRunArgv } from './argv/run.js';
 import { DockerClassifier } from './classify.js';
 import { type ControlArgv, controlResult, DOCKER_CONTROL_ARGV, DockerControl } from './control.js';
-import { matchingLabels, parseIds, parseInspect, parseTopPids, psArgv } from './find.js';
+import { matchingLabels, parseGraphDriver, parseIds, parseInspect, parseTopPids, psArgv } from './find.js';
+import { DockerImageStore } from './images.js';
 
 export const DOCKER_CAPABILITIES: RuntimeCapabilities = {
   name: 'docker',
   rootless: false,
+  summary: 'docker',
   enforcesLimits: true,
   pauseResume: true,
   capsStayInBoundingSet: true,
   gpusFlag: true,
+  hostGroups: true,
+  hostGateway: true,
 };
 
 /** The `docker exec` argv (without the binary) into CONTAINER as OPTS.user with an env-file. Pure. */
@@ -41,11 +46,13 @@ export class DockerRuntime implements ContainerRuntime {
   readonly name: 'docker' | 'podman' = 'docker';
   readonly capabilities: RuntimeCapabilities = DOCKER_CAPABILITIES;
   readonly classify: RuntimeClassifier;
+  readonly imageStore: ImageStore;
   /** The argv of the control calls (kill, pause, unpause, rm, events): a podman runtime overrides rows. */
   protected readonly controlArgv: Readonly<ControlArgv> = DOCKER_CONTROL_ARGV;
 
   constructor(readonly exec: RuntimeExec) {
     this.classify = new DockerClassifier(exec.binary);
+    this.imageStore = new DockerImageStore(exec, this.classify, exec.binary);
   }
 
   runArgv(input: RunInput, files: JobFiles): string[] {
@@ -58,6 +65,18 @@ export class DockerRuntime implements ContainerRuntime {
 
   execArgv(container: string, opts: ExecOptions): string[] {
     return dockerExecArgv(container, opts);
+  }
+
+  loginArgv(server: string, user: string): string[] {
+    return ['login', '--username', user, '--password-stdin', server];
+  }
+
+  pushArgv(ref: string): string[] {
+    return ['push', '--', ref];
+  }
+
+  versionArgv(): string[] {
+    return ['version', '--format', 'client / server {{.Client.Version}} / {{.Server.Version}}'];
   }
 
   async imagePresent(image: string): Promise<boolean> {
@@ -94,6 +113,11 @@ export class DockerRuntime implements ContainerRuntime {
 
   async remove(id: string): Promise<ControlResult> {
     return controlResult(await this.exec.call(this.controlArgv.remove(id)), this.classify);
+  }
+
+  async imageLayers(image: string): Promise<string[] | undefined> {
+    const r = await this.exec.call(['image', 'inspect', '--format', '{{json .GraphDriver}}', '--', image]);
+    return r.exitCode === 0 ? parseGraphDriver(r.stdout) : undefined;
   }
 
   async hostPids(container: string): Promise<number[]> {

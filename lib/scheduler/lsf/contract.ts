@@ -4,7 +4,7 @@
  * - JOB_ENV: the job's environment as sbatchd sets it on the execution host (the local LSF plays
  *   sbatchd in local/job-env.ts through `lsfJobEnvironment`; request/ and policy read it).
  * - SUBMISSION: the LSB_SUB_* parameters of a submission, as bsub writes them into the esubs'
- *   parameter file (local/submission.ts) and the esubs may change them (esub/).
+ *   parameter file (scheduler/lsf/submission.ts) and the esubs may change them (esub/).
  * - ESUB_ENV: the variables of the esub protocol itself (scheduler/lsf/esub-protocol.ts).
  * Code names a variable by its key (`'LSB_JOBID' satisfies JobVariable`), so a typo does not compile.
  */
@@ -76,8 +76,8 @@ export type JobVariable = keyof typeof JOB_ENV;
 /** True for a name LSF sets for the job itself: dropped from the submitted environment, then set fresh. */
 export const isJobVariable = (name: string): name is JobVariable => Object.hasOwn(JOB_ENV, name);
 
-const BSUB = 'bsub (local/submission.ts), before the esubs';
-const ESUBS_MAY = 'the esubs may change it (LSB_SUB_MODIFY_FILE); local/submission.ts reads it back';
+const BSUB = 'bsub (scheduler/lsf/submission.ts), before the esubs';
+const ESUBS_MAY = 'the esubs may change it (LSB_SUB_MODIFY_FILE); scheduler/lsf/submission.ts reads it back';
 
 /** The submission's parameters (the esubs' parameter file, LSB_SUB_PARM_FILE). */
 export const SUBMISSION = {
@@ -111,33 +111,33 @@ export type SubmissionParameter = keyof typeof SUBMISSION;
 /** The esub protocol's own variables, in each esub's environment. */
 export const ESUB_ENV = {
   LSB_SUB_PARM_FILE: entry(
-    'LSF (local/esubs.ts)',
+    'LSF (scheduler/lsf/esub-runner.ts)',
     'esub/run',
     'the parameter file (SUBMISSION, NAME="value" lines)',
   ),
   LSB_SUB_MODIFY_FILE: entry(
-    'LSF (local/esubs.ts)',
+    'LSF (scheduler/lsf/esub-runner.ts)',
     'esub/run writes it',
     'where an esub writes changed parameters',
   ),
   LSB_SUB_MODIFY_ENVFILE: entry(
-    'LSF (local/esubs.ts)',
+    'LSF (scheduler/lsf/esub-runner.ts)',
     'esub/run writes it',
     'where an esub writes variables to add to the job environment',
   ),
   LSB_SUB_ABORT_VALUE: entry(
-    'LSF (local/esubs.ts)',
+    'LSF (scheduler/lsf/esub-runner.ts)',
     'esub/run (scheduler/lsf/esub-protocol abortValue)',
     'the exit status that rejects the submission (97)',
   ),
   LSB_ESUB_METHOD: entry(
     'the submitter or the admin (lsf.conf)',
-    'local/esubs (esubOrder)',
+    'scheduler/lsf/esub-runner (esubOrder)',
     'mandatory esubs',
   ),
   LSB_SUB_COMMANDNAME: entry(
     'the admin (lsf.conf)',
-    'local/submission',
+    'scheduler/lsf/submission',
     "'Y': the esubs see the command line",
   ),
 } as const satisfies Record<string, ContractEntry>;

@@ -5,7 +5,6 @@
  * naming it, never a guess.
  */
 import { expandCounts, expandHostlist } from './hostlist.js';
-import { hostsContract } from './multinode.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
@@ -126,17 +125,20 @@ function jobName(env: Env, index: number, inStep: boolean): string | undefined {
   return inStep ? undefined : text(env, 'SLURM_JOB_NAME');
 }
 
-/** The job's facts, or undefined outside a Slurm job (no SLURM_JOB_ID). */
-export function slurmJobFacts(env: Env): SlurmJobFacts | undefined {
-  const slurmJobId = number(env, 'SLURM_JOB_ID', JOB_ID, 'a job number');
-  if (slurmJobId === undefined) return undefined;
+function arrayOf(env: Env): { arrayJobId?: number; arrayTask?: number } {
   const arrayJobId = number(env, 'SLURM_ARRAY_JOB_ID', JOB_ID, 'a job number');
   const arrayTask = number(env, 'SLURM_ARRAY_TASK_ID', COUNT, 'an array index');
   if ((arrayJobId === undefined) !== (arrayTask === undefined)) {
     const missing = arrayJobId === undefined ? 'SLURM_ARRAY_JOB_ID' : 'SLURM_ARRAY_TASK_ID';
     throw new SlurmFactsError(missing, 'missing while the other array variable is set');
   }
+  return { arrayJobId, arrayTask };
+}
 
+/** The job's nodes, this node's name and position among them. */
+function nodesOf(env: Env): Pick<SlurmJobFacts, 'nodeListText' | 'nodes' | 'nodeName' | 'nodeIndex'> & {
+  nodeVar: string;
+} {
   const nodeVar = present(env.SLURM_JOB_NODELIST) ? 'SLURM_JOB_NODELIST' : 'SLURM_NODELIST';
   const nodeListText = env[nodeVar] ?? '';
   const nodes = expandHostlist(nodeListText);
@@ -144,16 +146,19 @@ export function slurmJobFacts(env: Env): SlurmJobFacts | undefined {
     throw new SlurmFactsError(nodeVar, `"${nodeListText}" is not a Slurm host list`);
   if (nodes.some((n) => !NODE_NAME.test(n)))
     throw new SlurmFactsError(nodeVar, `"${nodeListText}" names a host that is not a node name`);
-
   const nodeName = text(env, 'SLURMD_NODENAME');
   if (nodeName !== undefined && !NODE_NAME.test(nodeName))
     throw new SlurmFactsError('SLURMD_NODENAME', `"${nodeName}" is not a node name`);
   const nodeIndex = number(env, 'SLURM_NODEID', COUNT, 'a node index') ?? 0;
   if (nodeIndex >= nodes.length)
     throw new SlurmFactsError('SLURM_NODEID', `${nodeIndex} is outside ${nodeVar} (${nodes.length} nodes)`);
+  return { nodeVar, nodeListText, nodes, nodeName, nodeIndex };
+}
 
+/** The job's CPUs on each node (SLURM_JOB_CPUS_PER_NODE), and this node's. */
+function cpusOf(env: Env, nodes: string[], nodeVar: string, nodeIndex: number) {
   const cpusText = env.SLURM_JOB_CPUS_PER_NODE;
-  let cpusPerNode: number[];
+  let cpusPerNode = nodes.map(() => 1);
   if (present(cpusText)) {
     const counts = expandCounts(cpusText);
     if (!counts || counts.length !== nodes.length || counts.some((c) => c < 1))
@@ -162,38 +167,46 @@ export function slurmJobFacts(env: Env): SlurmJobFacts | undefined {
         `"${cpusText}" is not one CPU count per node of ${nodeVar} (${nodes.length})`,
       );
     cpusPerNode = counts;
-  } else cpusPerNode = nodes.map(() => 1);
+  }
   const cpusOnNode = number(env, 'SLURM_CPUS_ON_NODE', COUNT, 'a CPU count') ?? cpusPerNode[nodeIndex] ?? 1;
+  return { cpusPerNode, cpusOnNode };
+}
 
+function memoryOf(env: Env, cpusOnNode: number): number | undefined {
   const memPerNode = number(env, 'SLURM_MEM_PER_NODE', COUNT, 'a size in MB');
   const memPerCpu = number(env, 'SLURM_MEM_PER_CPU', COUNT, 'a size in MB');
-  const memoryBytes =
-    memPerNode !== undefined && memPerNode > 0
-      ? memPerNode * MB
-      : memPerCpu !== undefined && memPerCpu > 0
-        ? memPerCpu * cpusOnNode * MB
-        : undefined;
+  if (memPerNode !== undefined && memPerNode > 0) return memPerNode * MB;
+  return memPerCpu !== undefined && memPerCpu > 0 ? memPerCpu * cpusOnNode * MB : undefined;
+}
 
+function stepOf(env: Env): SlurmStep | undefined {
   const stepId = number(env, 'SLURM_STEP_ID', COUNT, 'a step id');
-  let step: SlurmStep | undefined;
-  if (stepId !== undefined) {
-    const stepNodesText = text(env, 'SLURM_STEP_NODELIST');
-    const stepNodes = stepNodesText === undefined ? undefined : expandHostlist(stepNodesText);
-    if (stepNodesText !== undefined && !stepNodes)
-      throw new SlurmFactsError('SLURM_STEP_NODELIST', `"${stepNodesText}" is not a Slurm host list`);
-    step = {
-      id: stepId,
-      rank: number(env, 'SLURM_PROCID', COUNT, 'a task rank') ?? 0,
-      tasks: number(env, 'SLURM_STEP_NUM_TASKS', COUNT, 'a task count'),
-      nodes: stepNodes,
-    };
-  }
-  const gpus = (step ? gpuList(env, 'SLURM_STEP_GPUS') : undefined) ?? gpuList(env, 'SLURM_JOB_GPUS') ?? [];
+  if (stepId === undefined) return undefined;
+  const stepNodesText = text(env, 'SLURM_STEP_NODELIST');
+  const stepNodes = stepNodesText === undefined ? undefined : expandHostlist(stepNodesText);
+  if (stepNodesText !== undefined && !stepNodes)
+    throw new SlurmFactsError('SLURM_STEP_NODELIST', `"${stepNodesText}" is not a Slurm host list`);
+  return {
+    id: stepId,
+    rank: number(env, 'SLURM_PROCID', COUNT, 'a task rank') ?? 0,
+    tasks: number(env, 'SLURM_STEP_NUM_TASKS', COUNT, 'a task count'),
+    nodes: stepNodes,
+  };
+}
 
+/** The job's facts, or undefined outside a Slurm job (no SLURM_JOB_ID). */
+export function slurmJobFacts(env: Env): SlurmJobFacts | undefined {
+  const slurmJobId = number(env, 'SLURM_JOB_ID', JOB_ID, 'a job number');
+  if (slurmJobId === undefined) return undefined;
+  const { arrayJobId, arrayTask } = arrayOf(env);
+  const { nodeVar, ...where } = nodesOf(env);
+  const { cpusPerNode, cpusOnNode } = cpusOf(env, where.nodes, nodeVar, where.nodeIndex);
+  const step = stepOf(env);
+  const gpus = (step ? gpuList(env, 'SLURM_STEP_GPUS') : undefined) ?? gpuList(env, 'SLURM_JOB_GPUS') ?? [];
   const jobId = arrayJobId ?? slurmJobId;
   const index = arrayTask ?? 0;
   const base = index > 0 || arrayJobId !== undefined ? `${jobId}_${index}` : `${jobId}`;
-  const multiNode = nodes.length > 1;
+  const node = where.nodeName ?? where.nodes[where.nodeIndex];
   return {
     slurmJobId,
     jobId,
@@ -205,91 +218,16 @@ export function slurmJobFacts(env: Env): SlurmJobFacts | undefined {
     cluster: text(env, 'SLURM_CLUSTER_NAME'),
     submitDir: text(env, 'SLURM_SUBMIT_DIR'),
     submitHost: text(env, 'SLURM_SUBMIT_HOST'),
-    nodeName,
-    nodeIndex,
-    nodeListText,
-    nodes,
+    ...where,
     cpusPerNode,
     slots: cpusPerNode.reduce((a, b) => a + b, 0),
     cpusOnNode,
     ntasks: number(env, 'SLURM_NTASKS', COUNT, 'a task count'),
-    memoryBytes,
+    memoryBytes: memoryOf(env, cpusOnNode),
     gpus,
     step,
     interactive: env.ENVIRONMENT !== 'BATCH',
     tmpdir: text(env, 'TMPDIR'),
-    tmpdirLeaf: multiNode ? `${base}.${nodeName ?? nodes[nodeIndex]}.tmpdir` : `${base}.tmpdir`,
+    tmpdirLeaf: where.nodes.length > 1 ? `${base}.${node}.tmpdir` : `${base}.tmpdir`,
   };
-}
-
-/** The LSB_* / LS_* variables the local LSF sets that a Slurm job also gets (lib/local/job-env.ts). */
-export const LSB_CONTRACT_NAMES = [
-  'LSB_JOBID',
-  'LSB_JOBINDEX',
-  'LSB_JOBNAME',
-  'LSB_QUEUE',
-  'LSB_HOSTS',
-  'LSB_MCPU_HOSTS',
-  'LSB_DJOB_NUMPROC',
-  'LSB_MAX_NUM_PROCESSORS',
-  'LS_SUBCWD',
-  'LS_EXECCWD',
-  'LSB_SUB_HOST',
-  'LSB_EXEC_CLUSTER',
-  'LSB_JOB_EXECUSER',
-  'LSB_BATCH_JID',
-  'LSB_INTERACTIVE',
-  'LSB_EFFECTIVE_RSRCREQ',
-  'CUDA_VISIBLE_DEVICES',
-] as const;
-
-/** The contract; TMPDIR only when the caller made the job tmpdir (else Slurm's TMPDIR stays). */
-export type LsbContract = Partial<Record<(typeof LSB_CONTRACT_NAMES)[number] | 'TMPDIR', string>>;
-
-/**
- * The LSF contract for a Slurm job: what lib/local/job-env.ts sets for a local job, from Slurm's
- * facts. Every name of LSB_CONTRACT_NAMES that is not in the result must be removed from the
- * job's environment (a value the user exported never survives, as on LSF).
- *   - LSB_HOSTS / LSB_MCPU_HOSTS list Slurm's node names with the job's CPUs on each.
- *   - LSB_EFFECTIVE_RSRCREQ is written for every job, with rusage[ngpus_physical=N] when Slurm
- *     allocated GPUs: docker_run trusts CUDA_VISIBLE_DEVICES only then (as on the local LSF).
- *   - TMPDIR only when the caller passes the job tmpdir it made.
- */
-export function lsbContractFromSlurm(facts: SlurmJobFacts, opts: { tmpdir?: string } = {}): LsbContract {
-  const hosts = hostsContract(facts.nodes, facts.cpusPerNode);
-  const name =
-    facts.name === undefined ? undefined : facts.index > 0 ? `${facts.name}[${facts.index}]` : facts.name;
-  const gpuReq = facts.gpus.length > 0 ? ` rusage[ngpus_physical=${facts.gpus.length}]` : '';
-  const out: LsbContract = {
-    LSB_JOBID: String(facts.jobId),
-    LSB_JOBINDEX: String(facts.index),
-    LSB_HOSTS: hosts.LSB_HOSTS,
-    LSB_MCPU_HOSTS: hosts.LSB_MCPU_HOSTS,
-    LSB_DJOB_NUMPROC: String(facts.slots),
-    LSB_MAX_NUM_PROCESSORS: String(facts.slots),
-    LSB_BATCH_JID: facts.index > 0 ? `${facts.jobId}[${facts.index}]` : String(facts.jobId),
-    LSB_EFFECTIVE_RSRCREQ: `select[type == any]${gpuReq}`,
-  };
-  if (name !== undefined) out.LSB_JOBNAME = name;
-  if (facts.partition !== undefined) out.LSB_QUEUE = facts.partition;
-  if (facts.submitDir !== undefined) {
-    out.LS_SUBCWD = facts.submitDir;
-    out.LS_EXECCWD = facts.submitDir;
-  }
-  if (facts.submitHost !== undefined) out.LSB_SUB_HOST = facts.submitHost;
-  if (facts.cluster !== undefined) out.LSB_EXEC_CLUSTER = facts.cluster;
-  if (facts.user !== undefined) out.LSB_JOB_EXECUSER = facts.user;
-  if (facts.interactive) out.LSB_INTERACTIVE = 'Y';
-  if (facts.gpus.length > 0) out.CUDA_VISIBLE_DEVICES = facts.gpus.join(',');
-  if (opts.tmpdir !== undefined) out.TMPDIR = opts.tmpdir;
-  return out;
-}
-
-/** ENV with the contract applied: every contract name (and TMPDIR when it has one) dropped, then its values set. */
-export function withLsbContract(env: Env, contract: LsbContract): Record<string, string> {
-  const drop = new Set<string>(LSB_CONTRACT_NAMES);
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && !drop.has(k)) out[k] = v;
-  for (const [k, v] of Object.entries(contract)) if (v !== undefined) out[k] = v;
-  return out;
 }

@@ -143,6 +143,12 @@ export interface SlurmJobRecord {
   startTime?: number;
   endTime?: number;
   workDir?: string;
+  /** The job's CPUs (LSF's slots). */
+  cpus?: number;
+  /** --output / --error as submitted, Slurm's patterns unexpanded ("" = Slurm's default). */
+  stdoutPath?: string;
+  stderrPath?: string;
+  cluster?: string;
 }
 
 export interface SqueueParse {
@@ -231,6 +237,10 @@ function parseJob(job: Json): SlurmJobRecord[] {
     startTime: time(job.start_time),
     endTime: time(job.end_time),
     workDir: stringField(job.current_working_directory) || undefined,
+    cpus: ID(job.cpus),
+    stdoutPath: stringField(job.standard_output) || undefined,
+    stderrPath: stringField(job.standard_error) || undefined,
+    cluster: stringField(job.cluster) || undefined,
   };
   // The pending meta record of an array: one record per index still pending.
   if (arrayJobId > 0 && taskId === undefined) {

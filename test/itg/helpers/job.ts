@@ -1,5 +1,7 @@
 /**
- * Running the installed docker_run as a test user, the way LSF's job starter would.
+ * Running the installed docker_run as a test user, the way LSF's job starter would: in the
+ * user's deployment mode (helpers/mode.ts: the secure users through the sudo rule with
+ * `lsf-docker sudo docker_run`, the docker-group user and root directly).
  *
  *   const r = await dockerRun(TEST_USER, ['id -u'], { cwd: dir, env: { LSB_JOBID: '42' }, config });
  *
@@ -7,18 +9,27 @@
  * given) and opts.env. The private dirs go to ITG_TMP_ROOT (a root-owned sticky dir) unless the
  * config says otherwise, so that tests can prove nothing is left behind.
  */
-import { chmodSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readdirSync } from 'node:fs';
+import path from 'node:path';
 import { IMAGES } from './docker.js';
-import { program } from './paths.js';
+import { programArgv } from './mode.js';
+import { INSTALL_PREFIX, program } from './paths.js';
 import { type RunResult, runAs, type SpawnedAs, spawnAs } from './run-as.js';
 import { userInfo } from './users.js';
 import { writeConfig } from './workspace.js';
 
-/** The wrapper's tmp root in integration tests (1777, root-owned). */
-export const ITG_TMP_ROOT = '/var/lib/lsf-docker-test/tmp-root';
+/**
+ * The wrapper's tmp root in integration tests (1777, root-owned): one per test prefix, so that
+ * suites of several branches running at once on one host count only their own private dirs.
+ */
+export const ITG_TMP_ROOT =
+  INSTALL_PREFIX === '/opt/lsf-docker-itg'
+    ? '/var/lib/lsf-docker-test/tmp-root'
+    : `/var/lib/lsf-docker-test/tmp-root-${path.basename(INSTALL_PREFIX).replace(/[^A-Za-z0-9_-]/g, '-')}`;
 
 export function ensureTmpRoot(): void {
   mkdirSync(ITG_TMP_ROOT, { recursive: true });
+  chownSync(ITG_TMP_ROOT, 0, 0);
   chmodSync(ITG_TMP_ROOT, 0o1777);
 }
 
@@ -50,15 +61,16 @@ export interface DockerRunOptions {
   args?: string[];
   timeout?: number;
   input?: string;
+  /**
+   * Run docker_run as the user even in the secure mode: for an engine that is its own boundary
+   * (rootless podman: the user's own podman, no root daemon), never through the sudo rule.
+   */
+  direct?: boolean;
 }
 
-export function dockerRunArgv(command: string[], opts: DockerRunOptions): string[] {
-  return [
-    program('docker_run'),
-    ...(opts.config ? ['--config', opts.config] : []),
-    ...(opts.args ?? []),
-    ...command,
-  ];
+export function dockerRunArgv(user: string, command: string[], opts: DockerRunOptions): string[] {
+  const args = [...(opts.config ? ['--config', opts.config] : []), ...(opts.args ?? []), ...command];
+  return opts.direct ? [program('docker_run'), ...args] : programArgv(user, 'docker_run', args);
 }
 
 export function jobEnv(user: string, opts: DockerRunOptions): Record<string, string> {
@@ -67,7 +79,7 @@ export function jobEnv(user: string, opts: DockerRunOptions): Record<string, str
 }
 
 export function dockerRun(user: string, command: string[], opts: DockerRunOptions = {}): Promise<RunResult> {
-  return runAs(user, dockerRunArgv(command, opts), {
+  return runAs(user, dockerRunArgv(user, command, opts), {
     cwd: opts.cwd ?? userInfo(user).home,
     env: jobEnv(user, opts),
     timeout: opts.timeout ?? 60_000,
@@ -77,7 +89,7 @@ export function dockerRun(user: string, command: string[], opts: DockerRunOption
 
 /** Starts docker_run as the leader of its own process group (as LSF starts a job), for signal tests. */
 export function spawnDockerRun(user: string, command: string[], opts: DockerRunOptions = {}): SpawnedAs {
-  return spawnAs(user, dockerRunArgv(command, opts), {
+  return spawnAs(user, dockerRunArgv(user, command, opts), {
     cwd: opts.cwd ?? userInfo(user).home,
     env: jobEnv(user, opts),
     timeout: opts.timeout ?? 120_000,

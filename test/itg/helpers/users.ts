@@ -1,13 +1,18 @@
 /**
  * The unprivileged test users created by scripts/provision.sh (step "users"):
- *   lsfd-test   uid 4201, primary group lsfd-test (4201), supplementary lsfd-lab (4300) and docker
- *   lsfd-test2  uid 4202, primary group lsfd-test2 (4202), supplementary docker
- * Information is read from the OS (getent, id), never assumed.
+ *   lsfd-test   uid 4201, primary group lsfd-test (4201), supplementary lsfd-lab (4300)
+ *   lsfd-test2  uid 4202, primary group lsfd-test2 (4202)
+ *   lsfd-dock   uid 4203, primary group lsfd-dock (4203), supplementary docker
+ * lsfd-test and lsfd-test2 are the secure deployment's users, outside the docker group: they reach
+ * the daemon only through the sudo rule (scripts/lib/sudo.sh). lsfd-dock is the docker-group
+ * mode's user (no boundary). Information is read from the OS (getent, id), never assumed.
  */
 import { execFileSync } from 'node:child_process';
 
 export const TEST_USER = 'lsfd-test';
 export const TEST_USER2 = 'lsfd-test2';
+/** The docker-group mode's user: in group docker, so the daemon is theirs (no boundary). */
+export const DOCKER_GROUP_USER = 'lsfd-dock';
 /** A group only TEST_USER belongs to (supplementary). */
 export const LAB_GROUP = 'lsfd-lab';
 

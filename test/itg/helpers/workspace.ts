@@ -10,11 +10,14 @@
  */
 import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { STATE_DIR } from './paths.js';
+import { INSTALL_PREFIX, STATE_DIR } from './paths.js';
 import { userInfo } from './users.js';
 
-/** Root-owned 0755 parent of the admin config dirs made by writeConfig. */
-export const CONFIG_ROOT = path.join(STATE_DIR, 'itg-config');
+/**
+ * Root-owned 0755 parent of the admin config dirs made by writeConfig: in /etc/lsf-docker/, the
+ * only place the programs read a --config from when run through sudo (one dir per test prefix).
+ */
+export const CONFIG_ROOT = `/etc/lsf-docker/itg-${path.basename(INSTALL_PREFIX).replace(/[^A-Za-z0-9_-]/g, '-')}`;
 
 const created: string[] = [];
 
@@ -33,13 +36,16 @@ export async function userDir(user: string, prefix = 'itg'): Promise<string> {
 
 /**
  * Write an admin config file, root-owned 0644, into a fresh root-owned 0755 directory under
- * /var/lib/lsf-docker-test/itg-config (every path component root-owned and not writable by
- * others, so the wrapper's config checks pass). Returns the file's path.
+ * CONFIG_ROOT (every path component root-owned and not writable by others, so the wrapper's
+ * config checks pass; under sudo only /etc/lsf-docker/ is read). Returns the file's path.
  */
 export async function writeConfig(text: string, name = 'lsf-docker.conf'): Promise<string> {
   await mkdir(CONFIG_ROOT, { recursive: true, mode: 0o755 });
+  await mkdir(STATE_DIR, { recursive: true, mode: 0o755 });
   await chown(STATE_DIR, 0, 0);
   await chmod(STATE_DIR, 0o755);
+  await chown('/etc/lsf-docker', 0, 0);
+  await chmod('/etc/lsf-docker', 0o755);
   await chown(CONFIG_ROOT, 0, 0);
   await chmod(CONFIG_ROOT, 0o755);
   const dir = await mkdtemp(path.join(CONFIG_ROOT, 'conf-'));

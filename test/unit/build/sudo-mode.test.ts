@@ -1,14 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { asUserArgv, CHILD_SCRIPT, type UserFileOp, userFileResult } from '../../../lib/build/as-user.js';
 import { decideBuild, GIT_AS_ROOT } from '../../../lib/build/build-policy.js';
 import { changedAuths, mergeAuths } from '../../../lib/build/login-merge.js';
 import { parseBuildArgs } from '../../../lib/build/options.js';
-import { actingAsRootFor, rootCliEnvironment } from '../../../lib/build/root-session.js';
+import { actingAsRootFor, rootSessionEnvironment } from '../../../lib/build/root-session.js';
 import { defaultConfig } from '../../../lib/config/schema.js';
 import { ExitCode } from '../../../lib/kernel/exit-codes.js';
+import { DOCKER_PROFILE } from '../../../lib/runtime/docker/profile.js';
+import { PODMAN_PROFILE } from '../../../lib/runtime/podman/profile.js';
 import { errorOf } from '../helpers/errors.js';
 
 const CWD = '/home/alice/proj';
@@ -61,15 +63,55 @@ describe('build plan when docker_build runs as root for the user (sudo)', () => 
   });
 
   test("the root CLI's environment: private HOME and DOCKER_CONFIG, git reads no system or global config", () => {
-    expect(rootCliEnvironment('/tmp/p/home', '/tmp/p/docker', undefined)).toEqual({
-      PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
-      HOME: '/tmp/p/home',
-      DOCKER_CONFIG: '/tmp/p/docker',
-      LANG: 'C.UTF-8',
-      GIT_CONFIG_NOSYSTEM: '1',
-      GIT_CONFIG_GLOBAL: '/dev/null',
-    });
-    expect(rootCliEnvironment('/h', '/d', 'unix:///run/d.sock').DOCKER_HOST).toBe('unix:///run/d.sock');
+    const dir = mkdtempSync(path.join(tmpdir(), 'root-session-'));
+    try {
+      const files = { dir, privateHome: `${dir}/home`, userHome: '/home/alice', readUserFile: () => '{}' };
+      const { env, loginFile } = rootSessionEnvironment(DOCKER_PROFILE, files, undefined);
+      expect(env).toEqual({
+        PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        HOME: `${dir}/home`,
+        DOCKER_CONFIG: `${dir}/docker`,
+        LANG: 'C.UTF-8',
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+      });
+      expect(loginFile).toBe(`${dir}/docker/config.json`);
+      mkdirSync(`${dir}/h`);
+      const host = rootSessionEnvironment(
+        DOCKER_PROFILE,
+        { ...files, dir: `${dir}/h` },
+        'unix:///run/d.sock',
+      );
+      expect(host.env.DOCKER_HOST).toBe('unix:///run/d.sock');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("podman's root CLI: private HOME, a private REGISTRY_AUTH_FILE with only the user's auths, no DOCKER_*", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'root-session-'));
+    try {
+      const user = '{"auths":{"r:5000":{"auth":"eDp5"}},"credHelpers":{"r:5000":"evil"}}';
+      const read = (p: string) => {
+        expect(p).toBe('/home/alice/.config/containers/auth.json');
+        return user;
+      };
+      const files = { dir, privateHome: `${dir}/home`, userHome: '/home/alice', readUserFile: read };
+      const { env, loginFile } = rootSessionEnvironment(PODMAN_PROFILE, files, 'unix:///ignored.sock');
+      expect(loginFile).toBe(`${dir}/containers/auth.json`);
+      expect(env).toEqual({
+        PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        HOME: `${dir}/home`,
+        LANG: 'C.UTF-8',
+        REGISTRY_AUTH_FILE: loginFile,
+        GIT_CONFIG_NOSYSTEM: '1',
+        GIT_CONFIG_GLOBAL: '/dev/null',
+      });
+      expect(JSON.parse(readFileSync(loginFile, 'utf8'))).toEqual({ auths: { 'r:5000': { auth: 'eDp5' } } });
+      expect(statSync(loginFile).mode & 0o777).toBe(0o600);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

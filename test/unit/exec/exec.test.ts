@@ -6,8 +6,9 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { defaultConfig } from '../../../lib/config/schema.js';
 import { type ExecPlan, findTarget, runExec } from '../../../lib/exec/docker-exec.js';
 import { execEnvironment, parseExecRequest } from '../../../lib/exec/request.js';
-import { chooseTarget, execCommand } from '../../../lib/exec/target.js';
+import { chooseTarget, execCommand, proofReason } from '../../../lib/exec/target.js';
 import type { Identity } from '../../../lib/host/identity.js';
+import type { PrivateDirProof } from '../../../lib/host/private-dir.js';
 import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 import { type FakeRun, fakeRuntime } from '../../../lib/runtime/fake.js';
 import type { FoundContainer } from '../../../lib/runtime/types.js';
@@ -43,7 +44,7 @@ describe("the environment, by docker_run's rules", () => {
   const env = { LSB_JOBID: '7', TMPDIR: '/tmp/7', MY_VAR: 'x', HOSTNAME: 'h', SECRET_TOKEN: 's' };
   const config = (preserve: boolean, deny: string[] = []) => {
     const c = defaultConfig();
-    c.environment = { preserve, deny };
+    c.environment = { ...c.environment, preserve, deny };
     return c;
   };
 
@@ -112,9 +113,16 @@ describe('the target', () => {
 
   test('found by the job label through the runtime; refusals and other failures are 227, the daemon 215', async () => {
     const runtime = fakeRuntime({ containers: [c()] });
-    expect(await findTarget(runtime, { id: 7 }, me)).toEqual(c());
+    const proven = () => undefined;
+    expect(await findTarget(runtime, { id: 7 }, me, proven)).toEqual(c());
     expect(runtime.ops()).toEqual(['find:lsf-docker.job=7']);
-    await expect(findTarget(runtime, { id: 8 }, me)).rejects.toMatchObject({ code: ExitCode.EXEC_TARGET });
+    await expect(findTarget(runtime, { id: 8 }, me, proven)).rejects.toMatchObject({
+      code: ExitCode.EXEC_TARGET,
+    });
+    // Labels alone prove nothing: without a private dir behind it, the container is not entered.
+    await expect(findTarget(runtime, { id: 7 }, me)).rejects.toThrow(
+      /no container on this host that lsf-docker started for you \(its lsf-docker.dir label/,
+    );
     const broken = fakeRuntime();
     broken.find = async () => {
       throw new Error('docker ps: unknown flag');
@@ -123,6 +131,74 @@ describe('the target', () => {
     await expect(findTarget(fakeRuntime({ daemonDown: true }), { id: 7 }, me)).rejects.toMatchObject({
       code: ExitCode.DAEMON_UNREACHABLE,
     });
+  });
+});
+
+describe('the proof behind the labels (a forged container next to the real one)', () => {
+  const forged = c({ id: 'f'.repeat(64), name: 'builder_step' });
+  const proofs: Record<string, PrivateDirProof> = {
+    [c().id]: {
+      ok: true,
+      owner: { pid: 10, host: 'node1', uid: 4201, container: c().name, job: '7', started: '' },
+      cid: c().id,
+    },
+    [forged.id]: { ok: false, reason: 'its lsf-docker.dir label does not name a private dir of yours' },
+  };
+  const confirm = (x: FoundContainer) => proofReason(x, proofs[x.id]!, me, 'node1', (pid) => pid === 10);
+
+  test('only the proven one is entered', () => {
+    expect(chooseTarget([forged, c()], { id: 7 }, me, confirm)).toEqual({ ok: true, container: c() });
+    expect(chooseTarget([forged], { id: 7 }, me, confirm)).toMatchObject({ ok: false });
+  });
+
+  test.each<[string, PrivateDirProof, RegExp]>([
+    [
+      'another uid',
+      {
+        ok: true,
+        owner: { pid: 10, host: 'node1', uid: 4202, container: c().name, job: '', started: '' },
+        cid: c().id,
+      },
+      /another user/,
+    ],
+    [
+      'another host',
+      {
+        ok: true,
+        owner: { pid: 10, host: 'x', uid: 4201, container: c().name, job: '', started: '' },
+        cid: c().id,
+      },
+      /another host/,
+    ],
+    [
+      'another container name',
+      {
+        ok: true,
+        owner: { pid: 10, host: 'node1', uid: 4201, container: 'other', job: '', started: '' },
+        cid: c().id,
+      },
+      /another container/,
+    ],
+    [
+      'another cid',
+      {
+        ok: true,
+        owner: { pid: 10, host: 'node1', uid: 4201, container: c().name, job: '', started: '' },
+        cid: 'b'.repeat(64),
+      },
+      /another container/,
+    ],
+    [
+      'a dead wrapper',
+      {
+        ok: true,
+        owner: { pid: 11, host: 'node1', uid: 4201, container: c().name, job: '', started: '' },
+        cid: c().id,
+      },
+      /is gone/,
+    ],
+  ])('a record with %s proves nothing', (_w, proof, reason) => {
+    expect(proofReason(c(), proof, me, 'node1', (pid) => pid === 10)).toMatch(reason);
   });
 });
 

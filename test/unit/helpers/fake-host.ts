@@ -111,6 +111,12 @@ export function fakeHost(spec: FakeHostSpec, identity: Identity): FakeHost {
       return spec.paths[here];
     },
     userMay,
+    readlink(path) {
+      const normal = posix.normalize(path);
+      const parent = resolve(posix.dirname(normal));
+      if (parent === undefined) return undefined;
+      return symlinks[parent === '/' ? `/${posix.basename(normal)}` : `${parent}/${posix.basename(normal)}`];
+    },
     readUserFile(path) {
       const real = resolve(path);
       const text = real === undefined ? undefined : spec.files?.[real];

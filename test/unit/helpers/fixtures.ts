@@ -116,6 +116,7 @@ function baseHost(): FakeHostSpec {
     files: {
       '/home/alice/.env': 'FROM_FILE=1\nexport EXPORTED=two words\n# comment\n',
       '/home/alice/hosts': 'db.local:10.0.0.5\n# comment\ngw:host-gateway\n',
+      [JOB_FILE]: '#!/bin/sh\n# LSBATCH: User input\necho from the job file\n',
     },
     hostname: 'node1',
     pid: 4242,

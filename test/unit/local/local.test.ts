@@ -1,5 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import { defaultConfig } from '../../../lib/config/schema.js';
+import { buildJobEnv } from '../../../lib/local/job-env.js';
+import type { JobRecord } from '../../../lib/local/record.js';
+import { renderOutputFile } from '../../../lib/local/report.js';
+import { launchArgv, starterArgv } from '../../../lib/local/starter.js';
 import {
   applyEnvOption,
   expandOutputPath,
@@ -8,12 +12,8 @@ import {
   parseJobName,
   parseLimit,
   parseResReq,
-} from '../../../lib/local/bsub-args.js';
-import { esubOrder } from '../../../lib/local/esubs.js';
-import { buildJobEnv } from '../../../lib/local/job-env.js';
-import type { JobRecord } from '../../../lib/local/record.js';
-import { renderOutputFile } from '../../../lib/local/report.js';
-import { launchArgv, starterArgv } from '../../../lib/local/starter.js';
+} from '../../../lib/scheduler/lsf/bsub-options.js';
+import { esubOrder } from '../../../lib/scheduler/lsf/esub-runner.js';
 
 describe('bsub command line', () => {
   test('options up to the command; the command untouched', () => {
@@ -49,9 +49,10 @@ describe('bsub command line', () => {
 
   test('job arrays', () => {
     expect(parseJobName('plain')).toEqual({ name: 'plain' });
-    expect(parseJobName('a[1-4]')).toEqual({ name: 'a', indexes: [1, 2, 3, 4] });
+    expect(parseJobName('a[1-4]')).toEqual({ name: 'a', indexes: [1, 2, 3, 4], step: 1 });
+    expect(parseJobName('a[1-9:4]%2')).toEqual({ name: 'a', indexes: [1, 5, 9], step: 4, limit: 2 });
     expect(parseJobName('a[1,3,7-11:2]').indexes).toEqual([1, 3, 7, 9, 11]);
-    for (const bad of ['a[0-2]', 'a[3-1]', 'a[x]', 'a[1-2', 'a[1-5000]', 'a[1-3]%2'])
+    for (const bad of ['a[0-2]', 'a[3-1]', 'a[x]', 'a[1-2', 'a[1-5000]', 'a[1-3]%0', 'a[1-3]%x'])
       expect(() => parseJobName(bad)).toThrow();
   });
 

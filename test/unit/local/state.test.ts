@@ -12,15 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { environHasToken, SESSION_VARIABLE, sessionPids } from '../../../lib/exec/session.js';
+import { writeAtomic } from '../../../lib/local/atomic.js';
+import { closedBy, closeHost, hostClosedFor, openHost } from '../../../lib/local/drain.js';
+import { allocateJobId, jobIdRange, SHARED_MAX_JOB_ID } from '../../../lib/local/job-id-alloc.js';
 import { jobTmpdirProblem, makeJobTmpdir } from '../../../lib/local/job-tmpdir.js';
-import {
-  allocateJobId,
-  jobIdRange,
-  prepareState,
-  SHARED_MAX_JOB_ID,
-  sharedDirProblem,
-  writeAtomic,
-} from '../../../lib/local/state.js';
+import { isLocked, release, tryLockFile } from '../../../lib/local/lock.js';
+import { allocate, allocated, lockNames } from '../../../lib/local/resources.js';
+import { prepareState, sharedDirProblem, userDirFallback } from '../../../lib/local/state.js';
 import { parseTopPids } from '../../../lib/runtime/docker/find.js';
 
 const dir = (
@@ -140,24 +138,25 @@ describe('the job tmpdir', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
 
   test('made fresh, 0700', () => {
-    makeJobTmpdir(join(root, '7.tmpdir'), 0);
+    expect(makeJobTmpdir(join(root, '7.tmpdir'), 0)).toEqual({ path: join(root, '7.tmpdir') });
     expect(lstatSync(join(root, '7.tmpdir')).mode & 0o777).toBe(0o700);
   });
 
-  test("another user's dir, a symlink, a file, or a dir of our own in its place: refused and left alone", () => {
+  test("another user's dir, a symlink, a file, or a dir of our own in its place: the job gets a fresh dir beside it, theirs stays", () => {
     const theirs = join(root, '1.tmpdir');
     mkdirSync(join(theirs, 'inside'), { recursive: true });
     chownSync(theirs, 4202, 4202);
-    expect(() => makeJobTmpdir(theirs, 0)).toThrow(
-      `job tmpdir ${theirs} already exists and belongs to uid 4202, not to you: not using it, not removing it`,
-    );
+    const got = makeJobTmpdir(theirs, 0);
+    expect(got.path).toMatch(new RegExp(`^${theirs}\\.[A-Za-z0-9]{6}$`));
+    expect(got.moved).toBe(`${theirs} already exists and belongs to uid 4202, not to you`);
+    expect(lstatSync(got.path).mode & 0o777).toBe(0o700);
     expect(readdirSync(theirs)).toEqual(['inside']);
     symlinkSync('/etc', join(root, '2.tmpdir'));
-    expect(() => makeJobTmpdir(join(root, '2.tmpdir'), 0)).toThrow(/already exists as a symbolic link/);
+    expect(makeJobTmpdir(join(root, '2.tmpdir'), 0).moved).toMatch(/already exists as a symbolic link/);
     writeFileSync(join(root, '3.tmpdir'), '');
-    expect(() => makeJobTmpdir(join(root, '3.tmpdir'), 0)).toThrow(/already exists and is not a directory/);
+    expect(makeJobTmpdir(join(root, '3.tmpdir'), 0).moved).toMatch(/already exists and is not a directory/);
     mkdirSync(join(root, '4.tmpdir'));
-    expect(() => makeJobTmpdir(join(root, '4.tmpdir'), 0)).toThrow(/already exists \(a job with the same id/);
+    expect(makeJobTmpdir(join(root, '4.tmpdir'), 0).moved).toMatch(/already exists \(a job with the same id/);
     expect(lstatSync(join(root, '2.tmpdir')).isSymbolicLink()).toBe(true);
   });
 
@@ -184,20 +183,101 @@ describe("docker_exec's session processes", () => {
   });
 });
 
-describe('hostClosedFor: whose badmin hclose holds whose jobs', () => {
-  test("root's flag holds everyone; a user's flag holds only that user's jobs", async () => {
-    const { chownSync, mkdtempSync: mk, rmSync: rm, writeFileSync: write } = await import('node:fs');
-    const { hostClosedFor } = await import('../../../lib/local/state.js');
-    const host = mk(join(tmpdir(), 'lsfd-closed-'));
-    const dirs = { host, user: host, shared: true };
-    try {
-      expect(hostClosedFor(dirs, 4201)).toBe(false);
-      write(join(host, 'closed'), 'closed\n');
-      expect([hostClosedFor(dirs, 4201), hostClosedFor(dirs, 4202)]).toEqual([true, true]);
-      chownSync(join(host, 'closed'), 4202, 4202);
-      expect([hostClosedFor(dirs, 4201), hostClosedFor(dirs, 4202)]).toEqual([false, true]);
-    } finally {
-      rm(host, { recursive: true, force: true });
+describe('the drain flags: whose badmin hclose holds whose jobs', () => {
+  let host: string;
+  beforeEach(() => {
+    host = mkdtempSync(join(tmpdir(), 'lsfd-closed-'));
+  });
+  afterEach(() => rmSync(host, { recursive: true, force: true }));
+
+  test("root's flag holds everyone; a user's own flag holds only that user's jobs; a planted one nothing", () => {
+    const dirs = { host };
+    expect(hostClosedFor(dirs, 4201)).toBe(false);
+    closeHost(dirs, 0);
+    expect([closedBy(dirs, 4201), closedBy(dirs, 4202)]).toEqual(['root', 'root']);
+    openHost(dirs, 0);
+    expect(hostClosedFor(dirs, 4201)).toBe(false);
+    writeFileSync(join(host, 'closed.4202'), 'x');
+    chownSync(join(host, 'closed.4202'), 4202, 4202);
+    expect([closedBy(dirs, 4201), closedBy(dirs, 4202)]).toEqual([undefined, 'user']);
+    chownSync(join(host, 'closed.4202'), 4201, 4201); // planted by 4201 under 4202's name
+    expect(closedBy(dirs, 4202)).toBeUndefined();
+    writeFileSync(join(host, 'closed'), 'planted');
+    chownSync(join(host, 'closed'), 4201, 4201);
+    expect(closedBy(dirs, 4202)).toBeUndefined();
+  });
+
+  test("root's hclose replaces a planted file or symlink, never writing through it", () => {
+    const target = join(host, 'target-of-the-link');
+    symlinkSync(target, join(host, 'closed'));
+    closeHost({ host }, 0);
+    const flag = lstatSync(join(host, 'closed'));
+    expect({
+      file: flag.isFile(),
+      uid: flag.uid,
+      target: readdirSync(host).includes('target-of-the-link'),
+    }).toEqual({
+      file: true,
+      uid: 0,
+      target: false,
+    });
+    expect(readdirSync(host)).toEqual(['closed']);
+  });
+});
+
+describe('lock files another user may have planted', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lsfd-locks-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('a symlink, a fifo, a directory are unusable, never followed, never waited on', () => {
+    symlinkSync('/etc/passwd', join(dir, 'link'));
+    mkdirSync(join(dir, 'dir'));
+    expect(tryLockFile(join(dir, 'link'))).toEqual({ unusable: 'is a symbolic link' });
+    expect(tryLockFile(join(dir, 'dir'))).toEqual({ unusable: 'is a directory' });
+    const fresh = tryLockFile(join(dir, 'fresh'));
+    expect('held' in fresh).toBe(true);
+    expect(isLocked(join(dir, 'fresh'))).toBe(true);
+    if ('held' in fresh) release(fresh.held);
+    expect(isLocked(join(dir, 'fresh'))).toBe(false);
+    expect(lstatSync(join(dir, 'fresh')).mode & 0o777).toBe(0o644);
+  });
+
+  test('a planted slot lock moves the slot to its next name: the job still gets two slots', () => {
+    expect(lockNames('slot.0').slice(0, 3)).toEqual(['slot.0', 'slot.0~1', 'slot.0~2']);
+    symlinkSync('/nowhere', join(dir, 'slot.0'));
+    mkdirSync(join(dir, 'slot.1'));
+    const got = allocate(dir, 2, { slots: 2, ports: [], gpus: 0 }, []);
+    expect(allocated(got)).toBe(true);
+    if (allocated(got)) {
+      expect(got.locks.map((l) => l.path.slice(dir.length + 1))).toEqual(['slot.0~1', 'slot.1~1']);
+      const second = allocate(dir, 2, { slots: 1, ports: [], gpus: 0 }, []);
+      expect(allocated(second)).toBe(false);
+      for (const l of got.locks) release(l);
     }
+  });
+});
+
+describe('the user dir under a shared state_dir', () => {
+  let root: string;
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'lsfd-userdir-'));
+    for (const d of ['host', 'host/ids', 'host/locks', 'home']) mkdirSync(join(root, d), { mode: 0o1777 });
+  });
+  afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+  test("another user's user.<uid> in its place: the user dir moves to the home, and stays there", () => {
+    const host = join(root, 'host');
+    const fallback = userDirFallback(join(root, 'home'), host);
+    mkdirSync(join(host, 'user.0'));
+    chownSync(join(host, 'user.0'), 4202, 4202);
+    const dirs = { host, user: join(host, 'user.0'), shared: true, userFallback: fallback };
+    expect(prepareState(dirs, 0, true).user).toBe(fallback);
+    rmSync(join(host, 'user.0'), { recursive: true });
+    expect(prepareState(dirs, 0, true).user).toBe(fallback);
+    rmSync(fallback, { recursive: true });
+    expect(prepareState(dirs, 0, true).user).toBe(join(host, 'user.0'));
   });
 });

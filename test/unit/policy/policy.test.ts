@@ -101,6 +101,15 @@ describe('decideContainerSpec: the plain job', () => {
 });
 
 describe('decideContainerSpec: user volumes', () => {
+  test.each(['/etc', '/', '/lsf-docker'])(
+    "a volume over %s (which holds the runtime's own files) is refused",
+    (target) => {
+      expect(() => plan({ env: { LSF_DOCKER_VOLUMES: `/data/alice:${target}` } })).toThrow(
+        /LSF_DOCKER_VOLUMES: .*(would hold the runtime's own|is protected|protected)/,
+      );
+    },
+  );
+
   test.each<[string, Omit<BindMount, 'origin'>]>([
     ['/data/alice/in:/in:ro', { source: '/data/alice/in', target: '/in', readOnly: true }],
     ['/data/alice/out:/out', { source: '/data/alice/out', target: '/out', readOnly: false }],
@@ -110,7 +119,6 @@ describe('decideContainerSpec: user volumes', () => {
     ['/scratch/alice:/scratch', { source: '/scratch/alice', target: '/scratch', readOnly: false }],
     ['/data:/data', { source: '/data', target: '/data', readOnly: false }],
     ['/home/alice:/home/alice', { source: '/home/alice', target: '/home/alice', readOnly: false }],
-    ['/data/alice:/etc', { source: '/data/alice', target: '/etc', readOnly: false }],
     [
       '/data/alice:/lsf-docker-other',
       { source: '/data/alice', target: '/lsf-docker-other', readOnly: false },
@@ -419,20 +427,24 @@ describe('decideContainerSpec: what runs', () => {
     ).toEqual(['LSF_DOCKER_ENTRYPOINT: is not allowed on this cluster ([security] allow_entrypoint)']);
   });
 
-  test('the job file LSF wrote is mounted read-only and run instead of a script', () => {
+  test('the job file LSF wrote is read as the user and run as the job script, never mounted by path', () => {
     const p = plan({ env: { LSB_JOBFILENAME: JOB_FILE }, command: [JOB_FILE] });
-    expect(p.process.command).toEqual([JOB_FILE]);
-    expect(p.process.script).toBeUndefined();
-    expect(mountAt(p, JOB_FILE)).toEqual({
-      source: JOB_FILE,
-      target: JOB_FILE,
-      readOnly: true,
-      origin: 'jobfile',
-    });
+    expect(p.process.command).toEqual([CONTAINER_SCRIPT]);
+    expect(renderJobFiles(p).script).toBe(
+      '#!/bin/sh\n#!/bin/sh\n# LSBATCH: User input\necho from the job file\n',
+    );
+    expect(mountAt(p, JOB_FILE)).toBeUndefined();
   });
 
   test('a file in a .lsbatch dir counts as the job file even without LSB_JOBFILENAME', () => {
-    expect(plan({ command: [JOB_FILE] }).process.command).toEqual([JOB_FILE]);
+    expect(renderJobFiles(plan({ command: [JOB_FILE] })).script).toContain('echo from the job file');
+  });
+
+  test('a job file the user cannot read is refused, naming LSB_JOBFILENAME', () => {
+    const host = { paths: { [JOB_FILE]: file(ALICE.uid, 0o200) } };
+    expect(() => plan({ env: { LSB_JOBFILENAME: JOB_FILE }, command: [JOB_FILE], host })).toThrow(
+      `LSB_JOBFILENAME: job file ${JOB_FILE}: cannot be read by you`,
+    );
   });
 
   test.each<[string, Partial<FakeHostSpec>]>([
@@ -623,7 +635,7 @@ describe('decideContainerSpec: image, network, ipc, ports, hosts, cgroup, shm', 
     [
       '/home/alice/hosts',
       { '/home/alice/hosts': 'ok:1.1.1.1\n\nbad name:1.1.1.1\n' },
-      /^LSF_DOCKER_ADD_HOST_FILE: \/home\/alice\/hosts line 3: "bad" is not HOSTNAME:IP$/,
+      /^LSF_DOCKER_ADD_HOST_FILE: \/home\/alice\/hosts: line 3 is not HOSTNAME:IP entries$/,
     ],
   ])('an add-host file %s refused', (path, files, reason) => {
     const lines = refusals({
@@ -840,7 +852,7 @@ describe('decideContainerSpec: environment', () => {
       env: { LSF_DOCKER_ENV_FILE: '/home/alice/.env' },
       host: { files: { '/home/alice/.env': 'OK=1\n1BAD=2\n' } },
     });
-    expect(lines).toEqual(['LSF_DOCKER_ENV_FILE: /home/alice/.env line 2: "1BAD=2" is not NAME=value']);
+    expect(lines).toEqual(['LSF_DOCKER_ENV_FILE: /home/alice/.env: line 2 is not NAME=value']);
   });
 
   test('interactive jobs get LSF_NIOS_JOBSTATUS_INTERVAL and a tty only when stdin is one', () => {

@@ -467,6 +467,7 @@ const FLAGS = new Set([
   '--cap-drop=ALL',
   '--security-opt=no-new-privileges',
   '--init',
+  '--env=TINI_KILL_PROCESS_GROUP=1',
   '--sig-proxy=false',
   '--interactive',
   '--tty',

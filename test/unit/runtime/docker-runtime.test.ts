@@ -255,7 +255,7 @@ describe('createRuntime: the exec door built once', () => {
       config,
       identity: { home: '/home/alice' },
       log: memoryLogger(),
-      actingAsRoot: false,
+      euid: 4201,
     });
     expect(r.name).toBe('docker');
     expect([r.exec.binary, r.exec.timeout]).toEqual(['docker', 11]);
@@ -277,12 +277,27 @@ describe('createRuntime: the exec door built once', () => {
       config: defaultConfig(),
       identity: { home: '/home/alice' },
       log: memoryLogger(),
-      actingAsRoot: true,
+      euid: 0,
       privateDir: dir,
       readUserFile: read,
     });
     expect(env(r).DOCKER_CONFIG).toBe(`${dir}/docker`);
+    expect(env(r).HOME).toBe(dir);
     expect(statSync(`${dir}/docker/config.json`).mode & 0o777).toBe(0o600);
+  });
+
+  test('as root for a user without credentials to copy (exec, sweep): an empty config, never ~/.docker', () => {
+    for (const privateDir of [undefined, dir]) {
+      const r = createRuntime({
+        config: defaultConfig(),
+        identity: { home: '/home/alice' },
+        log: memoryLogger(),
+        euid: 0,
+        privateDir,
+      });
+      expect(env(r).DOCKER_CONFIG).toBe('/nonexistent');
+      expect(env(r).HOME).toBe(privateDir ?? '/nonexistent');
+    }
   });
 
   test("no identity: root's own; a caller-built environment is taken as it is", () => {
@@ -310,7 +325,7 @@ describe('createRuntime: the exec door built once', () => {
         identity: undefined,
         log: memoryLogger(),
         actingAsRoot: false,
-        engine: 'podman',
+        engine: 'lxc' as never,
       }),
     ).toThrow(expect.objectContaining({ code: ExitCode.CONFIG }));
   });

@@ -5,7 +5,12 @@
 
 import { type Config, defaultConfig } from '../../../lib/config/schema.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
-import type { GpuSpec, PortMapping, Ulimit } from '../../../lib/runtime/container-spec.js';
+import {
+  CONTAINER_SCRIPT,
+  type GpuSpec,
+  type PortMapping,
+  type Ulimit,
+} from '../../../lib/runtime/container-spec.js';
 import { gpusArg } from '../../../lib/runtime/docker/argv/devices.js';
 import { publishArg } from '../../../lib/runtime/docker/argv/network.js';
 import { resourcesArgs, ulimitArg } from '../../../lib/runtime/docker/argv/resources.js';
@@ -75,6 +80,7 @@ const LOCKDOWN = [
   '--security-opt',
   'label=level:s0',
   '--init',
+  '--env=TINI_KILL_PROCESS_GROUP=1',
   '--pids-limit=4096',
   '--sig-proxy=false',
 ];
@@ -253,15 +259,14 @@ const SCENARIOS: Record<string, Scenario> = {
       IMAGE,
     ],
   },
-  'the LSF job file is mounted read-only and run': {
+  'the LSF job file is read as the user and run as the job script': {
     env: { LSB_JOBFILENAME: JOB_FILE },
     command: [JOB_FILE],
     argv: [
       ...head(),
+      ...SCRIPT,
       ...CWD,
       ...TMP,
-      '--mount',
-      `type=bind,source=${JOB_FILE},target=${JOB_FILE},readonly`,
       '--workdir',
       '/home/alice/work',
       ...LOCKDOWN,
@@ -270,7 +275,7 @@ const SCENARIOS: Record<string, Scenario> = {
       '--entrypoint=/bin/sh',
       '--',
       IMAGE,
-      JOB_FILE,
+      CONTAINER_SCRIPT,
     ],
   },
   'GPUs allocated by LSF on a host with four GPUs': {
@@ -362,6 +367,7 @@ const SCENARIOS: Record<string, Scenario> = {
       '--cap-drop=ALL',
       '--security-opt=no-new-privileges',
       '--init',
+      '--env=TINI_KILL_PROCESS_GROUP=1',
       '--pids-limit=100',
       '--sig-proxy=false',
       '--cpu-shares=1024',

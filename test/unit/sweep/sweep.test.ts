@@ -24,6 +24,7 @@ const scope = (over: Partial<SweepScope> = {}): SweepScope => ({
   dryRun: false,
   orphanAgeMs: 60_000,
   euid: process.geteuid!(),
+  requireProof: false,
   ...over,
 });
 
@@ -64,7 +65,7 @@ describe('sweepAll', () => {
       containers: [container(1, DEAD), container(2, ALIVE), container(3, DEAD, { 'lsf-docker.uid': '4202' })],
     });
     const report = await sweepAll(runtime, scope());
-    expect(report).toEqual({ containers: ['lsf_7_0_3000'], dirs: [], problems: [] });
+    expect(report).toEqual({ containers: ['lsf_7_0_3000'], dirs: [], problems: [], kept: [] });
     expect(runtime.ops()).toEqual([
       'find:lsf-docker.managed=true,lsf-docker.host=node1,lsf-docker.uid=4201',
       `removeId:${'1'.repeat(64)}`,
@@ -98,7 +99,12 @@ describe('sweepStaleDirs (docker_run start-up)', () => {
   test('no stale dir: no runtime call at all', async () => {
     const runtime = fakeRuntime({ containers: [container(1, DEAD)] });
     privateDir('AbC123', owner(ALIVE, 'lsf_7_0_2000'));
-    expect(await sweepStaleDirs(runtime, scope())).toEqual({ containers: [], dirs: [], problems: [] });
+    expect(await sweepStaleDirs(runtime, scope())).toEqual({
+      containers: [],
+      dirs: [],
+      problems: [],
+      kept: [],
+    });
     expect(runtime.ops()).toEqual([]);
   });
 
@@ -106,7 +112,7 @@ describe('sweepStaleDirs (docker_run start-up)', () => {
     const runtime = fakeRuntime({ containers: [container(1, DEAD)] });
     const dir = privateDir('AbC123', owner(DEAD, 'lsf_7_0_3000'));
     const report = await sweepStaleDirs(runtime, scope());
-    expect(report).toEqual({ containers: ['lsf_7_0_3000'], dirs: [dir], problems: [] });
+    expect(report).toEqual({ containers: ['lsf_7_0_3000'], dirs: [dir], problems: [], kept: [] });
     expect(existsSync(dir)).toBe(false);
     expect(runtime.ops()[0]).toBe(
       'find:lsf-docker.managed=true,lsf-docker.uid=4201,lsf-docker.pid=3000,lsf-docker.host=node1',
@@ -118,7 +124,7 @@ describe('sweepStaleDirs (docker_run start-up)', () => {
     const runtime = fakeRuntime({ containers: [{ ...container(1, ALIVE), name: 'lsf_7_0_3000' }] });
     const dir = privateDir('AbC123', owner(DEAD, 'lsf_7_0_3000'));
     const report = await sweepStaleDirs(runtime, scope());
-    expect(report).toEqual({ containers: [], dirs: [dir], problems: [] });
+    expect(report).toEqual({ containers: [], dirs: [dir], problems: [], kept: [] });
     expect(runtime.ops().some((o) => o.startsWith('removeId'))).toBe(false);
   });
 
@@ -129,10 +135,47 @@ describe('sweepStaleDirs (docker_run start-up)', () => {
     });
     const dir = privateDir('AbC123', owner(DEAD, 'lsf_7_0_3000'));
     const report = await sweepStaleDirs(runtime, scope());
-    expect(report).toEqual({ containers: [], dirs: [], problems: ['lsf_7_0_3000: busy'] });
+    expect(report).toEqual({ containers: [], dirs: [], problems: ['lsf_7_0_3000: busy'], kept: [] });
     expect(existsSync(dir)).toBe(true);
     const down = await sweepStaleDirs(fakeRuntime({ daemonDown: true }), scope());
     expect(down.dirs).toEqual([]);
     expect(down.problems).toHaveLength(1);
+  });
+});
+
+describe('root removes only what a private dir proves', () => {
+  const proven = (n: number, pid: number, dirSuffix: string) => {
+    const dir = privateDir(dirSuffix, owner(pid, `lsf_7_0_${pid}`));
+    writeFileSync(`${dir}/cid`, `${String(n).repeat(64)}\n`);
+    return { ...container(n, pid, { 'lsf-docker.dir': dir }), name: `lsf_7_0_${pid}` };
+  };
+
+  test('a dead wrapper whose record and cidfile name the container: removed; forged labels alone: kept', async () => {
+    chmodSync(root, 0o1777);
+    const real = proven(1, DEAD, 'AbC123');
+    const forged = container(2, DEAD + 1, { 'lsf-docker.dir': real.labels['lsf-docker.dir']! });
+    const bare = container(3, DEAD + 2);
+    const runtime = fakeRuntime({ containers: [real, forged, bare] });
+    const report = await sweepAll(runtime, scope({ requireProof: true, uid: undefined }));
+    expect(report.containers).toContain('lsf_7_0_3000');
+    expect(report.kept).toEqual([
+      'lsf_7_0_3001: its private dir names another container',
+      'lsf_7_0_3002: its lsf-docker.dir label does not name a private dir of yours',
+    ]);
+    const removed = new Set(runtime.ops().filter((o) => o.startsWith('removeId')));
+    expect([...removed]).toEqual([`removeId:${'1'.repeat(64)}`]);
+  });
+});
+
+describe("root's proof when the scheduler says the job ended (the wrapper may still live)", () => {
+  test('a live wrapper proves nothing unless the job has ended', async () => {
+    const { sweepProof } = await import('../../../lib/sweep/sweep.js');
+    chmodSync(root, 0o1777);
+    const dir = privateDir('ZzZ999', owner(ALIVE, 'lsf_7_0_2000'));
+    writeFileSync(`${dir}/cid`, `${'5'.repeat(64)}\n`);
+    const c = { ...container(5, ALIVE, { 'lsf-docker.dir': dir }), name: 'lsf_7_0_2000' };
+    const s = scope();
+    expect(sweepProof(c, s)).toBe('its docker_run is alive');
+    expect(sweepProof(c, s, true)).toBeUndefined();
   });
 });

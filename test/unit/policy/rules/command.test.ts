@@ -27,17 +27,18 @@ describe('commandRule: what runs', () => {
       },
     ],
     [
-      'the job file LSF wrote, mounted read-only',
+      'the job file LSF wrote, read as the user and run as the script (never mounted by path)',
       { LSB_JOBFILENAME: JOB_FILE },
       [JOB_FILE],
       {
         ok: true,
         part: {
           entrypoint: '/bin/sh',
-          command: [JOB_FILE],
-          mounts: [{ source: JOB_FILE, target: JOB_FILE, readOnly: true, origin: 'jobfile' }],
+          command: [CONTAINER_SCRIPT],
+          script: { words: ['#!/bin/sh\n# LSBATCH: User input\necho from the job file'] },
+          mounts: [],
         },
-        decisions: [`job file ${JOB_FILE} mounted read-only and run`],
+        decisions: [`job file ${JOB_FILE} read as you and run as the job script`],
       },
     ],
     [

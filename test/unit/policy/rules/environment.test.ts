@@ -95,7 +95,7 @@ describe("environmentRule: the job's variables, the user's files, the wrapper's 
     expect(rule({ env: { LSF_DOCKER_ENV_FILE: '/home/alice/.env /home/alice/none' }, host })).toEqual({
       ok: false,
       problems: [
-        { variable: 'LSF_DOCKER_ENV_FILE', message: '/home/alice/.env line 2: "1BAD=2" is not NAME=value' },
+        { variable: 'LSF_DOCKER_ENV_FILE', message: '/home/alice/.env: line 2 is not NAME=value' },
         { variable: 'LSF_DOCKER_ENV_FILE', message: '/home/alice/none: does not exist' },
       ],
     });

@@ -158,9 +158,9 @@ describe('what a failed run becomes', () => {
         },
       ],
     });
-    // The scripted daemon keeps saying 404: pulled once, then the second create fails for good.
+    // The scripted daemon keeps saying 404: pulled once (the image then inspected for the pull's end line), then the second create fails for good.
     expect(creates).toBe(2);
-    expect(h.cli.ops()).toEqual(['pull:lsf-docker-test/busybox:latest']);
+    expect(h.cli.ops()).toEqual(['pull:lsf-docker-test/busybox:latest', 'image']);
     expect(error).toMatchObject({ code: 217 });
   });
 

@@ -247,12 +247,14 @@ describe('which transport', () => {
         actingAsRoot: false,
       });
     };
-    expect(defaultConfig().docker.transport).toBe('api');
-    expect(make(() => {})).toBeInstanceOf(DockerApiRuntime);
+    expect(defaultConfig().docker.transport).toBe('cli');
+    expect(make((c) => (c.docker.transport = 'api'))).toBeInstanceOf(DockerApiRuntime);
     const cli = make((c) => (c.docker.transport = 'cli'));
     expect(cli).toBeInstanceOf(DockerRuntime);
     expect(cli).not.toBeInstanceOf(DockerApiRuntime);
-    expect(make((c) => (c.docker.host = 'tcp://10.0.0.1:2376'))).not.toBeInstanceOf(DockerApiRuntime);
+    expect(
+      make((c) => ((c.docker.transport = 'api'), (c.docker.host = 'tcp://10.0.0.1:2376'))),
+    ).not.toBeInstanceOf(DockerApiRuntime);
     expect(make((c) => (c.docker.binary = '/opt/docker/bin/docker')).exec.binary).toBe(
       '/opt/docker/bin/docker',
     );

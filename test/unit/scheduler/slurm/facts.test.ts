@@ -2,10 +2,9 @@ import { describe, expect, test } from '@jest/globals';
 import {
   LSB_CONTRACT_NAMES,
   lsbContractFromSlurm,
-  SlurmFactsError,
-  slurmJobFacts,
   withLsbContract,
-} from '../../../../lib/scheduler/slurm/facts.js';
+} from '../../../../lib/scheduler/slurm/contract.js';
+import { SlurmFactsError, slurmJobFacts } from '../../../../lib/scheduler/slurm/facts.js';
 
 /** The batch environment measured for `sbatch --array=1-2 -n 2 --mem=300` (task 1, job 28). */
 const ARRAY_BATCH = {

@@ -288,7 +288,6 @@ describe('interactive: srun', () => {
         '--ntasks=1',
         '--partition=debug',
         '--mem=1024M',
-        '--no-requeue',
         '--export=ALL',
         ...pty,
         '--',

@@ -1,0 +1,280 @@
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import { hostGpuIndexes } from '../host/gpus.js';
+import { binDir, type Local, sleep } from './context.js';
+import { type Candidate, nextBeginTime, planDispatch, REASONS } from './dispatch-plan.js';
+import { type Adopted, adoptOrphans, handleControls } from './dispatcher-controls.js';
+import { closedBy } from './drain.js';
+import { ElementRun } from './job-run.js';
+import { type HeldLock, release, tryLock } from './lock.js';
+import {
+  type JobRecord,
+  jobPaths,
+  pending,
+  RecordCache,
+  readRecord,
+  running,
+  updateRecord,
+} from './record.js';
+import { lsfTime } from './report.js';
+import { type Allocation, allocate, allocated, releaseAll } from './resources.js';
+import { dispatcherLockPath, listenForWakes } from './wake.js';
+
+/** One element this dispatcher started. */
+export interface Run {
+  run: ElementRun;
+  lock: HeldLock;
+  allocation: Allocation;
+}
+
+const POLL_MS = 1000;
+const LOCK_WAIT_MS = 5000;
+
+/**
+ * The user's dispatcher on this host (one per user dir, held by dispatcher.lock): pending jobs are
+ * records; on every wake-up (bsub, bkill, a job's end) it looks at them and starts what the host
+ * can take, at once. A running job costs its job starter only: the dispatcher is its parent, and
+ * one process for all the user's jobs. It polls (once a second) only for what no event announces:
+ * slots held by other users' jobs, a closed host, a begin time, jobs it adopted after a restart.
+ */
+export class Dispatcher {
+  readonly runs = new Map<string, Run>();
+  readonly adopted = new Map<string, Adopted>();
+  private readonly cache: RecordCache;
+  private config: Config;
+  private queued = false;
+  private timer?: NodeJS.Timeout;
+  private idleSince?: number;
+  private stopListening?: () => void;
+
+  constructor(
+    readonly local: Local,
+    private readonly onIdle: () => void,
+  ) {
+    this.cache = new RecordCache(local.dirs);
+    this.config = local.config;
+  }
+
+  start(): void {
+    this.stopListening = listenForWakes(this.local.dirs, () => this.wake());
+    this.wake();
+  }
+
+  stop(): void {
+    this.stopListening?.();
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Asks for a turn soon (coalesced: one turn for a burst of wake-ups). */
+  wake(): void {
+    if (this.queued) return;
+    this.queued = true;
+    setImmediate(() => {
+      this.queued = false;
+      try {
+        if (!existsSync(join(this.local.dirs.user, 'jobs'))) {
+          this.stopListening?.();
+          this.onIdle(); // its user dir is gone: nothing left to dispatch
+          return;
+        }
+        this.turn();
+      } catch (err) {
+        process.stderr.write(`lsf-docker dispatcher: ${(err as Error).stack ?? err}\n`);
+        this.schedule(POLL_MS);
+      }
+    });
+  }
+
+  private readonly configs = new Map<string, { stamp: string; config: Config }>();
+
+  private reloadConfig(): void {
+    this.config = this.configAt(this.local.configPath) ?? this.config;
+  }
+
+  /** The config at PATH (the default one for undefined), re-read when its file changed. */
+  private configAt(path: string | undefined): Config | undefined {
+    const key = path ?? '';
+    let stamp = 'default';
+    try {
+      if (path) {
+        const st = statSync(path);
+        stamp = `${st.ino}:${st.mtimeMs}`;
+      }
+    } catch {
+      return this.configs.get(key)?.config;
+    }
+    const hit = this.configs.get(key);
+    if (hit && hit.stamp === stamp && path) return hit.config;
+    try {
+      const config = loadConfig(path, { euid: process.geteuid!() }).config;
+      this.configs.set(key, { stamp, config });
+      return config;
+    } catch {
+      return hit?.config; // keep the last good one
+    }
+  }
+
+  /** A job runs under the config it was submitted with (bsub --config), as its job starter does. */
+  private configOf(r: JobRecord): Config {
+    return r.config === this.local.configPath ? this.config : (this.configAt(r.config) ?? this.config);
+  }
+
+  /** One look at every record: controls, orphans, then dispatch. */
+  turn(): void {
+    this.reloadConfig();
+    const { records, others } = this.cache.refresh();
+    handleControls(this, records, others);
+    const poll = adoptOrphans(this, records) || this.dispatch(records);
+    const now = Date.now();
+    const begin = nextBeginTime(planDispatch({ records, now }), now);
+    const wait = poll ? POLL_MS : begin !== undefined ? Math.min(begin - now, 3600_000) : undefined;
+    this.schedule(wait);
+    this.checkIdle(records);
+  }
+
+  private schedule(ms: number | undefined): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = ms === undefined ? undefined : setTimeout(() => this.wake(), Math.max(10, ms));
+  }
+
+  /** Starts what can start; true when something waits on a condition no event announces. */
+  private dispatch(records: JobRecord[]): boolean {
+    const closed = closedBy(this.local.dirs, this.local.uid);
+    const candidates = planDispatch({ records, now: Date.now(), closed, formatTime: lsfTime });
+    if (closed) {
+      for (const c of candidates) this.note(c.record, c.reason!);
+      return candidates.length > 0;
+    }
+    const runningOf = new Map<number, number>();
+    for (const r of records) if (running(r)) runningOf.set(r.id, (runningOf.get(r.id) ?? 0) + 1);
+    let poll = false;
+    let failedSlots = Number.POSITIVE_INFINITY;
+    for (const c of candidates) {
+      if (c.reason) {
+        this.note(c.record, c.reason);
+        continue;
+      }
+      const limit = c.record.array?.limit;
+      if (limit !== undefined && (runningOf.get(c.record.id) ?? 0) >= limit) {
+        this.note(c.record, REASONS.arrayLimit);
+        continue;
+      }
+      const slots = this.slotsOf(c.record);
+      if (slots >= failedSlots) {
+        this.note(c.record, REASONS.slots);
+        continue;
+      }
+      const tried = this.tryStart(c);
+      if (tried === 'started') runningOf.set(c.record.id, (runningOf.get(c.record.id) ?? 0) + 1);
+      else if (tried !== 'skipped') {
+        poll ||= tried.foreign;
+        if (tried.slots) failedSlots = slots;
+        this.note(c.record, tried.slots ? REASONS.slots : REASONS.resources);
+      }
+    }
+    return poll;
+  }
+
+  private slotsOf(r: JobRecord): number {
+    return r.exclusive ? this.configOf(r).local.slots : r.slots;
+  }
+
+  /** Records why the element waits, when that changed (a thousand pending jobs are not rewritten). */
+  private note(r: JobRecord, reason: string): void {
+    if (r.pendReason === reason) return;
+    const paths = jobPaths(this.local.dirs, r.id, r.index);
+    const lock = tryLock(paths.lock);
+    if (!lock) return;
+    try {
+      const now = readRecord(paths.record);
+      if (now && pending(now)) updateRecord(this.local.dirs, r.id, r.index, { pendReason: reason });
+    } finally {
+      release(lock);
+    }
+  }
+
+  private tryStart(c: Candidate): 'started' | 'skipped' | { slots: boolean; foreign: boolean } {
+    const paths = jobPaths(this.local.dirs, c.record.id, c.record.index);
+    const lock = tryLock(paths.lock);
+    if (!lock) return 'skipped';
+    const record = readRecord(paths.record);
+    if (record?.status !== 'PEND') {
+      release(lock);
+      return 'skipped';
+    }
+    const need = { slots: this.slotsOf(record), ports: record.ports, gpus: record.gpus };
+    const got = allocate(
+      join(this.local.dirs.host, 'locks'),
+      this.configOf(record).local.slots,
+      need,
+      hostGpuIndexes(this.configOf(record).devices.gpuDevDir),
+    );
+    if (!allocated(got)) {
+      release(lock);
+      const own = new Set([...this.runs.values()].flatMap((r) => r.allocation.locks.map((l) => l.path)));
+      return {
+        slots: got.busy.some((p) => /\/slot\.\d+(~\d+)?$/.test(p)),
+        foreign: got.busy.some((p) => !own.has(p)),
+      };
+    }
+    this.launch(record, lock, got);
+    return 'started';
+  }
+
+  private launch(record: JobRecord, lock: HeldLock, allocation: Allocation): void {
+    const key = `${record.id}.${record.index}`;
+    const ctx = { dirs: this.local.dirs, binDir: binDir(), interactive: false };
+    const run = new ElementRun(record, this.configOf(record), ctx, [lock, ...allocation.locks], allocation);
+    this.runs.set(key, { run, lock, allocation });
+    run.done
+      .catch((err) => process.stderr.write(`lsf-docker dispatcher: job ${key}: ${(err as Error).stack}\n`))
+      .finally(() => {
+        releaseAll(allocation);
+        release(lock);
+        this.runs.delete(key);
+        this.wake();
+      });
+  }
+
+  private busy(records: JobRecord[]): boolean {
+    return this.runs.size > 0 || this.adopted.size > 0 || records.some((r) => pending(r) || running(r));
+  }
+
+  /**
+   * With nothing pending or running for [local] dispatcher_idle seconds, the dispatcher leaves. It
+   * stops listening first and then looks once more: a bsub that came before that look is seen
+   * here; one after it finds nobody listening and starts the next dispatcher (which waits for
+   * this one's lock).
+   */
+  private checkIdle(records: JobRecord[]): void {
+    if (this.busy(records)) {
+      this.idleSince = undefined;
+      return;
+    }
+    this.idleSince ??= Date.now();
+    const left = this.config.local.dispatcherIdle * 1000 - (Date.now() - this.idleSince);
+    if (left > 0) {
+      this.schedule(left);
+      return;
+    }
+    this.stopListening?.();
+    if (this.busy(this.cache.refresh().records)) {
+      this.idleSince = undefined;
+      this.start();
+      return;
+    }
+    this.onIdle();
+  }
+}
+
+/** Takes the user dir's dispatcher lock, waiting a little for a leaving dispatcher to let go. */
+export async function takeDispatcherLock(local: Local): Promise<HeldLock | undefined> {
+  const end = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    const lock = tryLock(dispatcherLockPath(local.dirs));
+    if (lock || Date.now() > end) return lock;
+    await sleep(100);
+  }
+}
