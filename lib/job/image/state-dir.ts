@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync } from 'node:fs';
+import { nodeCrypto } from '../../kernel/builtin.js';
 
 /**
  * The per-host image state ([images] state_dir): the pull locks and the last-use records, shared
@@ -53,4 +53,4 @@ export function hostStateDir(path: string, euid: number, create = true): { dir?:
 
 /** A file name part for an image reference: 32 hex digits of its sha256. Pure. */
 export const refHash = (canonical: string) =>
-  createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+  nodeCrypto().createHash('sha256').update(canonical).digest('hex').slice(0, 32);
