@@ -17,3 +17,8 @@ export function childProcess(): typeof import('node:child_process') {
 export function nodeCrypto(): typeof import('node:crypto') {
   return load('node:crypto') as typeof import('node:crypto');
 }
+
+/** node:tty, loaded at the first call (only interactive jobs ask whether stdin is a terminal). */
+export function nodeTty(): typeof import('node:tty') {
+  return load('node:tty') as typeof import('node:tty');
+}
