@@ -505,10 +505,16 @@ if (opts.profile) {
 const localLsf = path.join(repo, 'bench', 'local-lsf.mjs');
 if (existsSync(localLsf)) {
   console.log('local LSF (bench/local-lsf.mjs):');
-  spawnSync(process.execPath, [localLsf], {
-    stdio: 'inherit',
+  const r = spawnSync(process.execPath, [localLsf], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
     env: { ...process.env, BENCH_PREFIX: prefix },
   });
+  if (r.status !== 0) {
+    const why =
+      (r.stderr ?? '').split('\n').find((l) => /^\w*Error: /.test(l)) ?? `exit ${r.status ?? r.signal}`;
+    console.log(`  (bench/local-lsf.mjs failed: ${why.slice(0, 400)})`);
+  }
 }
 console.log(
   `bench took ${((Date.now() - started) / 1000).toFixed(0)} s${failures ? `, ${failures} runs retried` : ''}`,
