@@ -254,7 +254,10 @@ describe('which transport', () => {
     expect(cli).toBeInstanceOf(DockerRuntime);
     expect(cli).not.toBeInstanceOf(DockerApiRuntime);
     expect(
-      make((c) => ((c.docker.transport = 'api'), (c.docker.host = 'tcp://10.0.0.1:2376'))),
+      make((c) => {
+        c.docker.transport = 'api';
+        c.docker.host = 'tcp://10.0.0.1:2376';
+      }),
     ).not.toBeInstanceOf(DockerApiRuntime);
     expect(make((c) => (c.docker.binary = '/opt/docker/bin/docker')).exec.binary).toBe(
       '/opt/docker/bin/docker',
