@@ -11,9 +11,11 @@
 //      and 100 volumes (together and one at a time) vs a plain dry run, interleaved.
 // --profile also writes a CPU profile of the heavy dry run and prints where its time goes.
 // Then bench/local-lsf.mjs, when present, prints its own rows (the local LSF's costs).
-// Runs as root, starting every command as the unprivileged test user (in the docker group) with
-// setpriv. Needs `npm run setup` (engine, images, test user) and `npm run build`. BENCH_PREFIX
-// (default /opt/lsf-docker-bench) is where the build is installed for the run.
+// Runs as root, starting every command with setpriv as the docker-group test user (lsfd-dock,
+// BENCH_USER), and the secure mode's case as the secure test user (lsfd-test, BENCH_SECURE_USER)
+// through a sudo rule written for the bench's prefix. Needs `npm run setup` (engine, images, test
+// users) and `npm run build`. BENCH_PREFIX (default /opt/lsf-docker-bench) is where the build is
+// installed for the run.
 //
 // The groups come from the kernel (lib/host/identity-from-os.ts reads process.getgroups()): setpriv
 // --groups gives the process 1,000 extra gids, which no group database knows (like groups from
@@ -50,7 +52,10 @@ const only = new Set(opts.only.split(','));
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const loadAtStart = loadAverage();
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const user = process.env.BENCH_USER ?? 'lsfd-test';
+// The docker-group user (no boundary: the wrapper and plain docker run side by side as the same
+// user), and the secure mode's user, outside the group, through the sudo rule (issue 16).
+const user = process.env.BENCH_USER ?? 'lsfd-dock';
+const secureUser = process.env.BENCH_SECURE_USER ?? 'lsfd-test';
 const image = process.env.BENCH_IMAGE ?? 'lsf-docker-test/busybox:latest';
 const prefix = process.env.BENCH_PREFIX ?? '/opt/lsf-docker-bench';
 const started = Date.now();
@@ -92,11 +97,72 @@ for (let i = 0; i < N_VOLUMES; i++) {
   chownSync(dir, uid, gid);
   volumes.push(`${dir}:/bench/v${i}:ro`);
 }
+const cleanups = [];
 const cleanup = () => {
   rmSync(confDir, { recursive: true, force: true });
   rmSync(volumesDir, { recursive: true, force: true });
+  for (const c of cleanups) c();
 };
 process.on('exit', cleanup);
+
+/**
+ * The secure mode, when SECUREUSER exists outside the docker group and sudo is here: a sudo rule
+ * for this prefix (scripts/lib/sudo.sh, removed at the end) and a config in /etc/lsf-docker (the
+ * only place a program run through sudo reads one). Returns the case's [file, args, env], or
+ * undefined.
+ */
+function secureCase() {
+  let account;
+  try {
+    account = execFileSync('getent', ['passwd', secureUser], { encoding: 'utf8' }).split(':');
+    const groups = execFileSync('id', ['-nG', secureUser], { encoding: 'utf8' }).trim().split(/\s+/);
+    if (groups.includes('docker')) return undefined;
+    execFileSync('sh', ['-c', 'command -v sudo visudo'], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  const rule = `/etc/sudoers.d/${path.basename(prefix).replace(/[^A-Za-z0-9_-]/g, '-')}`;
+  execFileSync(
+    'bash',
+    [
+      '-c',
+      'source "$1" && write_sudo_rule "$2" "$3"',
+      'rule',
+      path.join(repo, 'scripts/lib/sudo.sh'),
+      prefix,
+      rule,
+    ],
+    { stdio: 'ignore' },
+  );
+  mkdirSync('/etc/lsf-docker', { recursive: true, mode: 0o755 });
+  const etc = mkdtempSync('/etc/lsf-docker/bench-');
+  chmodSync(etc, 0o755);
+  cleanups.push(() => {
+    rmSync(rule, { force: true });
+    rmSync(etc, { recursive: true, force: true });
+  });
+  const conf = path.join(etc, 'bench.conf');
+  writeFileSync(conf, '[docker]\npull = missing\n', { mode: 0o644 });
+  const [, , u, g, , h] = account;
+  const groups = execFileSync('id', ['-G', secureUser], { encoding: 'utf8' }).trim().split(/\s+/);
+  return () => [
+    'setpriv',
+    [
+      `--reuid=${u}`,
+      `--regid=${g}`,
+      `--groups=${groups.join(',')}`,
+      '--',
+      `${prefix}/bin/lsf-docker`,
+      'sudo',
+      'docker_run',
+      '--config',
+      conf,
+      'true',
+    ],
+    { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: h, LSB_CONTAINER_IMAGE: image, LS_SUBCWD: h },
+    h,
+  ];
+}
 
 /** [file, args, env] running argv as the test user, with only the given environment. */
 const asUser = (argv, env = {}, groups = ownGroups) => [
@@ -106,16 +172,21 @@ const asUser = (argv, env = {}, groups = ownGroups) => [
 ];
 let failures = 0;
 /** Milliseconds one run of [file, args, env] takes; a failed run is retried once (shared machine). */
-const time = ([file, args, env], retry = true) => {
+const time = ([file, args, env, cwd], retry = true) => {
   const start = process.hrtime.bigint();
-  const r = spawnSync(file, args, { cwd: home, env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  const r = spawnSync(file, args, {
+    cwd: cwd ?? home,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    timeout: 60_000,
+  });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (r.status === 0) return ms;
   const error = `${args.slice(-4).join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`;
   if (!retry) throw new Error(error);
   failures++;
   console.log(`  (a run failed, retried: ${error.trim()})`);
-  return time([file, args, env], false);
+  return time([file, args, env, cwd], false);
 };
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -175,8 +246,10 @@ const directArgv = () =>
     );
 
 const none = () => ({});
+const secure = only.has('time') ? secureCase() : undefined;
 const t = (only.has('time') ? interleave : none)(
   {
+    ...(secure ? { secure } : {}),
     plain: () => asUser(['docker', 'run', '--rm', image, 'true']),
     api: () => wrapper(['true'], {}, ownGroups, configs.api),
     cli: () => wrapper(['true'], {}, ownGroups, configs.cli),
@@ -324,6 +397,13 @@ const row = (what, values, bases, unit, aim) => {
 const m = (xs) => xs;
 row('docker_run true, transport api  vs  docker run --rm IMAGE true', m(t.api), m(t.plain), 'ms', '<= 1.15');
 row('docker_run true, transport cli  vs  docker run --rm IMAGE true', m(t.cli), m(t.plain), 'ms', '');
+row(
+  `  the secure mode: lsf-docker sudo docker_run true as ${secureUser} (transport: the config's default)`,
+  m(t.secure),
+  m(t.plain),
+  'ms',
+  '',
+);
 row("  docker run with the wrapper's own argv (no wrapper)", m(t.direct), m(t.plain), 'ms', '');
 row('  docker_run --dry-run true  vs  node -e ""', m(t.dry), m(t.floor), 'ms', '');
 const peak = (xs, key) => Math.max(...xs.map((x) => x[key]));
@@ -425,10 +505,16 @@ if (opts.profile) {
 const localLsf = path.join(repo, 'bench', 'local-lsf.mjs');
 if (existsSync(localLsf)) {
   console.log('local LSF (bench/local-lsf.mjs):');
-  spawnSync(process.execPath, [localLsf], {
-    stdio: 'inherit',
+  const r = spawnSync(process.execPath, [localLsf], {
+    stdio: ['ignore', 'inherit', 'pipe'],
+    encoding: 'utf8',
     env: { ...process.env, BENCH_PREFIX: prefix },
   });
+  if (r.status !== 0) {
+    const why =
+      (r.stderr ?? '').split('\n').find((l) => /^\w*Error: /.test(l)) ?? `exit ${r.status ?? r.signal}`;
+    console.log(`  (bench/local-lsf.mjs failed: ${why.slice(0, 400)})`);
+  }
 }
 console.log(
   `bench took ${((Date.now() - started) / 1000).toFixed(0)} s${failures ? `, ${failures} runs retried` : ''}`,

@@ -11,8 +11,9 @@
  * Neither docker nor podman can take `/proc/<pid>/fd/N` as a bind source (EINVAL: no bind from
  * another mount namespace); mount(8) in this namespace can, with --no-canonicalize.
  */
-import { spawnSync } from 'node:child_process';
+
 import { closeSync, constants, fstatSync, mkdirSync, openSync, type Stats } from 'node:fs';
+import { childProcess } from '../kernel/builtin.js';
 
 /** open(2)'s O_PATH (Linux, every architecture Node runs on): a handle, no read access needed. */
 export const O_PATH = 0o10000000;
@@ -74,7 +75,7 @@ export const heldStat = (fd: number): Stats => fstatSync(fd);
 
 /** Runs mount(8) or umount(8) with ARGS, the descriptors FDS given to it as its fds 3, 4, ... */
 function mountTool(tool: string, args: string[], fds: number[] = []): { ok: boolean; message: string } {
-  const r = spawnSync(tool, args, {
+  const r = childProcess().spawnSync(tool, args, {
     env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LC_ALL: 'C' },
     stdio: ['ignore', 'ignore', 'pipe', ...fds],
     timeout: 30_000,

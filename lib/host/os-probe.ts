@@ -10,7 +10,7 @@ import {
 } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
-import { isatty } from 'node:tty';
+import { nodeTty } from '../kernel/builtin.js';
 import { hostGpuIndexes } from './gpus.js';
 import type { Identity } from './identity.js';
 import type { HostProbe, PathStat } from './probe.js';
@@ -101,7 +101,7 @@ export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
         return undefined;
       }
     },
-    stdinIsTty: () => isatty(0),
+    stdinIsTty: () => nodeTty().isatty(0),
     hostname: hostname(),
     pid: process.pid,
   };

@@ -6,9 +6,12 @@ import {
   lstatSync,
   mkdtempSync,
   openSync,
+  readdirSync,
   readFileSync,
+  rmdirSync,
   rmSync,
   statSync,
+  unlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { configError } from '../kernel/errors.js';
@@ -129,7 +132,14 @@ export function removePrivateDir(dir: string): void {
     const left = mountsUnder(dir);
     if (left.length > 0) throw new Error(`${dir}: ${left[0]} is still mounted: not removed`);
   }
-  rmSync(dir, { recursive: true, force: true });
+  // Its files one by one, then the dir: a few syscalls (rmSync's recursive walk costs the job
+  // about 10 ms to load); anything else in it (a directory, the staging points) goes by rmSync.
+  try {
+    for (const name of readdirSync(dir)) unlinkSync(`${dir}/${name}`);
+    rmdirSync(dir);
+  } catch {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** What a private dir proves about a container: the owner record root (or the user) wrote, and the cidfile the runtime wrote. */

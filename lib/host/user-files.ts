@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { posix } from 'node:path';
+import { childProcess } from '../kernel/builtin.js';
 import type { Identity } from './identity.js';
 
 /**
@@ -131,7 +131,7 @@ function readHere(path: string, limit: number): Buffer {
 /** Reads PATH in a child process that runs as READER (this process is root acting for the user). */
 function readAsChild(reader: Reader, path: string, limit: number): Buffer {
   const [file, ...args] = readAsUserArgv(reader, path, limit) as [string, ...string[]];
-  const r = spawnSync(file, args, {
+  const r = childProcess().spawnSync(file, args, {
     env: CHILD_ENV,
     cwd: '/',
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,6 +17,12 @@ const isJobControl = (signal: string) => signal === 'SIGTSTP' || signal === 'SIG
 /** How often, and how long apart, a signal is retried before the container exists (5 s in all). */
 export const RELAY_ATTEMPTS = 50;
 export const RELAY_RETRY_MS = 100;
+/**
+ * The same signal again within this many ms is the same delivery: through the sudo rule (the
+ * secure mode) sudo relays each signal it receives to docker_run, which got it already from the
+ * signal to the job's process group; relayed twice, a job's trap would run twice.
+ */
+export const DUPLICATE_MS = 200;
 
 /**
  * No container exists (checking or pulling the image): a terminating signal is remembered and
@@ -102,7 +108,14 @@ export const FINISHED: Phase = { onSignal: () => {} };
 /** Installs the job's signal handlers once and sends each signal to the current phase. */
 export class SignalRouter {
   private phase: Phase;
+  private last: { signal: string; at: number } | undefined;
   private readonly handler = (signal: NodeJS.Signals) => {
+    const now = Date.now();
+    if (this.last?.signal === signal && now - this.last.at < DUPLICATE_MS) {
+      this.log.debug(`${signal} again within ${DUPLICATE_MS} ms: the same delivery, not relayed twice`);
+      return;
+    }
+    this.last = { signal, at: now };
     this.log.info(`received ${signal}`);
     this.phase.onSignal(signal);
   };

@@ -4,16 +4,7 @@
  * killer, an image pulled on first use, an interactive job's piped stdin, daemon faults; and the
  * create body compared with the one the real docker CLI sends for the same argv.
  */
-import {
-  chmodSync,
-  chownSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,75 +26,39 @@ import {
   REGISTRY,
   registryDeleteTag,
 } from './helpers/docker.js';
-import { dockerRun, itgConfig, spawnDockerRun } from './helpers/job.js';
-import { TEST_USER, userInfo } from './helpers/users.js';
+import { dockerRun, itgConfig, leftoverContainers, privateDirs, spawnDockerRun } from './helpers/job.js';
+import { wrapperPid } from './helpers/mode.js';
+import { DOCKER_GROUP_USER, TEST_USER, userInfo } from './helpers/users.js';
 import { cleanupWorkspace, userDir } from './helpers/workspace.js';
-
-/**
- * KNOWN BROKEN after the merge with issues 12 and 16 (and so opt-in: [docker] transport defaults
- * to cli): the API transport does not yet set tini's process-group mode nor take the secure
- * mode's environment snapshot and staged mounts into its create body. Until it does, this file
- * runs only when LSFD_ITG_ENGINE_API=1 (issue 15 stays open for it).
- */
-const describeApi = process.env.LSFD_ITG_ENGINE_API === '1' ? describe : describe.skip;
 
 const user = userInfo(TEST_USER);
 const INTERVAL = 2;
-/** This file's own tmp root: its private dirs are told apart from other suites' of the same user. */
-const TMP_ROOT = '/var/lib/lsf-docker-test/tmp-root-engine-api';
 let work: string;
 let config: string;
 let cliConfig: string;
 
 const configText = (extra = '', transport = 'api') =>
-  `[paths]\ntmp_root = ${TMP_ROOT}\n[docker]\ntransport = ${transport}\n${extra}[job]\nterminate_interval = ${INTERVAL}\n`;
+  `[docker]\ntransport = ${transport}\n${extra}[job]\nterminate_interval = ${INTERVAL}\n`;
 
 beforeAll(async () => {
-  mkdirSync(TMP_ROOT, { recursive: true });
-  chmodSync(TMP_ROOT, 0o1777);
   config = await itgConfig(configText());
   cliConfig = await itgConfig(configText('', 'cli'));
   work = await userDir(TEST_USER, 'engine-api');
 });
-afterAll(async () => {
-  await cleanupWorkspace();
-  rmSync(TMP_ROOT, { recursive: true, force: true });
-});
-
-function privateDirs(): string[] {
-  try {
-    return readdirSync(TMP_ROOT).filter((n) => n.startsWith(`lsf-docker.${user.uid}.`));
-  } catch {
-    return [];
-  }
-}
-
-/** Containers this file's jobs started (their private dir under TMP_ROOT). */
-async function leftovers(): Promise<string[]> {
-  const r = await docker([
-    'ps',
-    '--all',
-    '--filter',
-    `label=lsf-docker.uid=${user.uid}`,
-    '--format',
-    '{{.Names}}\t{{.Label "lsf-docker.dir"}}',
-  ]);
-  return r.stdout
-    .split('\n')
-    .filter((l) => l.split('\t')[1]?.startsWith(`${TMP_ROOT}/`))
-    .map((l) => l.split('\t')[0]!);
-}
+afterAll(cleanupWorkspace);
 
 async function expectNothingLeft(): Promise<void> {
-  expect(privateDirs()).toEqual([]);
-  expect(await leftovers()).toEqual([]);
+  expect(privateDirs(user.uid)).toEqual([]);
+  expect(await leftoverContainers(user.uid)).toEqual([]);
 }
 
-async function containerOf(pid: number, timeoutMs = 20_000): Promise<string> {
+/** The container of the job S started (its docker_run's pid labels it), and that pid. */
+async function containerOf(s: Parameters<typeof wrapperPid>[1], timeoutMs = 20_000) {
+  const pid = await wrapperPid(TEST_USER, s);
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const r = await docker(['ps', '--filter', `label=lsf-docker.pid=${pid}`, '--format', '{{.Names}}']);
-    if (r.stdout.trim()) return r.stdout.trim();
+    if (r.stdout.trim()) return { name: r.stdout.trim(), pid };
     await sleep(100);
   }
   throw new Error(`no container for wrapper ${pid}`);
@@ -111,17 +66,13 @@ async function containerOf(pid: number, timeoutMs = 20_000): Promise<string> {
 
 const exists = async (name: string) => (await docker(['container', 'inspect', name])).exitCode === 0;
 
-describeApi('a job through the Engine API', () => {
-  test('runs as the user, with its output, its exit status, and no docker CLI process', async () => {
-    const r = await dockerRun(
-      TEST_USER,
-      ['id -u; id -g; echo to-stderr >&2; ps -o comm= -p $PPID >/dev/null 2>&1; exit 3'],
-      {
-        cwd: work,
-        config,
-        env: { LSF_DOCKER_RUN_LOGLEVEL: 'DEBUG' },
-      },
-    );
+describe('a job through the Engine API', () => {
+  test('runs as the user, with its output and exit status; DEBUG shows the argv and the API calls', async () => {
+    const r = await dockerRun(TEST_USER, ['id -u; id -g; echo to-stderr >&2; exit 3'], {
+      cwd: work,
+      config,
+      env: { LSF_DOCKER_RUN_LOGLEVEL: 'DEBUG' },
+    });
     expect(r.exitCode).toBe(3);
     expect(r.stdout.split('\n')).toEqual([String(user.uid), String(user.gid)]);
     expect(r.stderr).toContain('to-stderr\n');
@@ -167,10 +118,12 @@ describeApi('a job through the Engine API', () => {
   });
 });
 
-describeApi("LSF's signals through the API", () => {
-  test('SIGTERM: the job ends with 143 and its container is gone', async () => {
+describe("LSF's signals through the API", () => {
+  test('while the job runs the wrapper has no child process; SIGTERM: 143 and its container is gone', async () => {
     const job = spawnDockerRun(TEST_USER, ['sleep 60'], { cwd: work, config });
-    const name = await containerOf(job.pid);
+    const { name, pid } = await containerOf(job);
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    expect(children).toBe('');
     job.kill('SIGTERM');
     const result = await job.result;
     expect(result.exitCode).toBe(143);
@@ -186,7 +139,7 @@ describeApi("LSF's signals through the API", () => {
       ],
       { cwd: work, config },
     );
-    const name = await containerOf(job.pid);
+    const { name } = await containerOf(job);
     await sleep(300);
     job.kill('SIGINT');
     await sleep(INTERVAL * 1000);
@@ -202,7 +155,7 @@ describeApi("LSF's signals through the API", () => {
 
   test('SIGTSTP pauses and SIGCONT resumes the container', async () => {
     const job = spawnDockerRun(TEST_USER, ['sleep 3'], { cwd: work, config });
-    const name = await containerOf(job.pid);
+    const { name } = await containerOf(job);
     job.kill('SIGTSTP');
     await sleep(700);
     expect((await dockerOk(['inspect', '--format', '{{.State.Paused}}', name])).trim()).toBe('true');
@@ -213,7 +166,7 @@ describeApi("LSF's signals through the API", () => {
   });
 });
 
-describeApi('memory', () => {
+describe('memory', () => {
   test('past its memory limit: 137 and the memory message', async () => {
     const small = await itgConfig(`${configText()}[resources]\nmemory = 32m\n`);
     const r = await dockerRun(TEST_USER, ['a=$(head -c 200000000 /dev/zero | tr "\\0" a); echo survived'], {
@@ -227,10 +180,10 @@ describeApi('memory', () => {
   });
 });
 
-describeApi('an image that is not on the host', () => {
+describe('an image that is not on the host', () => {
   const repo = 'lsfd/api-busybox';
   const ref = `${REGISTRY.address}/${repo}:engine-api`;
-  const dock = userInfo('lsfd-dock');
+  const dock = userInfo(DOCKER_GROUP_USER);
   const dockDocker = `${dock.home}/.docker`;
   let rootConfig: string;
   beforeAll(async () => {
@@ -254,7 +207,7 @@ describeApi('an image that is not on the host', () => {
   });
 
   test('pull policy missing: the create finds no image, it is pulled (by the CLI), created again, and runs', async () => {
-    const r = await dockerRun('lsfd-dock', ['echo ran-after-pull'], {
+    const r = await dockerRun(DOCKER_GROUP_USER, ['echo ran-after-pull'], {
       cwd: dock.home,
       config,
       image: ref,
@@ -264,7 +217,7 @@ describeApi('an image that is not on the host', () => {
     expect(r.stdout).toBe('ran-after-pull');
     expect(r.stderr).toContain(`image ${ref} is not on this host: pulling it`);
     expect(r.stderr).not.toMatch(/No such image|Unable to find/);
-    const again = await dockerRun('lsfd-dock', ['echo again'], {
+    const again = await dockerRun(DOCKER_GROUP_USER, ['echo again'], {
       cwd: dock.home,
       config,
       image: ref,
@@ -289,7 +242,7 @@ describeApi('an image that is not on the host', () => {
   });
 });
 
-describeApi('daemon faults', () => {
+describe('daemon faults', () => {
   let hangDir: string;
   let server: Server;
   const held = new Set<Socket>();
@@ -330,20 +283,23 @@ describeApi('daemon faults', () => {
   });
 });
 
-describeApi('the dry run does not depend on the transport', () => {
+describe('the dry run does not depend on the transport', () => {
   test('the same plan (the docker run argv) through api and cli', async () => {
     const args = ['--dry-run'];
     const api = await dockerRun(TEST_USER, ['echo hi'], { cwd: work, config, args });
     const cli = await dockerRun(TEST_USER, ['echo hi'], { cwd: work, config: cliConfig, args });
     const plan = (stdout: string) => {
       const p = JSON.parse(stdout);
-      return { ...p, run: p.run.map((a: string) => a.replace(/lsf_local_\d+|lsf-docker\.pid=\d+/g, 'X')) };
+      // What differs from one job to the next: its name and pid, the user-side step's snapshot file.
+      const each = (t: string) =>
+        t.replace(/lsf_local_\d+|lsf-docker\.pid=\d+|lsf-docker-env\.\d+\.\w+/g, 'X');
+      return { ...p, run: p.run.map(each), decisions: p.decisions.map(each) };
     };
     expect(plan(api.stdout)).toEqual(plan(cli.stdout));
   });
 });
 
-describeApi('the create body is the one the docker CLI sends', () => {
+describe('the create body is the one the docker CLI sends', () => {
   let dir: string;
   let recorder: Server;
   let bodies: string[];

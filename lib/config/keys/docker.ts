@@ -18,7 +18,7 @@ export interface DockerConfig {
 
 export const dockerDefaults = (): DockerConfig => ({
   engine: 'docker',
-  transport: 'cli',
+  transport: 'api',
   binary: 'docker',
   host: undefined,
   timeout: 60,

@@ -1,5 +1,5 @@
-import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, fchmodSync, fstatSync, openSync } from 'node:fs';
+import { childProcess } from '../../kernel/builtin.js';
 import { refHash } from './state-dir.js';
 
 /** How taking the pull lock of one image ended. */
@@ -65,7 +65,7 @@ function waitFlock(
   signal: AbortSignal,
 ): Promise<'held' | 'timeout' | 'aborted'> {
   return new Promise((resolve) => {
-    const child = spawn(
+    const child = childProcess().spawn(
       'flock',
       ['--timeout', String(Math.ceil(seconds)), '--conflict-exit-code', String(BUSY), '3'],
       {
@@ -93,10 +93,14 @@ export function fileLocks(dir: string, canonicalOf: (image: string) => string): 
     async acquire(image, { waitSeconds, signal, onWait }) {
       const { fd, why } = openLockFile(dir, canonicalOf(image));
       if (fd === undefined) return { kind: 'none', why: why ?? 'cannot open the lock' };
-      const now = spawnSync('flock', ['--nonblock', '--conflict-exit-code', String(BUSY), '3'], {
-        stdio: ['ignore', 'ignore', 'ignore', fd],
-        env: FLOCK_PATH,
-      });
+      const now = childProcess().spawnSync(
+        'flock',
+        ['--nonblock', '--conflict-exit-code', String(BUSY), '3'],
+        {
+          stdio: ['ignore', 'ignore', 'ignore', fd],
+          env: FLOCK_PATH,
+        },
+      );
       if (now.status === 0) return { kind: 'held', waited: false, release: release(fd) };
       if (now.status !== BUSY) {
         closeSync(fd);

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { lstatSync, mkdirSync } from 'node:fs';
+import { sha256Hex } from '../../kernel/sha256.js';
 
 /**
  * The per-host image state ([images] state_dir): the pull locks and the last-use records, shared
@@ -52,5 +52,4 @@ export function hostStateDir(path: string, euid: number, create = true): { dir?:
 }
 
 /** A file name part for an image reference: 32 hex digits of its sha256. Pure. */
-export const refHash = (canonical: string) =>
-  createHash('sha256').update(canonical).digest('hex').slice(0, 32);
+export const refHash = (canonical: string) => sha256Hex(canonical).slice(0, 32);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { nodeCrypto } from '../../kernel/builtin.js';
 import type { ImageInfo } from '../../runtime/types.js';
 
 /**
@@ -14,7 +14,7 @@ export function chainIds(layers: readonly string[]): string[] {
   const out: string[] = [];
   let chain = '';
   for (const layer of layers) {
-    chain = createHash('sha256').update(`${chain} ${layer}`).digest('hex');
+    chain = nodeCrypto().createHash('sha256').update(`${chain} ${layer}`).digest('hex');
     out.push(chain);
   }
   return out;

@@ -64,11 +64,18 @@ export function parseSnapshot(text: string): Array<[string, string]> {
 export function jobEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   snapshot: Array<[string, string]> | undefined,
-): Array<[string, string]> {
-  const own = Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined);
+  variables?: ReadonlyArray<[string, string]>,
+): ReadonlyArray<[string, string]> {
+  // The request's pairs (read once, scripts/start.cjs) rather than a second pass over ENV.
+  const own = variables ?? Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined);
   if (env.SUDO_UID === undefined) return own;
   const kept = own.filter(([name]) => !SUDO_SET.has(name) && !name.startsWith('SUDO_'));
-  return [...(snapshot ?? []), ...kept];
+  if (snapshot === undefined) return kept;
+  // Each name once (filterVariables' first source): sudo's kept LSF variables are in the
+  // snapshot too; what sudo kept wins, in the snapshot's place.
+  const merged = new Map(snapshot);
+  for (const [name, value] of kept) merged.set(name, value);
+  return [...merged];
 }
 
 export interface EnvDecision {
@@ -256,7 +263,7 @@ export function environmentRule(
   const found = new Findings();
   const { environment } = ctx.config;
   const preserve = request.preserveEnvironment ?? environment.preserve;
-  const all = jobEnvironment(request.env, snapshotOf(request, ctx, found));
+  const all = jobEnvironment(request.env, snapshotOf(request, ctx, found), request.variables);
   const passed = (name: string) => JOB_VARIABLES.includes(name) || environment.pass.includes(name);
   const base = preserve ? all : all.filter(([name]) => passed(name));
   const files = userEnvFiles(request, ctx, found);

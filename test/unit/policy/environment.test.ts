@@ -6,6 +6,7 @@ import {
   ENV_NAME,
   filterEnvironment,
   filterVariables,
+  jobEnvironment,
   MAX_ENV_VALUE,
   parseEnvFile,
 } from '../../../lib/policy/rules/environment.js';
@@ -214,5 +215,29 @@ describe('filterVariables: an environment overridden by later sources, not copie
         },
       ),
     );
+  });
+});
+
+describe("jobEnvironment: the job's own variables, each name once", () => {
+  test('as the user: the request pairs themselves (read once)', () => {
+    const pairs: Array<[string, string]> = [['A', '1']];
+    expect(jobEnvironment({ A: '1' }, undefined, pairs)).toBe(pairs);
+  });
+
+  test("through sudo: the snapshot, then what sudo kept (its value wins in the snapshot's place), sudo's own dropped", () => {
+    const env = { SUDO_UID: '4201', HOME: '/root', LSB_JOBID: '7', LS_SUBCWD: '/w', TMPDIR: '/tmp/7.tmpdir' };
+    const snapshot: Array<[string, string]> = [
+      ['HOME', '/home/alice'],
+      ['LSB_JOBID', '7'],
+      ['FOO', 'bar'],
+      ['LS_SUBCWD', '/old'],
+    ];
+    expect(jobEnvironment(env, snapshot)).toEqual([
+      ['HOME', '/home/alice'],
+      ['LSB_JOBID', '7'],
+      ['FOO', 'bar'],
+      ['LS_SUBCWD', '/w'],
+      ['TMPDIR', '/tmp/7.tmpdir'],
+    ]);
   });
 });

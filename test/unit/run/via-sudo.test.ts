@@ -40,7 +40,7 @@ describe('the snapshot', () => {
     ).toEqual([
       ['MY_VAR', 'mine'],
       ['PATH', '/home/u/bin:/usr/bin'],
-      ['LSB_JOBID', 'forged'],
+      // Each name once (the environment rule's first source): what sudo kept wins, in the snapshot's place.
       ['LSB_JOBID', '7'],
     ]);
     expect(jobEnvironment(sudoEnv, undefined)).toEqual([['LSB_JOBID', '7']]);

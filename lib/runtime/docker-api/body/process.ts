@@ -1,7 +1,13 @@
 import type { BodySection } from './section.js';
 
 /**
- * An init as pid 1, the pids limit, the job's stdout and stderr attached, its stdin when it is
+ * What docker's --init (tini) reads from the container's environment: signals go to the job's
+ * whole process group, as LSF signals a job (argv: processArgs' --env).
+ */
+export const TINI_ENV = 'TINI_KILL_PROCESS_GROUP=1';
+
+/**
+ * An init as pid 1 (signalling the job's process group), the pids limit, the job's stdout and stderr attached, its stdin when it is
  * interactive (closed when the wrapper's stdin ends, as `docker run -i` does), a terminal when
  * it has one (argv: processArgs; --sig-proxy=false has no body: the wrapper relays signals).
  */
@@ -15,6 +21,7 @@ export const processBody: BodySection = ({ process, resources }) => ({
     Tty: process.tty,
   },
   host: { Init: process.init, PidsLimit: resources.pidsLimit },
+  env: process.init ? [TINI_ENV] : [],
 });
 
 /** The environment (argv: the env-file, read by the CLI line by line), the entrypoint, the image and the command. */

@@ -34,10 +34,13 @@ export function createBody(
   sections: Readonly<CreateBodySections> = API_CREATE_SECTIONS,
 ): CreateBody {
   const body: CreateBody = { HostConfig: {} };
+  const env: string[] = [];
   for (const section of Object.values(sections)) {
     const part = section(spec, files);
     Object.assign(body, part.config);
     Object.assign(body.HostConfig, part.host);
+    if (part.env) env.push(...part.env);
   }
+  if (env.length > 0) body.Env = [...(body.Env ?? []), ...env];
   return body;
 }

@@ -9,6 +9,11 @@ export const securityBody: BodySection = ({ security }) => {
   if (security.noNewPrivileges) opts.push('no-new-privileges');
   for (const label of security.selinuxLabels) opts.push(`label=${label}`);
   return {
-    host: { CapDrop: ['ALL'], CapAdd: security.capAdd.map((c) => `CAP_${c}`).sort(), SecurityOpt: opts },
+    host: {
+      ...(security.privileged ? { Privileged: true } : {}),
+      CapDrop: ['ALL'],
+      CapAdd: security.capAdd.map((c) => `CAP_${c}`).sort(),
+      SecurityOpt: opts,
+    },
   };
 };

@@ -46,6 +46,7 @@ export interface ApiHostConfig {
   CapAdd: string[];
   SecurityOpt: string[];
   Init: boolean;
+  Privileged: boolean;
   PidsLimit: number;
   NetworkMode: string;
   IpcMode: string;
@@ -86,4 +87,6 @@ export type CreateBody = Partial<ApiContainerConfig> & { HostConfig: Partial<Api
 export interface BodyPart {
   config?: Partial<ApiContainerConfig>;
   host?: Partial<ApiHostConfig>;
+  /** Variables the concern sets itself (the CLI's --env): appended to Env after the env-file's, as the CLI does. */
+  env?: string[];
 }

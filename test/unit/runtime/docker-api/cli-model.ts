@@ -39,6 +39,7 @@ const TAKES_VALUE = new Set([
   '--gpus',
   '--env-file',
   '--entrypoint',
+  '--env',
 ]);
 
 /** docker's --env-file reading (kvfile): lines trimmed on the left, blank and # lines skipped, NAME=value literally. */
@@ -193,7 +194,14 @@ function apply(flag: string, value: string, c: Config, h: Host, files: { env: st
       push('DeviceRequests', gpus(value));
       break;
     case '--env-file':
-      c.Env = [...(c.Env ?? []), ...envFileLines(files.env)];
+      c.Env = [...envFileLines(files.env), ...(c.Env ?? [])];
+      break;
+    case '--env':
+      // After the env-file's, whatever the order of the flags (the CLI reads the files first).
+      c.Env = [...(c.Env ?? []), value];
+      break;
+    case '--privileged':
+      h.Privileged = true;
       break;
     case '--entrypoint':
       c.Entrypoint = [value];
@@ -279,5 +287,6 @@ export function withoutZeros<T extends object>(body: T): Partial<T> {
 
 /** A BodyPart as a create body, for comparing with whole bodies. */
 export function asBody(part: BodyPart): CreateBody {
-  return { ...part.config, HostConfig: { ...part.host } };
+  const env = part.env?.length ? { Env: [...(part.config?.Env ?? []), ...part.env] } : {};
+  return { ...part.config, ...env, HostConfig: { ...part.host } };
 }

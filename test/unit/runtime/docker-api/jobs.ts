@@ -99,6 +99,7 @@ export const JOBS: Record<string, JobCase> = {
     },
     host: { paths: { '/opt/tools': dir(0), '/opt/tools/x': file(0) } },
   },
+  'privileged (a trusted profile)': { config: (c) => (c.security.privileged = true) },
   'no capabilities added, no labels': {
     config: (c) => {
       c.security.capAdd = [];

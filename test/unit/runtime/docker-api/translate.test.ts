@@ -93,14 +93,14 @@ describe('values the daemon reads differently when empty', () => {
     expect(body.HostConfig.SecurityOpt?.[0]).toBe('no-new-privileges');
   });
 
-  test('the environment is the env-file, line for line, values taken literally', () => {
+  test("the environment is the env-file, line for line, values taken literally, then tini's", () => {
     const spec = specOf(JOBS['environment kept and dropped, env file']!);
     const body = createBody(spec, FILES);
-    expect(body.Env).toEqual(
-      renderJobFiles(spec)
-        .env.split('\n')
-        .filter((l) => l !== ''),
-    );
+    const lines = renderJobFiles(spec)
+      .env.split('\n')
+      .filter((l) => l !== '');
+    // The env-file's lines, then what --init reads (the CLI's --env comes after the file).
+    expect(body.Env).toEqual([...lines, 'TINI_KILL_PROCESS_GROUP=1']);
     expect(body.Env).toContain('SPACES=  two  words ');
     expect(body.Env?.some((e) => e.startsWith('MULTI='))).toBe(false);
   });

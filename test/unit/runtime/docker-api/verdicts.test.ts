@@ -247,7 +247,8 @@ describe('which transport', () => {
         actingAsRoot: false,
       });
     };
-    expect(defaultConfig().docker.transport).toBe('cli');
+    expect(defaultConfig().docker.transport).toBe('api');
+    expect(make(() => {})).toBeInstanceOf(DockerApiRuntime);
     expect(make((c) => (c.docker.transport = 'api'))).toBeInstanceOf(DockerApiRuntime);
     const cli = make((c) => (c.docker.transport = 'cli'));
     expect(cli).toBeInstanceOf(DockerRuntime);
