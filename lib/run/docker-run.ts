@@ -14,6 +14,7 @@ import { EarlySignals } from '../job/signal-source.js';
 import { WrapperError } from '../kernel/errors.js';
 import { ExitCode } from '../kernel/exit-codes.js';
 import type { Logger } from '../kernel/log/logger.js';
+import { signalStatus } from '../kernel/signals.js';
 import { imagePathProblem } from '../policy/image-paths.js';
 import { createRuntime } from '../runtime/create.js';
 import type { ContainerRuntime } from '../runtime/types.js';
@@ -54,9 +55,25 @@ export async function dockerRun(request: DockerRunRequest): Promise<number> {
     } finally {
       removeJobTmpdir(job.jobTmpdir, job.identity);
     }
+  } catch (err) {
+    const signal = await signalDuringStartUp(early);
+    if (signal === undefined) throw err;
+    return signalStatus(signal);
   } finally {
     early.release();
   }
+}
+
+/**
+ * The terminating signal that came while the job was starting, if one did. A signal to the job's
+ * process group also kills the short helpers the wrapper runs then (getent, the user-file reader,
+ * mount): what fails because of that is the signal's doing, and the job ends as killed by it.
+ * Node runs a handler on the loop's next turn, so a signal caught during the synchronous part is
+ * only seen after one.
+ */
+async function signalDuringStartUp(early: EarlySignals): Promise<string | undefined> {
+  await new Promise((resolve) => setImmediate(resolve));
+  return early.first;
 }
 
 /**

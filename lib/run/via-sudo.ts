@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { usageError } from '../kernel/errors.js';
@@ -15,7 +15,9 @@ environment, which sudo's env_reset would drop. The environment goes to a 0600 f
 (NAME=value entries separated by NUL bytes) named by ${SNAPSHOT_VARIABLE}; the program,
 running as root, reads it as you and takes it as the job's environment (never as a request).
 The file is removed when PROGRAM ends. Signals sent to the job reach PROGRAM directly (it is in
-the same process group); this step only waits, and exits with PROGRAM's status.
+the same process group); a terminating one that reaches this step is also passed on to sudo
+(it may have come before sudo existed), and PROGRAM takes a repeat as the same delivery. This
+step exits with PROGRAM's status.
 As an LSF job starter: sudo-starter line \`PREFIX/bin/lsf-docker sudo docker_run\`.`;
 
 /** The programs the sudo rule lets users run with any arguments (scripts/lib/sudo.sh). */
@@ -31,6 +33,15 @@ const OUTLIVED: NodeJS.Signals[] = [
   'SIGUSR2',
   'SIGTSTP',
 ];
+
+/**
+ * Signals that end a job, passed on to sudo. One sent to the job's process group while this step
+ * was still writing the snapshot reaches only this step (its handler runs once that synchronous
+ * part is over, when sudo has started but never got it): passed on, sudo relays it to PROGRAM.
+ * PROGRAM gets every other one from the process group and from sudo's relay as well, and takes a
+ * repeat of the same signal within DUPLICATE_MS (lib/job/phases.ts) as the same delivery.
+ */
+export const PASSED_ON: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 
 /** The job's environment as a snapshot: NAME=value entries, each ended by NUL. Pure. */
 export function snapshotText(env: Readonly<Record<string, string | undefined>>): string {
@@ -76,18 +87,26 @@ export const sudoCommand: Subcommand = async (argv, ctx) => {
   const path = installedProgram(process.argv[1] ?? '', program);
   if (!path) throw usageError(`sudo: ${program} is not installed beside lsf-docker`);
   // The signals first: one arriving once the file exists must not end this step before it removes it.
-  const ignore = () => {};
-  for (const s of OUTLIVED) process.on(s, ignore);
+  let child: ChildProcess | undefined;
+  const passOn = (signal: NodeJS.Signals) => {
+    if (PASSED_ON.includes(signal) && child?.exitCode === null && child.signalCode === null)
+      child.kill(signal);
+  };
+  for (const s of OUTLIVED) process.on(s, passOn);
   const file = writeSnapshot(process.env);
   try {
     const [bin, ...rest] = sudoArgv(path, ctx.config, args) as [string, ...string[]];
-    const child = spawn(bin, rest, { stdio: 'inherit', env: { ...process.env, [SNAPSHOT_VARIABLE]: file } });
+    const started = spawn(bin, rest, {
+      stdio: 'inherit',
+      env: { ...process.env, [SNAPSHOT_VARIABLE]: file },
+    });
+    child = started;
     return await new Promise<number>((resolve) => {
-      child.once('error', () => resolve(Status.NOT_FOUND));
-      child.once('close', (code, signal) => resolve(exitStatus(code, signal)));
+      started.once('error', () => resolve(Status.NOT_FOUND));
+      started.once('close', (code, signal) => resolve(exitStatus(code, signal)));
     });
   } finally {
-    for (const s of OUTLIVED) process.off(s, ignore);
+    for (const s of OUTLIVED) process.off(s, passOn);
     rmSync(dirname(file), { recursive: true, force: true });
   }
 };

@@ -97,13 +97,16 @@ describe("LSF's signals", () => {
   });
 
   test('SIGTERM during start-up: the job ends as killed, no container is started, nothing is left', async () => {
-    for (const delay of [50, 150, 300]) {
+    // The early delays land while the user-side step writes the snapshot, the later ones while
+    // docker_run reads it as the user (the signal also kills that reader) or checks the image.
+    for (const delay of [0, 20, 50, 100, 140, 200, 300]) {
       const job = spawnDockerRun(TEST_USER, ['echo STARTED; sleep 30'], { cwd: work, config });
       await sleep(delay);
       job.kill('SIGTERM');
       const result = await job.result;
       // Either the wrapper ended the job itself (143) or, killed before Node set up, by the signal.
-      expect(result.exitCode === 143 || result.signal === 'SIGTERM').toBe(true);
+      const killed = result.exitCode === 143 || result.signal === 'SIGTERM';
+      expect({ delay, killed, stderr: result.stderr }).toEqual({ delay, killed: true, stderr: '' });
       expect(await containerOfWrapper(job.pid)).toBeUndefined();
     }
     await sleep(300);
