@@ -194,10 +194,10 @@ const median = (xs) => {
 };
 
 /** Runs the cases interleaved (rotating the order each round) and returns their samples. */
-function interleave(cases, label) {
+function interleave(cases, label, timer = time) {
   const samples = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
   const names = Object.keys(cases);
-  for (const name of names) time(cases[name]()); // warm up caches
+  for (const name of names) timer(cases[name]()); // warm up caches
   for (let i = 0; i < runs; i++) {
     if (Date.now() - started > DEADLINE_MS * 0.8 && i >= 5) {
       console.log(`  (${label}: deadline near, stopped after ${i} runs)`);
@@ -205,7 +205,7 @@ function interleave(cases, label) {
     }
     for (let j = 0; j < names.length; j++) {
       const name = names[(i + j) % names.length];
-      samples[name].push(time(cases[name]()));
+      samples[name].push(timer(cases[name]()));
     }
   }
   return samples;
@@ -365,7 +365,35 @@ for (let i = 0; i < N_VARS; i++) bigEnv[`BENCH_VAR_${i}`] = `value-${i}-${'x'.re
 const manyGroups = [...ownGroups];
 for (let i = 0; i < N_GROUPS; i++) manyGroups.push(String(FIRST_FAKE_GID + i));
 const volumeEnv = { LSF_DOCKER_VOLUMES: volumes.join(' ') };
-const dry = (env, groups) => () => wrapper(['--dry-run', 'true'], env, groups);
+// The growth cases are timed from the exec of the wrapper to its exit, as a job starter sees it:
+// the kernel's exec with the environment and Node's own start with it count, the harness does
+// not. setpriv resolves every --groups entry by name first (1,000 getgrnam calls through NSS:
+// about 19 ms) and the bench's own spawnSync copies 10,000 variables into the child (about 20 ms),
+// neither of which a job pays. A line of perl (STAMPED) sets the groups by number, becomes the
+// user, writes CLOCK_MONOTONIC (process.hrtime's clock) to a file and execs the wrapper.
+const STAMPED =
+  'use Time::HiRes qw(clock_gettime CLOCK_MONOTONIC); my ($u, $g, $gs, $f) = splice(@ARGV, 0, 4);' +
+  ' open(my $h, ">", $f) or die "$f: $!\\n"; $) = "$g $gs"; $( = $g; $< = $> = $u;' +
+  ' die "not $u\\n" if $< != $u || $> != $u; printf $h "%.0f", clock_gettime(CLOCK_MONOTONIC) * 1e9;' +
+  ' close $h; exec { $ARGV[0] } @ARGV or die "exec: $!\\n";';
+const stampDir = mkdtempSync('/tmp/lsfd-bench-stamp-');
+process.on('exit', () => rmSync(stampDir, { recursive: true, force: true }));
+const stampFile = path.join(stampDir, 'exec');
+const stamped = (argv, env, groups) => [
+  'perl',
+  ['-e', STAMPED, String(uid), String(gid), groups.join(' '), stampFile, ...argv],
+  { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: home, ...env },
+];
+/** Milliseconds from the wrapper's exec to its exit (see STAMPED). */
+const timeFromExec = (c) => {
+  const [file, args, env] = c;
+  const r = spawnSync(file, args, { cwd: home, env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
+  const end = process.hrtime.bigint();
+  if (r.status !== 0) throw new Error(`${args.slice(-3).join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
+  return Number(end - BigInt(readFileSync(stampFile, 'utf8'))) / 1e6;
+};
+const dry = (env, groups = ownGroups) => () =>
+  stamped([`${prefix}/bin/docker_run`, '--config', config, '--dry-run', 'true'], { ...jobEnv, ...env }, groups);
 const g = (only.has('growth') ? interleave : none)(
   {
     plain: dry({}),
@@ -373,8 +401,20 @@ const g = (only.has('growth') ? interleave : none)(
     vars: dry(bigEnv),
     groups: dry({}, manyGroups),
     volumes: dry(volumeEnv),
+    // The floor: Node's own start with the same inputs (what any Node program pays).
+    nodePlain: () => stamped([process.execPath, '-e', ''], jobEnv, ownGroups),
+    nodeHeavy: () => stamped([process.execPath, '-e', ''], { ...jobEnv, ...bigEnv, ...volumeEnv }, manyGroups),
   },
   'growth',
+  timeFromExec,
+);
+// The same heavy and plain dry runs through setpriv and timed around the spawn, as before.
+const gOld = (only.has('growth') ? interleave : none)(
+  {
+    plain: () => wrapper(['--dry-run', 'true']),
+    heavy: () => wrapper(['--dry-run', 'true'], { ...bigEnv, ...volumeEnv }, manyGroups),
+  },
+  'growth (setpriv)',
 );
 
 // --- report -------------------------------------------------------------------------------
@@ -436,6 +476,8 @@ row(
 row(`  ${N_VARS} environment variables only`, m(g.vars), m(g.plain), 'ms', '');
 row(`  ${N_GROUPS} supplementary groups only (unknown to /etc/group)`, m(g.groups), m(g.plain), 'ms', '');
 row(`  ${N_VOLUMES} volumes only`, m(g.volumes), m(g.plain), 'ms', '');
+row('  the floor: node -e "" with the heavy inputs  vs  without', m(g.nodeHeavy), m(g.nodePlain), 'ms', '');
+row('  the heavy dry run through setpriv, timed around the spawn', m(gOld.heavy), m(gOld.plain), 'ms', '');
 const widths = [0, 1, 2, 3, 4].map((c) =>
   Math.max(...rows.map((r) => r[c].length), ['what', 'median', 'baseline', 'ratio', 'aim'][c].length),
 );
