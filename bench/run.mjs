@@ -389,11 +389,18 @@ const timeFromExec = (c) => {
   const [file, args, env] = c;
   const r = spawnSync(file, args, { cwd: home, env, stdio: ['ignore', 'ignore', 'pipe'], timeout: 60_000 });
   const end = process.hrtime.bigint();
-  if (r.status !== 0) throw new Error(`${args.slice(-3).join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
+  if (r.status !== 0)
+    throw new Error(`${args.slice(-3).join(' ')} exited ${r.status ?? r.signal}: ${r.stderr}`);
   return Number(end - BigInt(readFileSync(stampFile, 'utf8'))) / 1e6;
 };
-const dry = (env, groups = ownGroups) => () =>
-  stamped([`${prefix}/bin/docker_run`, '--config', config, '--dry-run', 'true'], { ...jobEnv, ...env }, groups);
+const dry =
+  (env, groups = ownGroups) =>
+  () =>
+    stamped(
+      [`${prefix}/bin/docker_run`, '--config', config, '--dry-run', 'true'],
+      { ...jobEnv, ...env },
+      groups,
+    );
 const g = (only.has('growth') ? interleave : none)(
   {
     plain: dry({}),
@@ -403,7 +410,8 @@ const g = (only.has('growth') ? interleave : none)(
     volumes: dry(volumeEnv),
     // The floor: Node's own start with the same inputs (what any Node program pays).
     nodePlain: () => stamped([process.execPath, '-e', ''], jobEnv, ownGroups),
-    nodeHeavy: () => stamped([process.execPath, '-e', ''], { ...jobEnv, ...bigEnv, ...volumeEnv }, manyGroups),
+    nodeHeavy: () =>
+      stamped([process.execPath, '-e', ''], { ...jobEnv, ...bigEnv, ...volumeEnv }, manyGroups),
   },
   'growth',
   timeFromExec,

@@ -22,13 +22,23 @@ function starterOf(record: JobRecord, config: Config, binDir: string, jobFile: s
   return record.command.startsWith('#!') ? [jobFile] : ['/bin/sh', jobFile];
 }
 
+/** The installed programs `lsf-docker sudo` runs through the rule (lib/run/via-sudo.ts). */
+const THROUGH_SUDO_STEP = new Set(['docker_run', 'docker_exec', 'docker_build']);
+
 /**
  * The job starter's argv: with `[local] starter = sudo` a job starter (never a plain job) runs
- * through the installed sudo rule, as sbatchd runs `sudo -n docker_run` from LSF's JOB_STARTER.
+ * through the installed sudo rule as an LSF sudo-starter line does: `lsf-docker sudo PROGRAM`,
+ * the user-side step that carries the job's whole environment across sudo's env_reset. A
+ * starter of the admin's own ([local] job_starter) gets `sudo -n` before it.
  */
 export function starterArgv(record: JobRecord, config: Config, binDir: string, jobFile: string): string[] {
   const argv = starterOf(record, config, binDir, jobFile);
-  return config.local.starter === 'sudo' && record.app ? [...SUDO, ...argv] : argv;
+  if (config.local.starter !== 'sudo' || !record.app) return argv;
+  const [program, ...rest] = argv as [string, ...string[]];
+  const name = program.slice(binDir.length + 1);
+  if (program === join(binDir, name) && THROUGH_SUDO_STEP.has(name))
+    return [join(binDir, 'lsf-docker'), 'sudo', name, ...rest];
+  return [...SUDO, ...argv];
 }
 
 /** The program and argv that start the job: under prlimit when it has a memory limit (RLIMIT_RSS, as LSF's -M). */

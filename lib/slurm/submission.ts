@@ -12,8 +12,6 @@ import type { BsubLikeRequest, SubmitOptions } from '../scheduler/slurm/submit.j
 
 /** The largest value Slurm can hand a job: a variable of 128 KiB or more fails its start (E2BIG, measured). */
 export const MAX_VALUE_BYTES = 128 * 1024 - 1;
-/** The words before the job starter with [slurm] starter = sudo: the secure deployment's rule. */
-export const SUDO = ['/usr/bin/sudo', '-n'] as const;
 
 const notSubmitted = (option: string, why: string) =>
   usageError(`bsub ${option}: ${why}. Job not submitted.`);
@@ -61,13 +59,13 @@ export function starterOf(
   opts: { binDir: string; config?: string; mode: 'direct' | 'sudo' },
 ): SubmitOptions['starter'] {
   if (app === undefined) return undefined;
-  const prefix = opts.mode === 'sudo' ? [...SUDO] : [];
+  const program = app === 'docker' ? 'docker_run' : 'docker_build';
+  // Through the rule as an LSF sudo-starter line: `lsf-docker sudo PROGRAM` carries the job's
+  // whole environment across sudo's env_reset (lib/run/via-sudo.ts).
+  if ((app === 'docker' || app === 'docker_build') && opts.mode === 'sudo')
+    return { path: program, config: opts.config, prefix: [join(opts.binDir, 'lsf-docker'), 'sudo'] };
   if (app === 'docker' || app === 'docker_build')
-    return {
-      path: join(opts.binDir, app === 'docker' ? 'docker_run' : 'docker_build'),
-      config: opts.config,
-      prefix,
-    };
+    return { path: join(opts.binDir, program), config: opts.config, prefix: [] };
   if (app === 'docker_exec')
     throw notSubmitted(
       '-a docker_exec(...)',

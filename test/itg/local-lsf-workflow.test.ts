@@ -332,10 +332,12 @@ describe('the secure deployment, with its own config', () => {
     const sudoConfig = await attackConfig(
       `[paths]\njob_tmp_root = ${stateDir}/jobtmp\n[job]\nterminate_interval = 10\n[local]\nstate_dir = ${stateDir}/host\nslots = 2\nstarter = sudo\ndispatcher_idle = 3\n[docker]\npull = missing\n`,
     );
+    // The job's own environment crosses sudo's env_reset (the starter is `lsf-docker sudo docker_run`).
     const viaSudo = (args: string[]) =>
       runAs(TEST_USER, [program('lsf-docker'), '--config', sudoConfig, ...args], {
         cwd: work,
         timeout: 60_000,
+        env: { MY_SETTING: 'kept across sudo' },
       });
     const r = await viaSudo([
       'bsub',
@@ -346,11 +348,11 @@ describe('the secure deployment, with its own config', () => {
       '64M',
       '-o',
       'sudo.out',
-      'id -u; cat /sys/fs/cgroup/memory/memory.limit_in_bytes',
+      'id -u; cat /sys/fs/cgroup/memory/memory.limit_in_bytes; echo "$MY_SETTING"',
     ]);
     expect(r.exitCode).toBe(0);
     const out = (await readFile(`${work}/sudo.out`, 'utf8')).split('The output (if any) follows:\n\n')[1];
-    expect(out).toBe(`${user.uid}\n${64 * 1024 * 1024}\n`);
+    expect(out).toBe(`${user.uid}\n${64 * 1024 * 1024}\nkept across sudo\n`);
     const id = jobIdOf(await viaSudo(['bsub', '-a', DOCKER, '-o', 'sudo-kill.out', 'sleep 1000']));
     const label = `lsf-docker.job=${id}`;
     await until(

@@ -64,6 +64,8 @@ const lsf = (args: string[], opts: { input?: string; timeout?: number; config?: 
     cwd: work,
     input: opts.input,
     timeout: opts.timeout ?? 60_000,
+    // The submitter's own variable: it reaches the job across sudo's env_reset ([slurm] starter = sudo).
+    env: { MY_SETTING: 'kept across sudo' },
   });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -134,7 +136,15 @@ const figure = (text: string) => process.stdout.write(`slurm figure: ${text}\n`)
 describe('lsf-docker on Slurm', () => {
   test('the array of three: outputs from several nodes, each the user in a container, exit 3 in bjobs', async () => {
     const t0 = Date.now();
-    const id = await submit(['-J', 'a[1-3]', '-o', 'out.%J_%I', '-a', DOCKER, 'hostname; id; exit 3']);
+    const id = await submit([
+      '-J',
+      'a[1-3]',
+      '-o',
+      'out.%J_%I',
+      '-a',
+      DOCKER,
+      'hostname; id; echo "setting: $MY_SETTING"; exit 3',
+    ]);
     const submitMs = Date.now() - t0;
     const done = await finished(id, 3);
     figure(
@@ -149,6 +159,7 @@ describe('lsf-docker on Slurm', () => {
     for (const index of [1, 2, 3]) {
       const text = await output(`out.${id}_${index}`);
       expect(text).toContain(`uid=${user.uid}(${TEST_USER}) gid=${user.gid}(${TEST_USER})`);
+      expect(text).toMatch(/^setting: kept across sudo$/m);
     }
     const long = await lsf(['bjobs', '-l', String(id)]);
     expect(long.stdout.match(/: Exited with exit code 3\./g)).toHaveLength(3);

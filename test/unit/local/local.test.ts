@@ -165,6 +165,30 @@ describe('starting a job', () => {
     ).toEqual(['/b/docker_build', '--', '--tag', 't', '.']);
   });
 
+  test('[local] starter = sudo: the installed programs through `lsf-docker sudo`, an own starter after sudo -n', () => {
+    const sudo = defaultConfig();
+    sudo.local.starter = 'sudo';
+    expect(starterArgv({ ...record, config: undefined }, sudo, '/b', '/jf')).toEqual([
+      '/b/lsf-docker',
+      'sudo',
+      'docker_run',
+      '--',
+      '/jf',
+    ]);
+    expect(
+      starterArgv({ ...record, app: 'docker_exec', config: undefined, command: 'ls' }, sudo, '/b', '/jf'),
+    ).toEqual(['/b/lsf-docker', 'sudo', 'docker_exec', '--', 'ls']);
+    sudo.local.jobStarter = '/site/bin/my_starter';
+    expect(starterArgv({ ...record, config: undefined }, sudo, '/b', '/jf')).toEqual([
+      '/usr/bin/sudo',
+      '-n',
+      '/site/bin/my_starter',
+      '--',
+      '/jf',
+    ]);
+    expect(starterArgv({ ...record, app: undefined }, sudo, '/b', '/jf')).toEqual(['/bin/sh', '/jf']);
+  });
+
   test('the -o file: header, command, end, summary, output', () => {
     const text = renderOutputFile(
       { ...record, exitCode: 3, startTime: record.submitTime + 1000, endTime: record.submitTime + 5000 },

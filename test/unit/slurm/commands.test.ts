@@ -38,7 +38,9 @@ describe('bsub on Slurm: the submission', () => {
 
   test.each<[string | undefined, 'direct' | 'sudo', string[] | undefined]>([
     ['docker', 'direct', ['/p/bin/docker_run', '--config', '/etc/c.conf', '--']],
-    ['docker', 'sudo', ['/usr/bin/sudo', '-n', '/p/bin/docker_run', '--config', '/etc/c.conf', '--']],
+    // Through the user-side step, which carries the job's whole environment across sudo.
+    ['docker', 'sudo', ['/p/bin/lsf-docker', 'sudo', 'docker_run', '--config', '/etc/c.conf', '--']],
+    ['docker_build', 'sudo', ['/p/bin/lsf-docker', 'sudo', 'docker_build', '--config', '/etc/c.conf', '--']],
     ['docker_build', 'direct', ['/p/bin/docker_build', '--config', '/etc/c.conf', '--']],
     [undefined, 'direct', undefined],
   ])('the starter of application %s (%s)', (app, mode, words) => {
