@@ -29,12 +29,17 @@ export function modeAllows(stat: PathStat, id: Identity, access: 'r' | 'w' | 'x'
   return (stat.mode & bit) !== 0;
 }
 
-/** The real host: stat/realpath from the filesystem, access checks as the job's user. */
+/**
+ * The real host: stat/realpath from the filesystem, access checks as the job's user. realpath is
+ * the C library's (one call, not a JS lstat per component: a job may name 100 volumes).
+ */
 export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
   const actingAsUser = process.geteuid!() === identity.uid;
+  // No exception for a missing path (an Error with its stack costs more than the stat).
   const stat = (path: string) => {
     try {
-      return toPathStat(statSync(path), false);
+      const s = statSync(path, { throwIfNoEntry: false });
+      return s && toPathStat(s, false);
     } catch {
       return undefined;
     }
@@ -51,7 +56,7 @@ export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
     // Every ancestor of the real path must be searchable, and the path itself allow the access.
     let real: string;
     try {
-      real = realpathSync(path);
+      real = realpathSync.native(path);
     } catch {
       return false;
     }
@@ -66,7 +71,7 @@ export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
   return {
     realpath(path) {
       try {
-        return realpathSync(path);
+        return realpathSync.native(path);
       } catch {
         return undefined;
       }
@@ -74,7 +79,8 @@ export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
     stat,
     lstat(path) {
       try {
-        const l = lstatSync(path);
+        const l = lstatSync(path, { throwIfNoEntry: false });
+        if (!l) return undefined;
         return toPathStat(l.isSymbolicLink() ? statSync(path) : l, l.isSymbolicLink());
       } catch {
         return undefined;

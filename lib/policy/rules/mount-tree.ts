@@ -96,14 +96,16 @@ export function lookupInTree(
     const bind = m as TreeMount & { source: string };
     if (changeable === undefined && probe.userMay(hostOf(cur, bind), 'w')) changeable = hostOf(cur, bind);
     const host = hostOf(next, bind);
-    const link = probe.readlink(host);
+    // lstat first: readlink of a plain directory fails (an exception per step). A dangling
+    // symlink has no lstat here (its kind is its target's), so readlink still tells it.
+    const st = probe.lstat(host);
+    const link = st === undefined || st.isSymlink ? probe.readlink(host) : undefined;
     if (link !== undefined) {
       if (++links > MAX_LINKS) return { kind: 'bad', reason: `${path} has too many symlinks` };
       todo = [...parts(link), ...todo];
       if (link.startsWith('/')) cur = '/';
       continue;
     }
-    const st = probe.lstat(host);
     if (!st) return { kind: 'create', path: posix.join(next, ...todo), hostPath: host, mount: bind };
     if (st.kind !== 'dir' && todo.length > 0) return { kind: 'bad', reason: `${host} is not a directory` };
     cur = next;
