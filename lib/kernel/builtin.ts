@@ -22,3 +22,13 @@ export function nodeCrypto(): typeof import('node:crypto') {
 export function nodeTty(): typeof import('node:tty') {
   return load('node:tty') as typeof import('node:tty');
 }
+
+/** node:http, loaded at the first call (the registry's HTTP, lib/runtime/registry/http-fetch.ts). */
+export function nodeHttp(): typeof import('node:http') {
+  return load('node:http') as typeof import('node:http');
+}
+
+/** node:https, loaded at the first call (TLS costs its own load: only registries that speak it). */
+export function nodeHttps(): typeof import('node:https') {
+  return load('node:https') as typeof import('node:https');
+}

@@ -1,11 +1,12 @@
 import { type Challenge, parseChallenge, tokenUrl } from './challenge.js';
 import type { Credentials } from './credentials.js';
+import { type Fetch, type HttpRequest, type HttpResponse, httpFetch } from './http-fetch.js';
 import type { RegistryTarget } from './target.js';
 
 /** How one registry request ended, in the terms its callers decide on. */
 export type HttpOutcome =
   /** The registry answered (any status but an authentication failure); the body is unread. */
-  | { kind: 'response'; status: number; headers: Headers; body: () => Promise<Buffer> }
+  | { kind: 'response'; status: number; headers: HttpResponse['headers']; body: () => Promise<Buffer> }
   /** The registry wants credentials and the user has none for it. */
   | { kind: 'needs-login' }
   /** The registry (or its token service) refused the user's credentials. */
@@ -13,7 +14,7 @@ export type HttpOutcome =
   /** No answer: DNS, connection, TLS, timeout, rate limit or a server error. */
   | { kind: 'unreachable'; detail: string };
 
-export type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+export type { Fetch } from './http-fetch.js';
 
 export interface ClientOptions {
   credentials: Credentials;
@@ -29,7 +30,7 @@ const networkDetail = (err: unknown): string => {
   return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(err);
 };
 
-const discard = async (res: Response) => {
+const discard = async (res: HttpResponse) => {
   try {
     await res.body?.cancel();
   } catch {
@@ -50,14 +51,18 @@ export class RegistryClient {
     readonly target: RegistryTarget,
     private readonly opts: ClientOptions,
   ) {
-    this.fetch = opts.fetch ?? ((url, init) => globalThis.fetch(url, init));
+    this.fetch = opts.fetch ?? httpFetch;
   }
 
   private get hasCredentials(): boolean {
     return this.opts.credentials.kind === 'basic' || this.opts.credentials.kind === 'identity-token';
   }
 
-  private async send(url: string, method: string, accept: string | undefined): Promise<Response | string> {
+  private async send(
+    url: string,
+    method: string,
+    accept: string | undefined,
+  ): Promise<HttpResponse | string> {
     const headers: Record<string, string> = { 'User-Agent': this.opts.userAgent };
     if (accept) headers.Accept = accept;
     if (this.authorization) headers.Authorization = this.authorization;
@@ -84,7 +89,7 @@ export class RegistryClient {
     return this.judge(res);
   }
 
-  private async judge(res: Response): Promise<HttpOutcome> {
+  private async judge(res: HttpResponse): Promise<HttpOutcome> {
     if (res.status === 401 || res.status === 403) {
       await discard(res);
       return this.hasCredentials ? { kind: 'refused', status: res.status } : { kind: 'needs-login' };
@@ -127,7 +132,7 @@ export class RegistryClient {
     const creds = this.opts.credentials;
     const url = tokenUrl(challenge, this.target.repository);
     const headers: Record<string, string> = { 'User-Agent': this.opts.userAgent };
-    let init: RequestInit = { method: 'GET', headers, signal: this.opts.signal };
+    let init: HttpRequest = { method: 'GET', headers, signal: this.opts.signal };
     if (creds.kind === 'basic') {
       headers.Authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
     } else if (creds.kind === 'identity-token') {
@@ -141,7 +146,7 @@ export class RegistryClient {
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
       init = { method: 'POST', headers, body: form.toString(), signal: this.opts.signal };
     }
-    let res: Response;
+    let res: HttpResponse;
     try {
       res = await this.fetch(creds.kind === 'identity-token' ? challenge.realm : url, init);
     } catch (err) {
