@@ -12,6 +12,7 @@ import {
   readPrivateDirProof,
   removePrivateDir,
 } from '../host/private-dir.js';
+import { forgetSnapshot } from '../host/snapshot-dir.js';
 import { readUserFileText } from '../host/user-files.js';
 import { renderEnvFile } from '../job/artifacts.js';
 import { isWrapperError, WrapperError } from '../kernel/errors.js';
@@ -72,7 +73,9 @@ function snapshotOf(env: NodeJS.ProcessEnv, identity: Identity): Array<[string, 
   const file = env[SNAPSHOT_VARIABLE];
   if (file === undefined || env.SUDO_UID === undefined) return undefined;
   try {
-    return parseSnapshot(readUserFileText(identity, file, { limit: SNAPSHOT_LIMIT }));
+    const entries = parseSnapshot(readUserFileText(identity, file, { limit: SNAPSHOT_LIMIT }));
+    forgetSnapshot(file, identity.uid, identity.gid);
+    return entries;
   } catch (err) {
     throw new WrapperError(ExitCode.POLICY, `${file}: ${(err as Error).message}`, SNAPSHOT_VARIABLE);
   }

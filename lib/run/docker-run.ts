@@ -3,6 +3,7 @@ import { imageLinks } from '../host/image-layers.js';
 import { removeJobTmpdir } from '../host/job-tmpdir.js';
 import { wrapperAlive } from '../host/liveness.js';
 import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../host/private-dir.js';
+import { forgetSnapshot } from '../host/snapshot-dir.js';
 import { collectAfterJob } from '../job/image/gc.js';
 import { jobImageState } from '../job/image/host-state.js';
 import type { PullLocks } from '../job/image/pull-lock.js';
@@ -16,6 +17,7 @@ import { ExitCode } from '../kernel/exit-codes.js';
 import type { Logger } from '../kernel/log/logger.js';
 import { signalStatus } from '../kernel/signals.js';
 import { imagePathProblem } from '../policy/image-paths.js';
+import { SNAPSHOT_VARIABLE } from '../policy/rules/environment.js';
 import { createRuntime } from '../runtime/create.js';
 import type { ContainerRuntime } from '../runtime/types.js';
 import { privateDirContents } from './job-files.js';
@@ -46,6 +48,8 @@ export async function dockerRun(request: DockerRunRequest): Promise<number> {
     const job = prepareJob('docker_run', request.configPath, request.command, process.env, request.profile, {
       makeTmpdir: !request.dryRun,
     });
+    if (process.env.SUDO_UID !== undefined)
+      forgetSnapshot(process.env[SNAPSHOT_VARIABLE], job.identity.uid, job.identity.gid);
     if (request.dryRun) {
       process.stdout.write(`${JSON.stringify(dryRunView(job), null, 2)}\n`);
       return 0;

@@ -3,7 +3,16 @@
  * bkill sequence, jobs that ignore SIGTERM, killed wrappers, OOM, dead and hung daemons,
  * failing registries, and many jobs at once, with nothing left behind.
  */
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -166,6 +175,22 @@ describe('killed wrappers', () => {
     await live.result;
     expect(await containerExists(liveName)).toBe(false);
     expect(privateDirs(user.uid)).toEqual([]);
+  });
+
+  test('SIGKILL to the whole job (bkill -s KILL): no environment snapshot is left in /tmp; sweep removes the container', async () => {
+    const snapshots = () => readdirSync('/tmp').filter((n) => n.startsWith(`lsf-docker-env.${user.uid}.`));
+    const before = new Set(snapshots());
+    const job = spawnDockerRun(TEST_USER, ['sleep 300'], { cwd: work, config });
+    const name = await waitForContainer(await wrapperPid(TEST_USER, job));
+    await sleep(300);
+    job.kill('SIGKILL'); // the process group: the user-side step, sudo, docker_run
+    expect(killedBy9(await job.result)).toBe(true);
+    // Through the rule the snapshot was the user-side step's to remove, which SIGKILL prevents:
+    // docker_run removed it (as the user) once it had read it.
+    expect(snapshots().filter((n) => !before.has(n))).toEqual([]);
+    const sweep = await runAs(TEST_USER, sweepArgv(TEST_USER, config));
+    expect(sweep.stdout).toContain(`removed container ${name}`);
+    expect(await containerExists(name)).toBe(false);
   });
 
   test("the user's next docker_run sweeps what a killed wrapper left; another user's leftovers are not touched", async () => {
