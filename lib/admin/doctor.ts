@@ -11,6 +11,8 @@ import { ExitCode, Status } from '../kernel/exit-codes.js';
 import { createLogger } from '../kernel/log/logger.js';
 import type { Subcommand } from '../kernel/subcommand.js';
 import { createRuntime } from '../runtime/create.js';
+import { apiDaemonProblem } from '../runtime/docker-api/classify.js';
+import { DockerApiRuntime } from '../runtime/docker-api/runtime.js';
 import { killWaitVerdict, parseSlurmConf } from '../scheduler/slurm/cluster-conf.js';
 import { configWarnings } from './config-check.js';
 
@@ -22,9 +24,10 @@ interface Check {
 
 const HELP = `Usage: lsf-docker [--config FILE] doctor
 
-Checks this host for running jobs: the config, who you are, the docker CLI and daemon, the tmp
-roots, Slurm's KillWait against [job] terminate_interval (on a Slurm host), GPUs and InfiniBand
-devices. One line per check; exit 0 when all pass, 1 otherwise.`;
+Checks this host for running jobs: the config, who you are, the docker CLI and daemon, the
+Engine API socket the jobs use ([docker] transport = api), the tmp roots, Slurm's KillWait
+against [job] terminate_interval (on a Slurm host), GPUs and InfiniBand devices. One line per
+check; exit 0 when all pass, 1 otherwise.`;
 
 /** Runs one check: its detail line, or what it threw as a failure. */
 function check(name: string, run: () => string): Check {
@@ -62,7 +65,7 @@ function tmpRootChecks(cfg: Config, identity: Identity | undefined): Check[] {
 }
 
 /** The runtime's client and daemon versions, through the runtime seam (the exec door of `createRuntime`). */
-async function daemonCheck(cfg: Config, identity: Identity | undefined): Promise<Check> {
+async function daemonChecks(cfg: Config, identity: Identity | undefined): Promise<Check[]> {
   const runtime = createRuntime({
     config: cfg,
     identity,
@@ -76,7 +79,31 @@ async function daemonCheck(cfg: Config, identity: Identity | undefined): Promise
     : version.timedOut
       ? `no answer within ${cfg.docker.timeout}s: the daemon seems hung`
       : runtime.classify.reason(version.stderr);
-  return { name: 'docker daemon', ok, detail };
+  const api = await engineApiCheck(runtime);
+  return [{ name: 'docker daemon', ok, detail }, ...(api ? [api] : [])];
+}
+
+/**
+ * With `[docker] transport = api` (docker's default) the jobs talk to the daemon's socket
+ * themselves: GET /version there, as a job's calls go (the CLI check above does not use it).
+ */
+async function engineApiCheck(runtime: ReturnType<typeof createRuntime>): Promise<Check | undefined> {
+  if (!(runtime instanceof DockerApiRuntime)) return undefined;
+  const { client } = runtime;
+  try {
+    const v = await client.json<{ Version?: string; ApiVersion?: string }>({
+      method: 'GET',
+      path: '/version',
+    });
+    return {
+      name: 'engine API',
+      ok: true,
+      detail: `API ${v.ApiVersion ?? '?'} (engine ${v.Version ?? '?'}) at ${client.socketPath}`,
+    };
+  } catch (err) {
+    const problem = apiDaemonProblem(err, client.socketPath);
+    return { name: 'engine API', ok: false, detail: (problem ?? (err as Error)).message };
+  }
 }
 
 function deviceChecks(cfg: Config, identity: Identity): Check[] {
@@ -133,7 +160,7 @@ async function runChecks(configPath: string | undefined): Promise<Check[]> {
   let identity: Identity | undefined;
   checks.push(check('identity', () => identityDetail((i) => (identity = i))));
   if (!config) return checks;
-  checks.push(...tmpRootChecks(config, identity), await daemonCheck(config, identity));
+  checks.push(...tmpRootChecks(config, identity), ...(await daemonChecks(config, identity)));
   checks.push(...killWaitChecks(config));
   if (identity) checks.push(...deviceChecks(config, identity));
   return checks;
