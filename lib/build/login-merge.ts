@@ -12,6 +12,18 @@ function authsOf(text: string | undefined): AuthEntries {
   }
 }
 
+/** The host[:port] an "auths" key names (docker keeps Docker Hub as https://index.docker.io/v1/). Pure. */
+const hostOf = (key: string) => key.replace(/^[a-z]+:\/\//, '').replace(/\/.*$/, '');
+
+/** Whether the "auths" of TEXT hold an entry for SERVER (host[:port], or docker.io). Pure. */
+export function holdsServer(text: string | undefined, server: string): boolean {
+  const want = hostOf(server) === 'docker.io' ? 'index.docker.io' : hostOf(server);
+  return Object.keys(authsOf(text)).some((k) => {
+    const host = hostOf(k);
+    return host === want || (want === 'index.docker.io' && host === 'docker.io');
+  });
+}
+
 /** The "auths" entries that `docker login` added or changed: AFTER's entries that differ from BEFORE's. */
 export function changedAuths(before: string | undefined, after: string | undefined): AuthEntries {
   const old = authsOf(before);

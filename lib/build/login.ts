@@ -7,7 +7,7 @@ import { ExitCode } from '../kernel/exit-codes.js';
 import type { Logger } from '../kernel/log/logger.js';
 import { asUser } from './as-user.js';
 import type { BuildRuntime } from './build-runtime.js';
-import { changedAuths, mergeAuths } from './login-merge.js';
+import { changedAuths, holdsServer, mergeAuths } from './login-merge.js';
 import type { LoginRequest } from './login-request.js';
 import { readStdinLines, TerminalReader } from './prompt.js';
 import type { RootSession } from './root-session.js';
@@ -98,7 +98,8 @@ export async function dockerLogin(
   const file = store.userFile;
   const dir = dirname(file);
   if (privateFile) {
-    await storeAsUser(before, readFileSync(privateFile, 'utf8'), file, identity.home, identity, log);
+    const after = readFileSync(privateFile, 'utf8');
+    await storeAsUser({ before, after, server: request.server }, file, identity.home, identity, log);
     return file;
   }
   protect(dir, 0o700, identity, log);
@@ -120,8 +121,7 @@ export function dirsBelow(home: string, file: string): string[] {
  * 0600 file with the user's other keys kept.
  */
 async function storeAsUser(
-  before: string | undefined,
-  after: string,
+  { before, after, server }: { before: string | undefined; after: string; server: string },
   file: string,
   home: string,
   identity: Pick<Identity, 'uid' | 'gid' | 'groups'>,
@@ -129,6 +129,12 @@ async function storeAsUser(
 ): Promise<void> {
   const entries = changedAuths(before, after);
   if (Object.keys(entries).length === 0) {
+    // A login again with the same credentials: the session's file started as a copy of the
+    // user's, so what it holds is what the user's file holds already.
+    if (holdsServer(after, server)) {
+      log.debug(`login: the credentials in ${file} were already these: left as they are`);
+      return;
+    }
     throw loginError('login succeeded but stored no credentials in its file: nothing to keep');
   }
   const dirs = dirsBelow(home, file);

@@ -205,6 +205,13 @@ describe('login (LSB_DOCKER_LOGIN_ONLY=1)', () => {
       `docker_build: logged in to 127.0.0.1:5000 as lsfd; credentials stored in ${credentialFile(user.home)}`,
     );
     expect(r.stderr).toContain('DEBUG: exec: docker login --username lsfd --password-stdin 127.0.0.1:5000');
+    // Logging in again with the same password: the stored credentials are already these (0, not 224).
+    const again = await runAs(TEST_USER, programArgv(TEST_USER, 'docker_build', ['--config', config, '.']), {
+      cwd: work,
+      env: LOGIN_ENV,
+      input: `${REGISTRY.password}\n`,
+    });
+    expect([again.exitCode, again.stderr]).toEqual([0, '']);
     expect(`${r.stdout}${r.stderr}`).not.toContain(REGISTRY.password);
 
     const file = credentialFile(user.home);

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { asUserArgv, CHILD_SCRIPT, type UserFileOp, userFileResult } from '../../../lib/build/as-user.js';
 import { decideBuild, GIT_AS_ROOT } from '../../../lib/build/build-policy.js';
-import { changedAuths, mergeAuths } from '../../../lib/build/login-merge.js';
+import { changedAuths, holdsServer, mergeAuths } from '../../../lib/build/login-merge.js';
 import { parseBuildArgs } from '../../../lib/build/options.js';
 import { actingAsRootFor, rootSessionEnvironment } from '../../../lib/build/root-session.js';
 import { defaultConfig } from '../../../lib/config/schema.js';
@@ -122,6 +122,15 @@ describe('merging what docker login stored into the user file', () => {
     expect(changedAuths(before, after)).toEqual({ b: { auth: 'bmV3' }, c: { auth: 'Yzpj' } });
     expect(changedAuths(after, after)).toEqual({});
     expect(changedAuths(undefined, 'not json')).toEqual({});
+  });
+
+  test('holdsServer: a login again with the same credentials finds them stored (docker.io as docker keys it)', () => {
+    const text = '{"auths":{"127.0.0.1:5000":{"auth":"eDp5"},"https://index.docker.io/v1/":{"auth":"aA=="}}}';
+    expect(holdsServer(text, '127.0.0.1:5000')).toBe(true);
+    expect(holdsServer(text, 'docker.io')).toBe(true);
+    expect(holdsServer(text, '127.0.0.1:5001')).toBe(false);
+    expect(holdsServer('{"auths":{"docker.io":{"auth":"aA=="}}}', 'docker.io')).toBe(true);
+    expect(holdsServer('{"credsStore":"desktop"}', '127.0.0.1:5000')).toBe(false);
   });
 
   test("mergeAuths keeps the user's other keys and registries", () => {
