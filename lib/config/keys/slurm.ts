@@ -7,7 +7,7 @@ export interface SlurmConfig {
   conf: string;
   /** The partition jobs go to without -q; undefined: the cluster's default partition. */
   partition: string | undefined;
-  /** Where sbatch, squeue, scancel, srun and scontrol are; undefined: found on a fixed PATH. */
+  /** Where sbatch, squeue, scancel, srun and scontrol are; undefined: the caller's PATH (a fixed one when unset). */
   binDir: string | undefined;
   /** sbatch --output for a job without -o, in Slurm's pattern syntax; undefined: Slurm's slurm-%j.out. */
   defaultOutput: string | undefined;
