@@ -1,6 +1,7 @@
 import { usageError } from '../kernel/errors.js';
 import { Status } from '../kernel/exit-codes.js';
 import type { Subcommand } from '../kernel/subcommand.js';
+import { bjobsNothingStatus } from '../scheduler/lsf/facts.js';
 import { parseFormat, renderFormat, renderJson } from './bjobs-format.js';
 import { renderBjobsLong } from './bjobs-long.js';
 import { renderBjobsTable } from './bjobs-table.js';
@@ -39,8 +40,7 @@ function stateFilter(flags: Set<string>): ((r: JobRecord, now: number) => boolea
 }
 
 /** LSF's exit status when nothing matched: 0, unless LSB_BJOBS_CONSISTENT_EXIT_CODE=Y. */
-const nothingStatus = () =>
-  process.env.LSB_BJOBS_CONSISTENT_EXIT_CODE?.toUpperCase() === 'Y' ? Status.LSF_COMMAND_FAILED : Status.OK;
+const nothingStatus = () => bjobsNothingStatus(process.env);
 
 function render(shown: JobRecord[], p: ReturnType<typeof parseCommand>, dirs: StateDirs): string {
   const format = p.values.get('-o') ?? process.env.LSB_BJOBS_FORMAT;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { usageError } from '../kernel/errors.js';
 import { Status } from '../kernel/exit-codes.js';
 import type { Subcommand } from '../kernel/subcommand.js';
+import { bjobsNothingStatus } from '../scheduler/lsf/facts.js';
 import type { SlurmJobRecord } from '../scheduler/slurm/states.js';
 import { err, openSlurm, out } from './context.js';
 import { finished, jobLabel, matches, outputFileOf, parseJobIds, unmatched, userJobs } from './jobs.js';
@@ -42,7 +43,7 @@ export const bjobs: Subcommand = async (argv, ctx) => {
     shown = records.filter((r) => all || !finished(r));
     if (shown.length === 0) {
       err(all ? 'No job found\n' : 'No unfinished job found\n');
-      return Status.LSF_COMMAND_FAILED;
+      return bjobsNothingStatus(process.env);
     }
   }
   if (shown.length === 0) return status;

@@ -7,6 +7,14 @@
 import { splitWords } from '../../kernel/grammar/words.js';
 import type { JobVariable } from './contract.js';
 
+/**
+ * bjobs' exit status when nothing matched (no job, or no unfinished one): 0, as LSF, unless
+ * LSB_BJOBS_CONSISTENT_EXIT_CODE=Y (then 255). Pure.
+ */
+export function bjobsNothingStatus(env: Readonly<Record<string, string | undefined>>): number {
+  return env.LSB_BJOBS_CONSISTENT_EXIT_CODE?.toUpperCase() === 'Y' ? 255 : 0;
+}
+
 /** The submission directory LSF hands over. */
 export const SUBMISSION_DIR_VARIABLE = 'LS_SUBCWD' satisfies JobVariable;
 

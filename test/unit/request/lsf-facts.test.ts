@@ -1,4 +1,5 @@
 import {
+  bjobsNothingStatus,
   gpusAsked,
   jobTmpdirIn,
   jobTmpdirName,
@@ -47,5 +48,13 @@ describe('LSF facts: GPUs asked, the interactive job', () => {
   test('an interactive job reports its status every second', () => {
     expect(schedulerEnvironment(true)).toEqual([['LSF_NIOS_JOBSTATUS_INTERVAL', '1']]);
     expect(schedulerEnvironment(false)).toEqual([]);
+  });
+});
+
+describe("LSF facts: bjobs' status when nothing matched (both back-ends)", () => {
+  test('0 as LSF, 255 with LSB_BJOBS_CONSISTENT_EXIT_CODE=Y (any case)', () => {
+    expect(bjobsNothingStatus({})).toBe(0);
+    expect(bjobsNothingStatus({ LSB_BJOBS_CONSISTENT_EXIT_CODE: 'N' })).toBe(0);
+    expect(bjobsNothingStatus({ LSB_BJOBS_CONSISTENT_EXIT_CODE: 'y' })).toBe(255);
   });
 });
