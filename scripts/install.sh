@@ -18,8 +18,10 @@
 #                   templates/lsf-docker.conf as /etc/lsf-docker/lsf-docker.conf (root 0644, the
 #                   built-in defaults, every key commented out; with --sudo-rule `[local]
 #                   starter = sudo` set) when that file does not exist, or is still the
-#                   unmodified template (then only with --sudo-rule); a config edited by an admin
-#                   is never touched.
+#                   unmodified template (then only with --sudo-rule), or is the file an earlier
+#                   install wrote and nobody edited since (its sha256 in
+#                   /etc/lsf-docker/.lsf-docker.conf.sha256); a config edited by an admin is never
+#                   touched.
 #
 # A fleet installs from the npm pack tarball (dist/bundle is built by `prepack`), as root:
 #   tar xzf lsf-docker-X.Y.Z.tgz && package/scripts/install.sh /opt/lsf-docker --link /usr/local/bin --sudo-rule
@@ -169,13 +171,25 @@ config_text() {
     cat "$REPO/templates/lsf-docker.conf"
   fi
 }
+# The sha256 of the config as this script last wrote it (beside it, root's): a config that still
+# has it was never edited, so an upgrade may replace it with this version's template, as dpkg does
+# with an unmodified conffile.
+sha256_of() { sha256sum <"$1" | cut -d' ' -f1; }
+unedited_install() {
+  local stamp=$CONFIG_DIR/.lsf-docker.conf.sha256
+  [[ -f $target && ! -L $target && -f $stamp && ! -L $stamp ]] && [[ $(sha256_of "$target") == "$(<"$stamp")" ]]
+}
 if [[ -n $CONFIG && $(id -u) -eq 0 && -f $REPO/templates/lsf-docker.conf ]]; then
   target=$CONFIG_DIR/lsf-docker.conf
-  if [[ ! -e $target ]] || { [[ -n $SUDOERS && -f $target && ! -L $target ]] && cmp -s "$target" "$REPO/templates/lsf-docker.conf"; }; then
+  if [[ ! -e $target ]] || unedited_install ||
+    { [[ -n $SUDOERS && -f $target && ! -L $target ]] && cmp -s "$target" "$REPO/templates/lsf-docker.conf"; }; then
     install -d -m 0755 -o root -g root "$CONFIG_DIR"
     tmpconf=$(mktemp "$CONFIG_DIR/.lsf-docker.conf.XXXXXX")
     config_text >"$tmpconf"
     chown root:root "$tmpconf" && chmod 0644 "$tmpconf" && mv -f -- "$tmpconf" "$target"
+    tmpstamp=$(mktemp "$CONFIG_DIR/.lsf-docker.conf.sha256.XXXXXX")
+    sha256_of "$target" >"$tmpstamp"
+    chmod 0644 "$tmpstamp" && mv -f -- "$tmpstamp" "$CONFIG_DIR/.lsf-docker.conf.sha256"
     summary+=", config template in $target${SUDOERS:+ ([local] starter = sudo)}"
   elif [[ -n $SUDOERS ]] && ! grep -Eq '^[[:space:]]*starter[[:space:]]*=[[:space:]]*sudo' "$target"; then
     printf 'install: note: %s does not set [local] starter = sudo: the local LSF starts jobs as the user\n' "$target" >&2
