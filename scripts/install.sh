@@ -177,7 +177,9 @@ config_text() {
 sha256_of() { sha256sum <"$1" | cut -d' ' -f1; }
 unedited_install() {
   local stamp=$CONFIG_DIR/.lsf-docker.conf.sha256
-  [[ -f $target && ! -L $target && -f $stamp && ! -L $stamp ]] && [[ $(sha256_of "$target") == "$(<"$stamp")" ]]
+  [[ -f $target && ! -L $target && -f $stamp && ! -L $stamp ]] && [[ $(sha256_of "$target") == "$(<"$stamp")" ]] &&
+    # An install without the rule never takes `starter = sudo` away from one made with it.
+    { [[ -n $SUDOERS ]] || ! grep -Eq '^[[:space:]]*starter[[:space:]]*=[[:space:]]*sudo' "$target"; }
 }
 if [[ -n $CONFIG && $(id -u) -eq 0 && -f $REPO/templates/lsf-docker.conf ]]; then
   target=$CONFIG_DIR/lsf-docker.conf
