@@ -28,6 +28,9 @@
 
 extern char **environ;
 
+/* scripts/sudo-step.c: `lsf-docker sudo PROGRAM ...` without Node, or -1 for Node to run it. */
+int lsfd_sudo_step(int argc, char **argv);
+
 static const char PREFIX[] = "LSFD_LAUNCHER_";
 static const char MOVED[] = "LSFD_LAUNCHER_MOVED=";
 
@@ -68,6 +71,12 @@ int main(int argc, char **argv) {
     fputs("lsfd-launch: run as the #! interpreter of an lsf-docker launcher (#!lsfd-launch NAME.cjs)\n", stderr);
     return 127;
   }
+#ifndef LSFD_CHECK
+  if (strcmp(argv[1], "lsf_docker.cjs") == 0) {
+    int status = lsfd_sudo_step(argc - 2, argv + 2);
+    if (status >= 0) return status;
+  }
+#endif
   size_t count = 0, names = 0;
   for (char **e = environ; *e != NULL; e++) {
     count++;
