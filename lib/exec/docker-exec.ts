@@ -12,8 +12,7 @@ import {
   readPrivateDirProof,
   removePrivateDir,
 } from '../host/private-dir.js';
-import { forgetSnapshot } from '../host/snapshot-dir.js';
-import { readUserFileText } from '../host/user-files.js';
+import { forgetSnapshot, readJobFileText } from '../host/snapshot-dir.js';
 import { renderEnvFile } from '../job/artifacts.js';
 import { isWrapperError, WrapperError } from '../kernel/errors.js';
 import { ExitCode, Status } from '../kernel/exit-codes.js';
@@ -73,8 +72,8 @@ function snapshotOf(env: NodeJS.ProcessEnv, identity: Identity): Array<[string, 
   const file = env[SNAPSHOT_VARIABLE];
   if (file === undefined || env.SUDO_UID === undefined) return undefined;
   try {
-    const entries = parseSnapshot(readUserFileText(identity, file, { limit: SNAPSHOT_LIMIT }));
-    forgetSnapshot(file, identity.uid, identity.gid);
+    const entries = parseSnapshot(readJobFileText(identity, file, SNAPSHOT_LIMIT));
+    forgetSnapshot(file, identity.uid);
     return entries;
   } catch (err) {
     throw new WrapperError(ExitCode.POLICY, `${file}: ${(err as Error).message}`, SNAPSHOT_VARIABLE);

@@ -14,7 +14,7 @@ import { nodeTty } from '../kernel/builtin.js';
 import { hostGpuIndexes } from './gpus.js';
 import type { Identity } from './identity.js';
 import type { HostProbe, PathStat } from './probe.js';
-import { readUserFileText } from './user-files.js';
+import { readJobFileText } from './snapshot-dir.js';
 
 function toPathStat(s: Stats, isSymlink: boolean): PathStat {
   const kind = s.isDirectory() ? 'dir' : s.isFile() ? 'file' : s.isSocket() ? 'socket' : 'other';
@@ -87,7 +87,7 @@ export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
       }
     },
     userMay,
-    readUserFile: (path, limit) => readUserFileText(identity, path, { limit }),
+    readUserFile: (path, limit) => readJobFileText(identity, path, limit),
     readlink(path) {
       try {
         return readlinkSync(path);

@@ -18,6 +18,7 @@ export type UserFileReason =
   | 'is not a regular file'
   | 'is larger than the limit'
   | 'lies in /proc (refused)'
+  | 'is not a snapshot of yours'
   | 'is not an absolute path'
   | 'could not be read';
 

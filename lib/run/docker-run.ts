@@ -48,8 +48,7 @@ export async function dockerRun(request: DockerRunRequest): Promise<number> {
     const job = prepareJob('docker_run', request.configPath, request.command, process.env, request.profile, {
       makeTmpdir: !request.dryRun,
     });
-    if (process.env.SUDO_UID !== undefined)
-      forgetSnapshot(process.env[SNAPSHOT_VARIABLE], job.identity.uid, job.identity.gid);
+    if (process.env.SUDO_UID !== undefined) forgetSnapshot(process.env[SNAPSHOT_VARIABLE], job.identity.uid);
     if (request.dryRun) {
       process.stdout.write(`${JSON.stringify(dryRunView(job), null, 2)}\n`);
       return 0;

@@ -6,8 +6,12 @@ import type { CallResult, RuntimeExec, Spawned, SpawnResult, SpawnStdio } from '
 
 export interface CliExecOptions {
   binary: string;
-  /** Environment of the CLI process: built by the runtime, never the job's. */
-  env: Record<string, string>;
+  /**
+   * Environment of the CLI process: built by the runtime, never the job's. A function is called
+   * at the first CLI process only (root's copy of a user's credentials is then made only for a
+   * job that runs the CLI at all: the Engine API transport often does not).
+   */
+  env: Record<string, string> | (() => Record<string, string>);
   /** Seconds for a short call. */
   timeout: number;
   log: Logger;
@@ -19,7 +23,17 @@ export interface CliExecOptions {
  * exactly as executed. Runtime-neutral: docker and podman differ only in binary and environment.
  */
 export class CliExec implements RuntimeExec {
+  private built: Record<string, string> | undefined;
+
   constructor(readonly options: CliExecOptions) {}
+
+  /** The CLI's environment (built at the first use when options.env is a function). */
+  get env(): Record<string, string> {
+    const env = this.options.env;
+    if (typeof env !== 'function') return env;
+    this.built ??= env();
+    return this.built;
+  }
 
   get binary() {
     return this.options.binary;
@@ -36,7 +50,7 @@ export class CliExec implements RuntimeExec {
     // execa is loaded on the first short call only: the hot path (run) does not need it.
     const { execa } = await import('execa');
     const result = await execa(this.binary, args, {
-      env: this.options.env,
+      env: this.env,
       extendEnv: false,
       reject: false,
       timeout,
@@ -68,7 +82,7 @@ export class CliExec implements RuntimeExec {
   spawn(args: string[], stdio: SpawnStdio, opts: { detached: boolean }): Spawned {
     this.options.log.debug(`exec: ${quoteArgv([this.binary, ...args])}`);
     const child = childProcess().spawn(this.binary, args, {
-      env: this.options.env,
+      env: this.env,
       detached: opts.detached,
       stdio: [stdio.stdin, stdio.stdout, stdio.stderr],
     });

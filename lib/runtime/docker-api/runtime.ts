@@ -1,7 +1,7 @@
 import type { JobFiles } from '../../host/private-dir.js';
 import type { Logger } from '../../kernel/log/logger.js';
 import { quoteArgv } from '../../kernel/quote.js';
-import { matchingLabels, parseInspect } from '../docker/find.js';
+import { matchingLabels, parseGraphDriver, parseInspect } from '../docker/find.js';
 import { DockerRuntime } from '../docker/runtime.js';
 import type {
   ContainerControl,
@@ -43,8 +43,8 @@ export function topPids(text: string): number[] {
 
 /**
  * Docker through its Engine API for the job's hot path: the run (create, attach, wait, start),
- * its control (kill, pause, unpause, remove, OOM events), label queries, image presence and
- * top, over the daemon's unix socket, with no CLI process. The CLI stays for what needs its
+ * its control (kill, pause, unpause, remove, OOM events), label queries, image presence, the
+ * image's layers and top, over the daemon's unix socket, with no CLI process. The CLI stays for what needs its
  * client side: pulls (registry credentials and helpers), exec, build, login, push, and the runs
  * of jobs with a terminal (raw mode, resizing).
  */
@@ -74,6 +74,18 @@ export class DockerApiRuntime extends DockerRuntime {
     if (answer.status === 200) return true;
     if (answer.status === 404) return false;
     throw new Error(`docker image inspect ${image}: ${errorMessage(answer.text, answer.status)}`);
+  }
+
+  /** The image's overlay2 layer dirs from the image's inspect answer, as the CLI's {{json .GraphDriver}}. */
+  override async imageLayers(image: string): Promise<string[] | undefined> {
+    const answer = await this.short({ method: 'GET', path: `/images/${image}/json` });
+    if (answer.status !== 200) return undefined;
+    try {
+      const driver = (JSON.parse(answer.text) as { GraphDriver?: unknown }).GraphDriver;
+      return parseGraphDriver(JSON.stringify(driver ?? null));
+    } catch {
+      return undefined;
+    }
   }
 
   override control(name: string, cidfile: string): ContainerControl {

@@ -10,15 +10,21 @@ import { DockerRuntime } from './runtime.js';
  * socket, plugin dirs and hooks, credential helpers, proxies), so HOME and DOCKER_CONFIG are the
  * job's private dir with a copy of the user's registry credentials only, or an empty config when
  * the CLI needs none (exec, sweep). As root for itself: root's own. The admin's DOCKER_HOST.
+ * The private copy is made at the first CLI process (a function): a job the Engine API runs
+ * whole never reads the user's config.
  */
-export function dockerEnvironment(opts: RuntimeOptions): Record<string, string> {
+export function dockerEnvironment(
+  opts: RuntimeOptions,
+): Record<string, string> | (() => Record<string, string>) {
   if (opts.environment) return opts.environment;
   const host = opts.config.docker.host;
   const euid = opts.euid ?? process.geteuid!();
   if (euid === 0 && opts.identity !== undefined) {
-    if (opts.privateDir !== undefined && opts.readUserFile !== undefined) {
-      const dir = privateDockerConfig(opts.privateDir, opts.identity.home, opts.readUserFile);
-      return cliEnvironment(opts.privateDir, host, dir);
+    const { privateDir, readUserFile } = opts;
+    if (privateDir !== undefined && readUserFile !== undefined) {
+      // The credentials are copied (read as the user) when the first CLI process needs them.
+      const home = opts.identity.home;
+      return () => cliEnvironment(privateDir, host, privateDockerConfig(privateDir, home, readUserFile));
     }
     const empty = checkEmptyConfigDir();
     return cliEnvironment(opts.privateDir ?? empty, host, empty);

@@ -2,7 +2,7 @@
  * DockerRuntime over a scripted exec door: the argv it asks for, and what it makes of the
  * answers (label queries from JSON, control results, image presence, top's pids).
  */
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { defaultConfig } from '../../../lib/config/schema.js';
@@ -245,7 +245,7 @@ describe('createRuntime: the exec door built once', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
   const env = (r: ReturnType<typeof createRuntime>) =>
-    (r.exec as unknown as { options: { env: Record<string, string> } }).options.env;
+    (r.exec as unknown as { env: Record<string, string> }).env;
 
   test("as the user: the user's HOME and ~/.docker, the admin's DOCKER_HOST, binary and timeout", () => {
     const config = defaultConfig();
@@ -268,9 +268,10 @@ describe('createRuntime: the exec door built once', () => {
     });
   });
 
-  test('as root for a user: a private DOCKER_CONFIG with only the credentials', () => {
+  test('as root for a user: a private DOCKER_CONFIG with only the credentials, made at the first CLI use', () => {
+    const reads: string[] = [];
     const read = (path: string) => {
-      expect(path).toBe('/home/alice/.docker/config.json');
+      reads.push(path);
       return JSON.stringify({ auths: { 'r.example': { auth: 'eA==' } }, credsStore: 'evil' });
     };
     const r = createRuntime({
@@ -281,7 +282,11 @@ describe('createRuntime: the exec door built once', () => {
       privateDir: dir,
       readUserFile: read,
     });
+    expect(reads).toEqual([]);
+    expect(existsSync(`${dir}/docker`)).toBe(false);
     expect(env(r).DOCKER_CONFIG).toBe(`${dir}/docker`);
+    expect(env(r).HOME).toBe(dir);
+    expect(reads).toEqual(['/home/alice/.docker/config.json']);
     expect(env(r).HOME).toBe(dir);
     expect(statSync(`${dir}/docker/config.json`).mode & 0o777).toBe(0o600);
   });

@@ -147,6 +147,27 @@ describe('the API runtime against a daemon', () => {
     await expect(none.imagePresent(IMAGE)).rejects.toMatchObject({ code: 215 });
   });
 
+  test("imageLayers: overlay2's upper then lower dirs from the inspect answer; another driver or none: undefined", async () => {
+    const graph = (name: string) =>
+      JSON.stringify({
+        Id: 'sha256:1',
+        GraphDriver: {
+          Name: name,
+          Data: { UpperDir: '/var/lib/docker/overlay2/u/diff', LowerDir: '/l1:/l2' },
+        },
+      });
+    const { runtime } = await runtimeOn({
+      answers: [
+        { method: 'GET', prefix: `/images/${IMAGE}/json`, status: 200, body: graph('overlay2') },
+        { method: 'GET', prefix: '/images/vfs:1/json', status: 200, body: graph('vfs') },
+        { method: 'GET', prefix: '/images/', status: 404, body: '{"message":"No such image"}' },
+      ],
+    });
+    expect(await runtime.imageLayers(IMAGE)).toEqual(['/var/lib/docker/overlay2/u/diff', '/l1', '/l2']);
+    expect(await runtime.imageLayers('vfs:1')).toBeUndefined();
+    expect(await runtime.imageLayers('other:1')).toBeUndefined();
+  });
+
   test('find: the listed containers inspected, one removed meanwhile skipped, labels checked again', async () => {
     const a = 'a'.repeat(64);
     const b = 'b'.repeat(64);
