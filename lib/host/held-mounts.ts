@@ -14,6 +14,7 @@
 
 import { closeSync, constants, fstatSync, mkdirSync, openSync, type Stats } from 'node:fs';
 import { childProcess } from '../kernel/builtin.js';
+import { noteHelperSignal } from '../kernel/signals.js';
 
 /** open(2)'s O_PATH (Linux, every architecture Node runs on): a handle, no read access needed. */
 export const O_PATH = 0o10000000;
@@ -80,6 +81,7 @@ function mountTool(tool: string, args: string[], fds: number[] = []): { ok: bool
     stdio: ['ignore', 'ignore', 'pipe', ...fds],
     timeout: 30_000,
   });
+  noteHelperSignal(r.signal);
   const message = `${r.stderr?.toString('utf8').trim() ?? ''}${r.error ? r.error.message : ''}`;
   return { ok: r.status === 0, message: message.split('\n').at(-1) ?? '' };
 }

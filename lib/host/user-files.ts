@@ -1,6 +1,7 @@
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { posix } from 'node:path';
 import { childProcess } from '../kernel/builtin.js';
+import { noteHelperSignal } from '../kernel/signals.js';
 import type { Identity } from './identity.js';
 
 /**
@@ -139,6 +140,7 @@ function readAsChild(reader: Reader, path: string, limit: number): Buffer {
     maxBuffer: limit + 64 * 1024,
     timeout: 10_000,
   });
+  noteHelperSignal(r.signal);
   if (r.error || r.status !== 0) {
     const stderr = r.stderr ? r.stderr.toString('utf8') : '';
     throw new UserFileError(path, reasonOf(ddErrorCode(stderr)));

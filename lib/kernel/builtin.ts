@@ -32,3 +32,8 @@ export function nodeHttp(): typeof import('node:http') {
 export function nodeHttps(): typeof import('node:https') {
   return load('node:https') as typeof import('node:https');
 }
+
+/** node:dns, loaded at the first call (the registry's host looked up before TLS starts). */
+export function nodeDns(): typeof import('node:dns') {
+  return load('node:dns') as typeof import('node:dns');
+}

@@ -41,3 +41,19 @@ export function parseSignal(text: string): string | undefined {
   const name = upper.startsWith('SIG') ? upper : `SIG${upper}`;
   return signalNumber(name) !== undefined ? name : undefined;
 }
+
+/** Signals that end a job (what a bkill sends first, and a terminal's hang-up and quit). */
+const TERMINATING = new Set(['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT']);
+let helperKilled: string | undefined;
+
+/**
+ * Notes that a short helper process (mount, a reader as the user) died of SIGNAL: one sent to the
+ * job's process group reaches the helpers the wrapper runs then as well as the wrapper, whose own
+ * handler may not have run yet when the helper's failure comes back.
+ */
+export function noteHelperSignal(signal: string | null | undefined): void {
+  if (signal && TERMINATING.has(signal)) helperKilled ??= signal;
+}
+
+/** The first terminating signal a helper died of, if one did. */
+export const helperSignal = (): string | undefined => helperKilled;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Subcommand } from '../kernel/subcommand.js';
+import type { Subcommand, SubcommandContext } from '../kernel/subcommand.js';
 import { variableWarnings } from '../request/hints.js';
 import { applyEnvOption, BSUB_USAGE, type BsubArgs, parseJobName } from '../scheduler/lsf/bsub-options.js';
 import { formatAppSpecs } from '../scheduler/lsf/esub-protocol.js';
@@ -28,7 +28,7 @@ export const bsub: Subcommand = async (argv, ctx) => {
   if (args0.jobName) parseJobName(args0.jobName);
   for (const warning of variableWarnings(process.env)) err(`${warning}\n`);
   const local = openLocal(ctx.config);
-  const { args, env } = throughEsubs(args0, local, ctx.config);
+  const { args, env } = await throughEsubs(args0, local, ctx);
   const name = defaultJobName(args, script);
   const { records, lock } = jobRecords(args, local, { submitCwd, env, configPath: ctx.config, name });
   const { id, queue } = records[0]!;
@@ -45,15 +45,16 @@ export const bsub: Subcommand = async (argv, ctx) => {
 };
 
 /** The esubs, in LSF's order, through the protocol files: the submission and environment they leave. */
-function throughEsubs(args0: BsubArgs, local: Local, configPath: string | undefined) {
+async function throughEsubs(args0: BsubArgs, local: Local, ctx: SubcommandContext) {
   const submitEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) submitEnv[k] = v;
   const apps = esubOrder(args0.apps, submitEnv.LSB_ESUB_METHOD, existsSync(join(binDir(), 'esub')));
-  const esubbed = runEsubs({
+  const esubbed = await runEsubs({
     apps,
     esubDir: binDir(),
     scratchRoot: local.dirs.user,
-    config: configPath,
+    config: ctx.config,
+    inProcess: ctx.esubs,
     parm: parametersOf(args0, shortHost()),
     env: submitEnv,
   });

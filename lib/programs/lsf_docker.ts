@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { usageError } from '../kernel/errors.js';
 import { showWithYargs } from '../kernel/program-args.js';
 import type { Subcommand } from '../kernel/subcommand.js';
+import { builtinEsubs } from './builtin-esubs.js';
 
 /**
  * `lsf-docker [--config FILE] SUBCOMMAND ...`: the people-facing program. Each subcommand lives
@@ -139,7 +140,7 @@ const LINKED = [
 
 export async function lsfDockerMain(argv: string[]): Promise<number> {
   const invoked = basename(process.argv[1] ?? '');
-  if (LINKED.includes(invoked)) return (await SUBCOMMANDS[invoked]!.load())(argv, {});
+  if (LINKED.includes(invoked)) return (await SUBCOMMANDS[invoked]!.load())(argv, { esubs: builtinEsubs });
   let config: string | undefined;
   let i = 0;
   for (; i < argv.length; i++) {
@@ -159,5 +160,5 @@ export async function lsfDockerMain(argv: string[]): Promise<number> {
   if (!name) throw usageError(`no subcommand given\n${USAGE}`);
   const sub = SUBCOMMANDS[name];
   if (!sub) throw usageError(`unknown subcommand "${name}" (one of ${Object.keys(SUBCOMMANDS).join(', ')})`);
-  return (await viaBackend(name, sub.load)())(argv.slice(i + 1), { config });
+  return (await viaBackend(name, sub.load)())(argv.slice(i + 1), { config, esubs: builtinEsubs });
 }

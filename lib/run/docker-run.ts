@@ -15,7 +15,7 @@ import { EarlySignals } from '../job/signal-source.js';
 import { WrapperError } from '../kernel/errors.js';
 import { ExitCode } from '../kernel/exit-codes.js';
 import type { Logger } from '../kernel/log/logger.js';
-import { signalStatus } from '../kernel/signals.js';
+import { helperSignal, signalStatus } from '../kernel/signals.js';
 import { imagePathProblem } from '../policy/image-paths.js';
 import { SNAPSHOT_VARIABLE } from '../policy/rules/environment.js';
 import { createRuntime } from '../runtime/create.js';
@@ -72,11 +72,11 @@ export async function dockerRun(request: DockerRunRequest): Promise<number> {
  * process group also kills the short helpers the wrapper runs then (getent, the user-file reader,
  * mount): what fails because of that is the signal's doing, and the job ends as killed by it.
  * Node runs a handler on the loop's next turn, so a signal caught during the synchronous part is
- * only seen after one.
+ * only seen after one; a helper that died of such a signal counts as well (kernel/signals.ts).
  */
 async function signalDuringStartUp(early: EarlySignals): Promise<string | undefined> {
   await new Promise((resolve) => setImmediate(resolve));
-  return early.first;
+  return early.first ?? helperSignal();
 }
 
 /**

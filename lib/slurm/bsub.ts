@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { usageError } from '../kernel/errors.js';
-import type { Subcommand } from '../kernel/subcommand.js';
+import type { Subcommand, SubcommandContext } from '../kernel/subcommand.js';
 import { applyEnvOption, BSUB_USAGE, type BsubArgs, parseBsubArgs } from '../scheduler/lsf/bsub-options.js';
 import { formatAppSpecs } from '../scheduler/lsf/esub-protocol.js';
 import { esubOrder, runEsubs } from '../scheduler/lsf/esub-runner.js';
@@ -14,16 +14,17 @@ import { jobEnvironment, refuseUnmapped, requestOf, starterOf } from './submissi
 import { waitForSlurmJob } from './wait.js';
 
 /** The esubs, in LSF's order, through the protocol files (as the local LSF runs them). */
-function throughEsubs(args0: BsubArgs, side: SlurmSide, configPath: string | undefined) {
+async function throughEsubs(args0: BsubArgs, side: SlurmSide, ctx: SubcommandContext) {
   const submitEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) submitEnv[k] = v;
   const esubDir = binDir();
   const apps = esubOrder(args0.apps, submitEnv.LSB_ESUB_METHOD, existsSync(join(esubDir, 'esub')));
-  const esubbed = runEsubs({
+  const esubbed = await runEsubs({
     apps,
     esubDir,
     scratchRoot: side.config.paths.tmpRoot,
-    config: configPath,
+    config: ctx.config,
+    inProcess: ctx.esubs,
     parm: parametersOf(args0, shortHost()),
     env: submitEnv,
   });
@@ -57,7 +58,7 @@ export const bsub: Subcommand = async (argv, ctx) => {
   const side = openSlurm(ctx.config);
   side.client.checkConf();
   const submitCwd = process.cwd();
-  const { args, env } = throughEsubs(args0, side, ctx.config);
+  const { args, env } = await throughEsubs(args0, side, ctx);
   const { slurm } = side.config;
   const plan = planSubmission(requestOf(args, submitCwd), {
     starter: starterOf(args.app, {

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { dirSync } from 'tmp-promise';
 import { usageError, WrapperError } from '../../kernel/errors.js';
 import { ExitCode } from '../../kernel/exit-codes.js';
 import { splitWords } from '../../kernel/grammar/words.js';
+import type { EsubResolver, InProcessEsub } from '../../kernel/in-process-esub.js';
 import {
   type AppSpec,
   DEFAULT_ABORT_VALUE,
@@ -52,6 +53,23 @@ export interface EsubRun {
   env: Record<string, string>;
 }
 
+/** An esub as LSF runs it: a process of its own, stdout discarded, stderr the user's. */
+function runAsProcess(program: string, argv: string[], env: Record<string, string>) {
+  const r = spawnSync(program, argv, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.error) throw usageError(`${program}: ${r.error.message}`);
+  return { status: r.status, signal: r.signal };
+}
+
+/** This installation's esub in this process: what it would exit with; a crash is its internal error. */
+async function runHere(esub: InProcessEsub, program: string, argv: string[], env: Record<string, string>) {
+  try {
+    return { status: await esub(argv, env), signal: null };
+  } catch (err) {
+    process.stderr.write(`${basename(program)}: internal error: ${(err as Error).message}\n`);
+    return { status: ExitCode.INTERNAL, signal: null };
+  }
+}
+
 /** An esub rejected the job (exit LSB_SUB_ABORT_VALUE or killed by a signal). */
 export class EsubRejected extends WrapperError {
   constructor(readonly esub: string) {
@@ -64,15 +82,18 @@ export class EsubRejected extends WrapperError {
  * LSB_SUB_MODIFY_FILE and LSB_SUB_MODIFY_ENVFILE (empty, for its changes), LSB_SUB_ABORT_VALUE=97,
  * its arguments as argv (after `--config FILE --` when lsf-docker got --config); stdout is
  * discarded (LSF pipes it to eexec), stderr is the user's. Later esubs see earlier changes.
+ * An esub INPROCESS names (this installation's own) runs in this process, with the same files,
+ * argv and environment, instead of as a process of its own.
  */
-export function runEsubs(opts: {
+export async function runEsubs(opts: {
   apps: AppSpec[];
   esubDir: string;
   scratchRoot: string;
   config?: string;
   parm: Map<string, string>;
   env: Record<string, string>;
-}): EsubRun {
+  inProcess?: EsubResolver;
+}): Promise<EsubRun> {
   const parm = new Map(opts.parm);
   let env = { ...opts.env };
   if (opts.apps.length === 0) return { parm, env };
@@ -92,17 +113,15 @@ export function runEsubs(opts: {
       writeFileSync(modify, '', { mode: 0o600 });
       writeFileSync(modifyEnv, '', { mode: 0o600 });
       const argv = [...(opts.config ? ['--config', opts.config, '--'] : []), ...app.args];
-      const r = spawnSync(program, argv, {
-        env: {
-          ...env,
-          LSB_SUB_PARM_FILE: parmFile,
-          LSB_SUB_MODIFY_FILE: modify,
-          LSB_SUB_MODIFY_ENVFILE: modifyEnv,
-          LSB_SUB_ABORT_VALUE: String(DEFAULT_ABORT_VALUE),
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      if (r.error) throw usageError(`${program}: ${r.error.message}`);
+      const esubEnv = {
+        ...env,
+        LSB_SUB_PARM_FILE: parmFile,
+        LSB_SUB_MODIFY_FILE: modify,
+        LSB_SUB_MODIFY_ENVFILE: modifyEnv,
+        LSB_SUB_ABORT_VALUE: String(DEFAULT_ABORT_VALUE),
+      };
+      const here = opts.inProcess?.(program, app.name);
+      const r = here ? await runHere(here, program, argv, esubEnv) : runAsProcess(program, argv, esubEnv);
       if (r.status === DEFAULT_ABORT_VALUE || r.signal) throw new EsubRejected(app.name);
       for (const [k, v] of parseAssignments(readFileSync(modify, 'utf8'))) {
         if (k === 'LSB_SUB_ADDITIONAL') continue; // the one option an esub cannot change

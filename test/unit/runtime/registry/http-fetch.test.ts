@@ -1,8 +1,14 @@
 /** The registry client's HTTP (node:http, not undici) against real servers on loopback. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { httpFetch, MAX_REDIRECTS, redirected } from '../../../../lib/runtime/registry/http-fetch.js';
+import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
+import {
+  answeredLookup,
+  httpFetch,
+  MAX_REDIRECTS,
+  redirected,
+} from '../../../../lib/runtime/registry/http-fetch.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -105,6 +111,47 @@ describe('httpFetch', () => {
     await expect(get('/never', { signal: AbortSignal.timeout(100) })).rejects.toMatchObject({
       name: 'TimeoutError',
     });
+  });
+
+  test('https: a name that does not resolve fails before TLS starts (no secure context built); one that does connects', async () => {
+    const tls = createRequire(import.meta.url)('node:tls') as typeof import('node:tls');
+    const made = jest.spyOn(tls, 'createSecureContext');
+    try {
+      await expect(
+        httpFetch('https://no-such-registry.invalid/v2/', { method: 'GET', headers: {} }),
+      ).rejects.toMatchObject({ message: 'fetch failed', cause: { code: 'ENOTFOUND' } });
+      expect(made).not.toHaveBeenCalled();
+      // localhost resolves: the connection is tried with the addresses found (nothing listens on 9).
+      await expect(
+        httpFetch('https://localhost:9/v2/', { method: 'GET', headers: {} }),
+      ).rejects.toMatchObject({
+        cause: { code: 'ECONNREFUSED' },
+      });
+    } finally {
+      made.mockRestore();
+    }
+  });
+
+  test('answeredLookup: every address for a lookup that asks for all, else the first', () => {
+    const lookup = answeredLookup([
+      { address: '10.0.0.1', family: 4 },
+      { address: '::1', family: 6 },
+    ]);
+    const got: unknown[] = [];
+    lookup('r', { all: true }, (...a) => got.push(a));
+    lookup('r', {}, (...a) => got.push(a));
+    lookup('r', 4, (...a) => got.push(a));
+    expect(got).toEqual([
+      [
+        null,
+        [
+          { address: '10.0.0.1', family: 4 },
+          { address: '::1', family: 6 },
+        ],
+      ],
+      [null, '10.0.0.1', 4],
+      [null, '10.0.0.1', 4],
+    ]);
   });
 
   test('redirected: the target resolved against the origin, a 301/302 POST becomes a GET', () => {
