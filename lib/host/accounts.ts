@@ -1,9 +1,12 @@
-import { execFileSync } from 'node:child_process';
+import { childProcess } from '../kernel/builtin.js';
 
 /** Whether NAME is in the user (passwd) or group database of this host, as getent(1) answers. */
 export function accountExists(database: 'passwd' | 'group', name: string): boolean {
   try {
-    execFileSync('/usr/bin/getent', [database, '--', name], { stdio: 'ignore', timeout: 10_000 });
+    childProcess().execFileSync('/usr/bin/getent', [database, '--', name], {
+      stdio: 'ignore',
+      timeout: 10_000,
+    });
     return true;
   } catch {
     return false;

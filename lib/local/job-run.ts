@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
+import { childProcess } from '../kernel/builtin.js';
 import { Status } from '../kernel/exit-codes.js';
 import { exitStatus } from '../kernel/signals.js';
 import { terminate } from '../scheduler/lsf/terminate.js';
@@ -210,7 +211,7 @@ export class ElementRun {
       : openSync(jobPaths(this.ctx.dirs, this.record.id, this.record.index).out, 'a', 0o600);
     const out = spool ?? 'inherit';
     return new Promise<number>((res) => {
-      const child = spawn('/bin/sh', ['-c', command], {
+      const child = childProcess().spawn('/bin/sh', ['-c', command], {
         cwd: this.place.cwd,
         env,
         stdio: ['ignore', out, out],

@@ -1,7 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../config/schema.js';
+import { childProcess } from '../kernel/builtin.js';
 import { Status } from '../kernel/exit-codes.js';
 import { jobTmpdirName } from '../scheduler/lsf/facts.js';
 import { jobFileName } from '../scheduler/lsf/job-environment.js';
@@ -132,7 +133,12 @@ export function spawnStarter(
 ): { child: ChildProcess; exited: Promise<Exit>; argv: string[] } {
   const argv = launchArgv(record, starterArgv(record, config, ctx.binDir, place.jobFile));
   const stdio = jobStdio(ctx, record, place, locks, made);
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: place.cwd, env, stdio, detached: !ctx.interactive });
+  const child = childProcess().spawn(argv[0]!, argv.slice(1), {
+    cwd: place.cwd,
+    env,
+    stdio,
+    detached: !ctx.interactive,
+  });
   const exited = new Promise<Exit>((res) => {
     child.on('error', (error) => res({ code: Status.NOT_FOUND, signal: null, error }));
     child.on('exit', (code, signal) => res({ code, signal }));

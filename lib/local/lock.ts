@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { closeSync, constants, fchmodSync, fstatSync, openSync } from 'node:fs';
+import { childProcess } from '../kernel/builtin.js';
 
 /**
  * Kernel locks that die with their holders: flock(2) on a file, taken by util-linux `flock -n 3`
@@ -50,7 +50,7 @@ function openLockFile(path: string, mode: number): number | string {
 
 /** flock -n on FD: true when taken, false when someone holds it. */
 function flockNow(fd: number, path: string): boolean {
-  const r = spawnSync('flock', ['--nonblock', '--conflict-exit-code', '75', '3'], {
+  const r = childProcess().spawnSync('flock', ['--nonblock', '--conflict-exit-code', '75', '3'], {
     stdio: ['ignore', 'ignore', 'pipe', fd],
     env: { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' },
   });

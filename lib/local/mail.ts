@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { childProcess } from '../kernel/builtin.js';
 
 /** The mail transport bsub -B/-N use, when the host has one. */
 export const SENDMAIL = '/usr/sbin/sendmail';
@@ -10,7 +10,7 @@ export const canMail = () => existsSync(SENDMAIL);
 export function sendMail(to: string, subject: string, body: string): void {
   const safe = (s: string) => s.replace(/[\r\n]+/g, ' ');
   const message = `To: ${safe(to)}\nSubject: ${safe(subject)}\n\n${body}`;
-  const r = spawnSync(SENDMAIL, ['-t', '-oi'], {
+  const r = childProcess().spawnSync(SENDMAIL, ['-t', '-oi'], {
     input: message,
     stdio: ['pipe', 'ignore', 'pipe'],
     timeout: 30_000,

@@ -1,4 +1,3 @@
-import { spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
   constants,
@@ -13,6 +12,7 @@ import {
 } from 'node:fs';
 import { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
+import { childProcess } from '../kernel/builtin.js';
 import type { StateDirs } from './state.js';
 
 /**
@@ -54,7 +54,10 @@ function ensureFifo(path: string): void {
   } catch {
     // missing
   }
-  const r = spawnSync('mkfifo', ['-m', '600', path], { env: { PATH: '/usr/bin:/bin' }, stdio: 'ignore' });
+  const r = childProcess().spawnSync('mkfifo', ['-m', '600', path], {
+    env: { PATH: '/usr/bin:/bin' },
+    stdio: 'ignore',
+  });
   if (r.status !== 0) throw new Error(`mkfifo ${path} failed`);
 }
 
@@ -94,7 +97,7 @@ export function ensureDispatcher(
     constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
     0o600,
   );
-  const child = spawn(
+  const child = childProcess().spawn(
     process.execPath,
     [
       realpathSync(process.argv[1]!),

@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { type KeyDef, key, section } from '../key-def.js';
 import { absPath, int, oneOf, seconds } from '../parsers.js';
 
@@ -20,7 +20,7 @@ export interface LocalConfig {
 }
 
 export const localDefaults = (): LocalConfig => ({
-  slots: Math.max(1, cpus().length),
+  slots: Math.max(1, availableParallelism()),
   stateDir: undefined,
   jobStarter: undefined,
   starter: 'direct',

@@ -1,7 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { dirSync } from 'tmp-promise';
+import { childProcess } from '../../kernel/builtin.js';
 import { usageError, WrapperError } from '../../kernel/errors.js';
 import { ExitCode } from '../../kernel/exit-codes.js';
 import { splitWords } from '../../kernel/grammar/words.js';
@@ -55,7 +55,7 @@ export interface EsubRun {
 
 /** An esub as LSF runs it: a process of its own, stdout discarded, stderr the user's. */
 function runAsProcess(program: string, argv: string[], env: Record<string, string>) {
-  const r = spawnSync(program, argv, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = childProcess().spawnSync(program, argv, { env, stdio: ['ignore', 'ignore', 'inherit'] });
   if (r.error) throw usageError(`${program}: ${r.error.message}`);
   return { status: r.status, signal: r.signal };
 }
