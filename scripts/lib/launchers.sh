@@ -151,6 +151,37 @@ export NODE_LSFD_FAKE=b" LSFD_LAUNCHER_MOVED=planted "$tmp/check" x.cjs launcher
   chmod 0755 "$dest"
 }
 
+# build_flock_addon CC REPO DEST NODE: compiles scripts/flock-addon.c into DEST (a Node-API addon,
+# 0644) with NODE's own headers (PREFIX/include/node beside its bin/), then checks that NODE loads
+# it and that it tells a held lock from a free one. Fails (status 1, a note) when it cannot: the
+# local LSF's locks then go through util-linux flock(1).
+build_flock_addon() {
+  local cc=$1 repo=$2 dest=$3 node=$4 include tmp
+  include=$(dirname -- "$(dirname -- "$node")")/include/node
+  if [[ ! -f $include/node_api.h ]]; then
+    printf 'install: note: no Node-API headers at %s: the local LSF locks through flock(1)\n' "$include" >&2
+    return 1
+  fi
+  tmp=$(mktemp -d)
+  if ! "$cc" -O2 -shared -fPIC -I"$include" -o "$tmp/lsfd-flock.node" "$repo/scripts/flock-addon.c" 2>"$tmp/err"; then
+    printf 'install: warning: %s could not build the flock addon (%s): flock(1) serves\n' "$cc" "$(head -n 1 "$tmp/err")" >&2
+    rm -rf -- "$tmp"
+    return 1
+  fi
+  : >"$tmp/lock"
+  # shellcheck disable=SC2016
+  if ! node_clean "$node" -e 'const a = require(process.argv[1]); const fs = require("fs");
+    const one = fs.openSync(process.argv[2], "r"), two = fs.openSync(process.argv[2], "r");
+    process.exit(a.flock(one) === 0 && a.flock(two) !== 0 && a.flock(one) === 0 ? 0 : 1);' \
+    "$tmp/lsfd-flock.node" "$tmp/lock" 2>/dev/null; then
+    printf 'install: warning: the flock addon does not lock as it must: flock(1) serves\n' >&2
+    rm -rf -- "$tmp"
+    return 1
+  fi
+  install -m 0644 -- "$tmp/lsfd-flock.node" "$dest"
+  rm -rf -- "$tmp"
+}
+
 # js_string TEXT: TEXT as a JavaScript string literal (JSON).
 js_string() {
   local s=${1//\\/\\\\}
@@ -197,6 +228,8 @@ write_launchers() {
     shell=$(launcher_shell)
     check_launcher_filter "$shell"
   fi
+  rm -f -- "$bundles_now/lsfd-flock.node"
+  [[ -z $cc ]] || build_flock_addon "$cc" "$(cd -- "$repo_bin/.." && pwd -P)" "$bundles_now/lsfd-flock.node" "$node" || true
   local f name target text
   for f in "$repo_bin"/*; do
     [[ -f $f && $(head -c 2 -- "$f") == '#!' ]] || continue

@@ -141,6 +141,32 @@ describe.each(KINDS)('an installed launcher (%s)', (kind) => {
     }
   });
 
+  test("the flock addon (compiled kind; none without the compiler): a lock it takes is the kernel's, seen by flock(1)", async () => {
+    const addon = path.join(prefix, 'dist/bundle/lsfd-flock.node');
+    expect(existsSync(addon)).toBe(kind === 'compiled');
+    if (kind !== 'compiled') return;
+    const lockFile = path.join(prefix, 'lockfile');
+    await writeFile(lockFile, '');
+    const held = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        `const a = require(process.argv[1]); const fs = require('fs'); const cp = require('child_process');
+         const fd = fs.openSync(process.argv[2], 'r'); const got = a.flock(fd);
+         const other = cp.spawnSync('flock', ['--nonblock', process.argv[2], 'true']).status;
+         const again = a.flock(fs.openSync(process.argv[2], 'r'));
+         fs.closeSync(fd);
+         const after = cp.spawnSync('flock', ['--nonblock', process.argv[2], 'true']).status;
+         console.log(JSON.stringify({ got, other, again, after }));`,
+        addon,
+        lockFile,
+      ],
+      { encoding: 'utf8' },
+    );
+    // Taken (0); flock(1) then finds it held (1); a second description gets EWOULDBLOCK (11); free once closed.
+    expect(JSON.parse(held)).toEqual({ got: 0, other: 1, again: 11, after: 0 });
+  });
+
   test('a rejected or damaged cache falls back to compiling, silently', async () => {
     const cache = path.join(prefix, 'dist/bundle/esub_docker.cjs.cache');
     await writeFile(cache, 'not a code cache');
