@@ -1,3 +1,4 @@
+import type { Identity } from '../host/identity.js';
 import { identityFromOs } from '../host/identity-from-os.js';
 import { osProbe } from '../host/os-probe.js';
 import { type ImageRef, parseImageRef } from '../kernel/grammar/image.js';
@@ -6,6 +7,7 @@ import { openRegistry, readUserDockerConfig } from '../runtime/registry/open.js'
 import { type Resolution, resolveImage } from '../runtime/registry/resolve.js';
 import { decideDockerEsub, type EsubDecision, type EsubInput } from './decide.js';
 import { DIGEST_VARIABLE, imageVerdict, withDigest } from './image-verdict.js';
+import { fileMemory, memoryDir, throughMemory } from './unreachable-memory.js';
 
 /** How the check asks the registry (a test hands in its own). */
 export type ResolveForUser = (
@@ -18,6 +20,15 @@ export const resolveForUser: ResolveForUser = async (ref, input) => {
   const images = input.config.images;
   const identity = identityFromOs(input.env as NodeJS.ProcessEnv);
   const actingAsUser = process.geteuid!() === identity.uid;
+  const ask = () => askRegistry(ref, input, identity, actingAsUser);
+  // The user's own memory of silent registries, only for the user's own checks.
+  if (!actingAsUser || images.checkRetryAfter === 0) return ask();
+  const memory = fileMemory(memoryDir(input.env, identity.home));
+  return throughMemory(ref.registry, ask, memory, images.checkRetryAfter);
+};
+
+async function askRegistry(ref: ImageRef, input: EsubInput, identity: Identity, actingAsUser: boolean) {
+  const images = input.config.images;
   const probe = osProbe(identity, input.config.devices.gpuDevDir);
   const dockerConfig = readUserDockerConfig(identity.home, actingAsUser, probe.readUserFile);
   const { client, credentials } = openRegistry(ref, {
@@ -27,7 +38,7 @@ export const resolveForUser: ResolveForUser = async (ref, input) => {
   });
   if (credentials.kind === 'helper') return credentials;
   return resolveImage(client, parsePlatform(images.platform));
-};
+}
 
 /**
  * esub.docker with the submit-time check: what decideDockerEsub decides, then (when it accepts,

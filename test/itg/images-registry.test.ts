@@ -220,6 +220,8 @@ describe('the submit-time check', () => {
     expect(ok.stderr).toBe('');
     await waitFinished(config, jobIdOf(ok));
     // Nothing listens on CLOSED: accepted with a note, the job decides (here: its pull fails).
+    const memory = path.join(user.home, '.cache/lsf-docker/unreachable-registries');
+    await rm(memory, { recursive: true, force: true });
     const closed = await writeConfig(`${base()}[docker]\npull_retries = 0\n`);
     const r = await lsf(closed, ['bsub', '-a', `docker(${CLOSED}/lsfd/busybox:latest)`, 'true']);
     expect(r.exitCode).toBe(0);
@@ -227,6 +229,15 @@ describe('the submit-time check', () => {
       `esub.docker: note: registry ${CLOSED} did not answer (ECONNREFUSED): "${CLOSED}/lsfd/busybox:latest" not checked`,
     );
     expect(await waitFinished(closed, jobIdOf(r))).toEqual(['EXIT']);
+    // The user's next check within [images] check_retry_after does not ask again: the same note, at once.
+    const again = await lsf(closed, ['bsub', '-a', `docker(${CLOSED}/lsfd/other:1)`, 'true']);
+    expect(again.stderr).toMatch(
+      new RegExp(
+        `^esub\\.docker: note: registry ${CLOSED.replace(/\./g, '\\.')} did not answer \\(no answer \\d+ s ago; asked again after 60 s\\): "${CLOSED.replace(/\./g, '\\.')}/lsfd/other:1" not checked$`,
+      ),
+    );
+    expect(await waitFinished(closed, jobIdOf(again))).toEqual(['EXIT']);
+    await rm(memory, { recursive: true, force: true });
   });
 });
 

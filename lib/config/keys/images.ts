@@ -17,6 +17,8 @@ export interface ImagesConfig {
   checkAtSubmit: boolean;
   /** Seconds the submit-time check may take before the registry counts as unreachable. */
   checkTimeout: number;
+  /** Seconds a registry that did not answer is not asked again by the same user's checks (0: always ask). */
+  checkRetryAfter: number;
   /** The platform jobs run on (os/arch[/variant]); the manifest must offer it. */
   platform: string;
   /** Per-host dir of the pull locks and last-use records (root-owned; 1777 when users run docker_run). */
@@ -49,6 +51,7 @@ export const imagesDefaults = (): ImagesConfig => ({
   pinDigest: false,
   checkAtSubmit: true,
   checkTimeout: 5,
+  checkRetryAfter: 60,
   platform: hostPlatform(),
   stateDir: '/var/lib/lsf-docker/images',
   gcMaxBytes: undefined,
@@ -90,6 +93,7 @@ export const IMAGES_KEYS: KeyDef[] = section<ImagesConfig>('images', [
   key('pin_digest', bool, (s, v) => (s.pinDigest = v)),
   key('check_at_submit', bool, (s, v) => (s.checkAtSubmit = v)),
   key('check_timeout', seconds(60), (s, v) => (s.checkTimeout = v)),
+  key('check_retry_after', ageSeconds, (s, v) => (s.checkRetryAfter = v)),
   key('platform', platform, (s, v) => (s.platform = v)),
   key('insecure_registries', registries, (s, v) => (s.insecureRegistries = v)),
   key('state_dir', absPath, (s, v) => (s.stateDir = v)),

@@ -16,6 +16,7 @@ describe('[images] keys', () => {
       pinDigest: false,
       checkAtSubmit: true,
       checkTimeout: 5,
+      checkRetryAfter: 60,
       platform: hostPlatform(),
       stateDir: '/var/lib/lsf-docker/images',
       gcMaxBytes: undefined,
