@@ -4,6 +4,8 @@
 //     (then bwait), against `xargs -P 2 docker run --rm IMAGE true` (aim: both <= 1.1x);
 //   - the memory of 1,000 pending jobs: every process of the user's local LSF (aim: < 100 MB);
 //   - bkill -> container gone for a `sleep 1000` shell job (aim: < 2 s; [job] terminate_interval 10).
+// Each as the docker-group user (starter = direct) and as the user outside the group (starter =
+// sudo), unless BENCH_USER names one.
 // Alone: `node bench/local-lsf.mjs` (needs `npm run setup` and `npm run build`; installs into
 // BENCH_PREFIX, default /opt/lsf-docker-bench-local). From bench/run.mjs:
 //   import { benchLocalLsf, printLocalLsf } from './local-lsf.mjs';
@@ -258,5 +260,8 @@ export function printLocalLsf(f) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  printLocalLsf(await benchLocalLsf());
+  // Both deployments unless BENCH_USER names one: the docker-group user (starter = direct), then
+  // the secure one outside the group (starter = sudo).
+  const users = process.env.BENCH_USER ? [process.env.BENCH_USER] : ['lsfd-dock', 'lsfd-test'];
+  for (const [i, user] of users.entries()) printLocalLsf(await benchLocalLsf({ user, installed: i > 0 }));
 }
