@@ -5,7 +5,7 @@ import type { AppliedProfile } from '../config/profiles/types.js';
 import { whoOf } from '../config/profiles/who.js';
 import type { Config } from '../config/schema.js';
 import type { Identity } from '../host/identity.js';
-import { identityFromOs } from '../host/identity-from-os.js';
+import { identityFromOsSoon } from '../host/identity-from-os.js';
 import { type JobTmpdir, removeJobTmpdir } from '../host/job-tmpdir.js';
 import { osProbe } from '../host/os-probe.js';
 import { jobFilesIn } from '../host/private-dir.js';
@@ -42,21 +42,26 @@ export interface PreparedJob {
  * The deciding half of docker_run, shared with `lsf-docker explain`: config, profile (the
  * admin's PROFILE from --profile, else LSF_DOCKER_PROFILE), request, identity, policy. A profile
  * the user may not use is refused here, before anything exists. Reads (config, stat, realpath,
- * the user's env files), writes nothing.
+ * the user's env files), writes nothing. The names of groups /etc/group does not list come from
+ * a lookup process that runs meanwhile: only what reads them waits for it (a profile's groups[],
+ * a runtime that cannot map host groups, the container's /etc/group).
  */
-export function prepareJob(
+export async function prepareJob(
   program: string,
   configPath: string | undefined,
   command: string[],
   env: NodeJS.ProcessEnv = process.env,
   fixedProfile?: string,
   opts: { makeTmpdir?: boolean } = {},
-): PreparedJob {
+): Promise<PreparedJob> {
   const { config: loaded, path } = loadConfig(configPath, { euid: process.geteuid!() });
   const log = createLogger(program, loaded.log.level);
   const choice = profileChoice(env, fixedProfile);
-  const identity = identityFromOs(env);
-  const { config, profile } = effectiveConfig(loaded, whoOf(identity), choice, { kernel: release() });
+  const soon = identityFromOsSoon(env);
+  // Without a profile, who only fills in {user}: the group names are not read.
+  const who = whoOf(choice ? await soon.complete : soon.identity);
+  const { config, profile } = effectiveConfig(loaded, who, choice, { kernel: release() });
+  const identity = soon.identity;
   // A Slurm job: the LSB_* contract from Slurm's facts, and (a real run) its job tmpdir made first.
   const job = jobEnvironmentOf(env, { config, owner: () => identity, makeTmpdir: !!opts.makeTmpdir, log });
   try {
@@ -68,8 +73,17 @@ export function prepareJob(
     if (request.logLevel) log.setLevel(request.logLevel);
     const probe = osProbe(identity, config.devices.gpuDevDir);
     const runtime = runtimeCapabilities(config.docker.engine);
-    const decided = decideContainerSpec({ request, config, identity, probe, runtime });
-    const spec = profile ? withProfile(decided, profile) : decided;
+    // Policy names groups only when the runtime cannot map them (its warning).
+    const decided = decideContainerSpec({
+      request,
+      config,
+      identity: runtime.hostGroups ? identity : await soon.complete,
+      probe,
+      runtime,
+    });
+    const complete = await soon.complete;
+    const named = { ...decided, identity: { ...decided.identity, groupNames: complete.groupNames } };
+    const spec = profile ? withProfile(named, profile) : named;
     if (config.security.privileged) {
       log.warning(
         `PRIVILEGED container${profile ? ` (profile ${profile.name})` : ''}: root-equivalent on this host`,
@@ -82,7 +96,7 @@ export function prepareJob(
       config,
       configPath: path,
       log,
-      identity,
+      identity: complete,
       probe,
       spec,
       files,

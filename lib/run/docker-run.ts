@@ -45,9 +45,16 @@ const ORPHAN_AGE_MS = 10 * 60 * 1000;
 export async function dockerRun(request: DockerRunRequest): Promise<number> {
   const early = new EarlySignals();
   try {
-    const job = prepareJob('docker_run', request.configPath, request.command, process.env, request.profile, {
-      makeTmpdir: !request.dryRun,
-    });
+    const job = await prepareJob(
+      'docker_run',
+      request.configPath,
+      request.command,
+      process.env,
+      request.profile,
+      {
+        makeTmpdir: !request.dryRun,
+      },
+    );
     if (process.env.SUDO_UID !== undefined)
       forgetSnapshot(process.env[SNAPSHOT_VARIABLE], job.identity.uid, job.identity.gid);
     if (request.dryRun) {
