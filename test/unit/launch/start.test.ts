@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
 
 const START = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scripts/start.cjs');
 const start = createRequire(import.meta.url)(START) as {
@@ -150,5 +151,26 @@ describe('environmentView: process.env as a view of the environment read once', 
   test('an empty environment', () => {
     const env = s.environmentView([]);
     expect([Object.keys(env), env[s.ENTRIES], env.PATH]).toEqual([[], [], undefined]);
+  });
+
+  test('the entries are each named entry once, the first of a name, in order, whatever the list', () => {
+    const name = fc.constantFrom('A', 'AB', 'A_B', 'B', 'a', 'é', 'A=', '', 'A B');
+    const entry = fc.oneof(
+      fc.tuple(name, fc.constantFrom('', '1', '=', 'x=y', 'A=1', '\n')).map(([n, v]) => `${n}=${v}`),
+      fc.constantFrom('noequals', 'A', '=x', ''),
+    );
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 12 }), (entries) => {
+        const seen = new Set<string>();
+        const expected = entries.filter((e) => {
+          const eq = e.indexOf('=');
+          if (eq <= 0 || seen.has(e.slice(0, eq))) return false;
+          seen.add(e.slice(0, eq));
+          return true;
+        });
+        expect(s.environmentView(entries)[s.ENTRIES]).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
