@@ -31,7 +31,7 @@ export const explainCommand: Subcommand = async (argv, ctx) => {
   const { profile, rest } = profileOption(argv);
   const command = rest[0] === '--' ? rest.slice(1) : rest;
   if (command.length === 0) throw usageError('explain: no COMMAND given (see lsf-docker explain --help)');
-  const job = await prepareJob('lsf-docker', ctx.config, command, process.env, profile);
+  const job = prepareJob('lsf-docker', ctx.config, command, process.env, profile);
   const view = dryRunView(job);
   const out = [
     `config:   ${job.configPath ?? 'built-in defaults (no /etc/lsf-docker/lsf-docker.conf)'}`,

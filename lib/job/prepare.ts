@@ -5,7 +5,7 @@ import type { AppliedProfile } from '../config/profiles/types.js';
 import { whoOf } from '../config/profiles/who.js';
 import type { Config } from '../config/schema.js';
 import type { Identity } from '../host/identity.js';
-import { identityFromOsSoon } from '../host/identity-from-os.js';
+import { identityFromOs } from '../host/identity-from-os.js';
 import { type JobTmpdir, removeJobTmpdir } from '../host/job-tmpdir.js';
 import { osProbe } from '../host/os-probe.js';
 import { jobFilesIn } from '../host/private-dir.js';
@@ -42,26 +42,21 @@ export interface PreparedJob {
  * The deciding half of docker_run, shared with `lsf-docker explain`: config, profile (the
  * admin's PROFILE from --profile, else LSF_DOCKER_PROFILE), request, identity, policy. A profile
  * the user may not use is refused here, before anything exists. Reads (config, stat, realpath,
- * the user's env files), writes nothing. The names of groups /etc/group does not list come from
- * a lookup process that runs meanwhile: only what reads them waits for it (a profile's groups[],
- * a runtime that cannot map host groups, the container's /etc/group).
+ * the user's env files), writes nothing.
  */
-export async function prepareJob(
+export function prepareJob(
   program: string,
   configPath: string | undefined,
   command: string[],
   env: NodeJS.ProcessEnv = process.env,
   fixedProfile?: string,
   opts: { makeTmpdir?: boolean } = {},
-): Promise<PreparedJob> {
+): PreparedJob {
   const { config: loaded, path } = loadConfig(configPath, { euid: process.geteuid!() });
   const log = createLogger(program, loaded.log.level);
   const choice = profileChoice(env, fixedProfile);
-  const soon = identityFromOsSoon(env);
-  // Without a profile, who only fills in {user}: the group names are not read.
-  const who = whoOf(choice ? await soon.complete : soon.identity);
-  const { config, profile } = effectiveConfig(loaded, who, choice, { kernel: release() });
-  const identity = soon.identity;
+  const identity = identityFromOs(env);
+  const { config, profile } = effectiveConfig(loaded, whoOf(identity), choice, { kernel: release() });
   // A Slurm job: the LSB_* contract from Slurm's facts, and (a real run) its job tmpdir made first.
   const job = jobEnvironmentOf(env, { config, owner: () => identity, makeTmpdir: !!opts.makeTmpdir, log });
   try {
@@ -73,17 +68,8 @@ export async function prepareJob(
     if (request.logLevel) log.setLevel(request.logLevel);
     const probe = osProbe(identity, config.devices.gpuDevDir);
     const runtime = runtimeCapabilities(config.docker.engine);
-    // Policy names groups only when the runtime cannot map them (its warning).
-    const decided = decideContainerSpec({
-      request,
-      config,
-      identity: runtime.hostGroups ? identity : await soon.complete,
-      probe,
-      runtime,
-    });
-    const complete = await soon.complete;
-    const named = { ...decided, identity: { ...decided.identity, groupNames: complete.groupNames } };
-    const spec = profile ? withProfile(named, profile) : named;
+    const decided = decideContainerSpec({ request, config, identity, probe, runtime });
+    const spec = profile ? withProfile(decided, profile) : decided;
     if (config.security.privileged) {
       log.warning(
         `PRIVILEGED container${profile ? ` (profile ${profile.name})` : ''}: root-equivalent on this host`,
@@ -96,7 +82,7 @@ export async function prepareJob(
       config,
       configPath: path,
       log,
-      identity: complete,
+      identity,
       probe,
       spec,
       files,

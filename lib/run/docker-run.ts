@@ -45,16 +45,9 @@ const ORPHAN_AGE_MS = 10 * 60 * 1000;
 export async function dockerRun(request: DockerRunRequest): Promise<number> {
   const early = new EarlySignals();
   try {
-    const job = await prepareJob(
-      'docker_run',
-      request.configPath,
-      request.command,
-      process.env,
-      request.profile,
-      {
-        makeTmpdir: !request.dryRun,
-      },
-    );
+    const job = prepareJob('docker_run', request.configPath, request.command, process.env, request.profile, {
+      makeTmpdir: !request.dryRun,
+    });
     if (process.env.SUDO_UID !== undefined)
       forgetSnapshot(process.env[SNAPSHOT_VARIABLE], job.identity.uid, job.identity.gid);
     if (request.dryRun) {

@@ -2,9 +2,7 @@
 import { describe, expect, test } from '@jest/globals';
 import {
   type GroupSources,
-  getentSoon,
   groupNamesOf,
-  groupNamesSoon,
   LOOKUP_ENV,
   type Lookup,
   MAX_GROUP_LOOKUPS,
@@ -78,47 +76,5 @@ describe('group names', () => {
 
   test("the lookup processes' environment is fixed, never the job's", () => {
     expect(LOOKUP_ENV).toEqual({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' });
-  });
-});
-
-describe('group names without waiting for the lookup process', () => {
-  test('now: what /etc/group names; all: the same names as groupNamesOf once the process answered', async () => {
-    const known = { 5000: 'ldap-a', 5002: 'ldap-c' };
-    let answer: (lines: string[]) => void = () => {};
-    const { s, calls } = sources(GROUP_FILE, known);
-    const soon = groupNamesSoon([4201, 5000, 100, 5001, 5002], {
-      ...s,
-      lookupSoon: (database, keys) => {
-        calls.push({ database, keys });
-        return new Promise((resolve) => {
-          answer = resolve;
-        });
-      },
-    });
-    expect(soon.now).toEqual(
-      new Map([
-        [4201, 'alice'],
-        [100, 'users'],
-      ]),
-    );
-    expect(calls).toEqual([{ database: 'group', keys: ['5000', '5001', '5002'] }]);
-    answer(['ldap-a:*:5000:', 'ldap-c:*:5002:', 'other:*:7:']);
-    const all = await soon.all;
-    expect(all).toEqual(groupNamesOf([4201, 5000, 100, 5001, 5002], sources(GROUP_FILE, known).s));
-    // NOW is never changed afterwards.
-    expect(soon.now.has(5000)).toBe(false);
-  });
-
-  test('all named by /etc/group: no process, both the same', async () => {
-    const { s, calls } = sources(GROUP_FILE);
-    const soon = groupNamesSoon([4201, 100], s);
-    expect(await soon.all).toEqual(soon.now);
-    expect(calls).toEqual([]);
-  });
-
-  test('the real getent, started without waiting: its lines; none for unknown gids or no keys', async () => {
-    expect(await getentSoon('group', ['0'])).toEqual([expect.stringMatching(/^root:[^:]*:0:/)]);
-    expect(await getentSoon('group', ['3999999999'])).toEqual([]);
-    expect(await getentSoon('group', [])).toEqual([]);
   });
 });
