@@ -553,7 +553,7 @@ if (opts.profile) {
   }
 }
 const localLsf = path.join(repo, 'bench', 'local-lsf.mjs');
-if (existsSync(localLsf)) {
+if (existsSync(localLsf) && !process.env.BENCH_SKIP_LOCAL) {
   console.log('local LSF (bench/local-lsf.mjs):');
   const r = spawnSync(process.execPath, [localLsf], {
     stdio: ['ignore', 'inherit', 'pipe'],

@@ -54,11 +54,12 @@ function restoreJobNodeVariables(env) {
 }
 
 /**
- * The environment read in one pass from /proc/self/environ, as a Map in its order (undefined
- * without /proc). Node's process.env answers each read with getenv(), a linear scan, so
- * enumerating it (Object.entries, or spawn() copying it for a child) is quadratic: 1.4 s for
- * 10,000 variables on the test machine. A Map, not an object: giving an object 10,000 properties
- * costs the job 8-15 ms more. The first of duplicate names wins, as with getenv().
+ * The environment read in one pass from /proc/self/environ: its NAME=value entries as the kernel
+ * holds them, in order (undefined without /proc). Node's process.env answers each read with
+ * getenv(), a linear scan, so enumerating it (Object.entries, or spawn() copying it for a child)
+ * is quadratic: 1.4 s for 10,000 variables on the test machine. The entries stay the strings
+ * split() made: a job may carry 10,000 variables, and every object made per variable costs the
+ * start-up its allocation and the young-generation collections that copy it.
  */
 function readEnvironment() {
   let text;
@@ -67,53 +68,100 @@ function readEnvironment() {
   } catch {
     return undefined;
   }
-  const vars = new Map();
-  for (const entry of text.split('\0')) {
-    const eq = entry.indexOf('=');
-    if (eq <= 0) continue;
-    const name = entry.slice(0, eq);
-    if (!vars.has(name)) vars.set(name, entry.slice(eq + 1));
-  }
-  return vars;
+  const entries = text.split('\0');
+  if (entries[entries.length - 1] === '') entries.pop();
+  return entries;
 }
 
-/** The environment's [name, value] pairs in order, on process.env under this key (lib/request/parse.ts reads them once). */
+/** The environment's NAME=value entries in order, each name once, on process.env under this key (lib/request/parse.ts reads them once). */
 const ENTRIES = Symbol.for('lsf-docker.environment.entries');
 
 /**
- * process.env as a view of VARS: reads, writes, `in`, enumeration as on an object whose
- * prototype is Object.prototype, and env[ENTRIES] the pairs in one native step.
+ * process.env as a view of ENTRIES (NAME=value strings, as readEnvironment gives them): reads,
+ * writes, `in`, enumeration as on an object whose prototype is Object.prototype, and
+ * env[ENTRIES] its entries in one native step. The first of duplicate names wins, as with
+ * getenv(); an entry without a name ("=x", or no '=') is no variable. Reads go through an index
+ * (name -> position of its first entry, one pass, no value copied); the first write turns the
+ * view into a Map of the names and values (the programs never write: only start.cjs does, when
+ * the launcher moved NODE_* variables).
  */
-function environmentView(vars) {
+function environmentView(raw) {
   const proto = Object.prototype;
-  const own = (key) => typeof key === 'string' && vars.has(key);
-  const put = (key, value) => {
+  let index;
+  /** Whether RAW itself is the entry list: every entry named, no name twice. */
+  let unique = false;
+  let vars;
+  const indexed = () => {
+    if (index !== undefined) return index;
+    index = new Map();
+    let skipped = 0;
+    for (let i = 0; i < raw.length; i++) {
+      const e = raw[i];
+      const eq = e.indexOf('=');
+      if (eq <= 0) skipped++;
+      else {
+        const name = e.slice(0, eq);
+        if (index.get(name) === undefined) index.set(name, i);
+        else skipped++;
+      }
+    }
+    unique = skipped === 0;
+    return index;
+  };
+  const entries = () => {
+    if (vars !== undefined) return Array.from(vars, ([name, value]) => `${name}=${value}`);
+    const at = indexed();
+    if (unique) return raw.slice();
+    return raw.filter((e, i) => {
+      const eq = e.indexOf('=');
+      return eq > 0 && at.get(e.slice(0, eq)) === i;
+    });
+  };
+  const written = () => {
+    if (vars === undefined) {
+      const list = entries();
+      vars = new Map();
+      for (let i = 0; i < list.length; i++) {
+        const eq = list[i].indexOf('=');
+        vars.set(list[i].slice(0, eq), list[i].slice(eq + 1));
+      }
+      index = undefined;
+    }
+    return vars;
+  };
+  const value = (key) => {
+    if (vars !== undefined) return vars.get(key);
+    const i = indexed().get(key);
+    return i === undefined ? undefined : raw[i].slice(key.length + 1);
+  };
+  const own = (key) => typeof key === 'string' && (vars !== undefined ? vars.has(key) : indexed().has(key));
+  const put = (key, v) => {
     if (typeof key !== 'string') return false;
-    vars.set(key, String(value));
+    written().set(key, String(v));
     return true;
   };
   return new Proxy(
     {},
     {
-      get: (_, key) => (key === ENTRIES ? Array.from(vars) : own(key) ? vars.get(key) : proto[key]),
+      get: (_, key) => (key === ENTRIES ? entries() : own(key) ? value(key) : proto[key]),
       has: (_, key) => own(key) || key in proto,
-      set: (_, key, value) => put(key, value),
+      set: (_, key, v) => put(key, v),
       defineProperty: (_, key, desc) => put(key, desc.value),
       deleteProperty: (_, key) => {
-        vars.delete(key);
+        written().delete(key);
         return true;
       },
-      ownKeys: () => Array.from(vars.keys()),
+      ownKeys: () => Array.from(vars !== undefined ? vars.keys() : indexed().keys()),
       getOwnPropertyDescriptor: (_, key) =>
-        own(key) ? { value: vars.get(key), writable: true, enumerable: true, configurable: true } : undefined,
+        own(key) ? { value: value(key), writable: true, enumerable: true, configurable: true } : undefined,
     },
   );
 }
 
 /** The environment as a plain object, read in one pass (undefined without /proc). */
 function environmentSnapshot() {
-  const vars = readEnvironment();
-  return vars === undefined ? undefined : Object.fromEntries(vars);
+  const entries = readEnvironment();
+  return entries === undefined ? undefined : { ...environmentView(entries) };
 }
 
 /**
@@ -122,12 +170,13 @@ function environmentSnapshot() {
  * no longer copied into the C environment (the programs never make any).
  */
 function run(file) {
-  const vars = readEnvironment();
-  if (vars === undefined) {
+  const entries = readEnvironment();
+  if (entries === undefined) {
     restoreJobNodeVariables(process.env);
   } else {
-    restoreJobNodeVariables(vars);
-    process.env = environmentView(vars);
+    const view = environmentView(entries);
+    restoreJobNodeVariables(view);
+    process.env = view;
   }
   const script = compile(file, readCache(file));
   const mod = new Module(file, null);

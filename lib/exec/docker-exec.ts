@@ -68,7 +68,7 @@ export async function findTarget(
 }
 
 /** Run through sudo: the job's environment snapshot, read as the user (refused when unreadable). */
-function snapshotOf(env: NodeJS.ProcessEnv, identity: Identity): Array<[string, string]> | undefined {
+function snapshotOf(env: NodeJS.ProcessEnv, identity: Identity): string[] | undefined {
   const file = env[SNAPSHOT_VARIABLE];
   if (file === undefined || env.SUDO_UID === undefined) return undefined;
   try {
@@ -87,7 +87,8 @@ export interface ExecPlan {
   identity: Identity;
   runtime: ContainerRuntime;
   container: FoundContainer;
-  env: Array<[string, string]>;
+  /** NAME=value entries for the exec's env-file. */
+  env: string[];
   words: string[];
   job: JobTarget;
   /** stdin is the user's terminal / the job is interactive. */
@@ -144,7 +145,7 @@ export async function runExec(
     files = createPrivateDir(config.paths.tmpRoot, identity.uid, {
       passwd: '',
       group: '',
-      env: renderEnvFile([...plan.env, [SESSION_VARIABLE, token]]),
+      env: renderEnvFile([...plan.env, `${SESSION_VARIABLE}=${token}`]),
       // not the job's container: a sweep of a stale exec dir must never remove the job's container
       owner: {
         pid: process.pid,

@@ -4,7 +4,8 @@ import { JOB_TARGET_FORM, type JobTarget, parseJobTarget } from '../kernel/gramm
 import type { Logger } from '../kernel/log/logger.js';
 import {
   denyPatterns,
-  filterEnvironment,
+  entryName,
+  filterVariables,
   JOB_VARIABLES,
   jobEnvironment,
 } from '../policy/rules/environment.js';
@@ -45,17 +46,13 @@ export function parseExecRequest(argv: readonly string[], env: Env): ExecRequest
  * what sudo kept, never what sudo set (lib/policy/rules/environment.ts jobEnvironment). A bad
  * LSF_DOCKER_PRESERVE_ENVIRONMENT is refused (212), as docker_run does.
  */
-export function execEnvironment(
-  env: Env,
-  config: Config,
-  log: Logger,
-  snapshot?: Array<[string, string]>,
-): Array<[string, string]> {
+export function execEnvironment(env: Env, config: Config, log: Logger, snapshot?: string[]): string[] {
   const parsed = parsePreserveEnvironment(env);
   if (!parsed.ok) throw parsed.error;
   const preserve = parsed.value ?? config.environment.preserve;
-  const base = jobEnvironment(env, snapshot).filter(([name]) => preserve || JOB_VARIABLES.includes(name));
-  const decided = filterEnvironment([base], denyPatterns(config.environment.deny));
+  const base = jobEnvironment(env, snapshot).filter((e) => preserve || JOB_VARIABLES.includes(entryName(e)));
+  // Each name once already (jobEnvironment): nothing to merge.
+  const decided = filterVariables(base, [], denyPatterns(config.environment.deny));
   for (const d of decided.dropped) log.debug(`environment: ${d.name} dropped (${d.reason})`);
   return decided.kept;
 }

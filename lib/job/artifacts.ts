@@ -49,9 +49,9 @@ export function renderScript(script: JobScript): string {
   return `#!/bin/sh\n${script.words.join(' ')}\n`;
 }
 
-/** The env-file: one NAME=value per line, taken literally by docker. */
-export function renderEnvFile(env: Array<[string, string]>): string {
-  return env.map(([name, value]) => `${name}=${value}\n`).join('');
+/** The env-file: one NAME=value entry per line, taken literally by docker (one join, however many). */
+export function renderEnvFile(env: readonly string[]): string {
+  return env.length === 0 ? '' : `${env.join('\n')}\n`;
 }
 
 /** Every file of the job, from its spec. */

@@ -33,8 +33,8 @@ export interface JobRequest {
   job: LsfJob;
   /** The job's whole environment, as received (filtered later). */
   env: Record<string, string>;
-  /** The same variables as [name, value] pairs in their order, read once (the environment rule enumerates these). */
-  variables?: ReadonlyArray<[string, string]>;
+  /** The same variables as NAME=value entries in their order, each name once, read once (the environment rule enumerates these). */
+  variables?: ReadonlyArray<string>;
 }
 
 /** The LSF facts about the job that the wrapper uses, typed (lib/scheduler/lsf/facts.ts reads them). */

@@ -1,3 +1,4 @@
+import { entriesOf } from '../kernel/env-entries.js';
 import { parseDigest } from '../kernel/grammar/digest.js';
 import { type HostEntry, parseHostEntry } from '../kernel/grammar/host.js';
 import { parseImageRef } from '../kernel/grammar/image.js';
@@ -147,7 +148,7 @@ function shmSizeOf(problems: Problems, env: Env): number | undefined {
   return size;
 }
 
-/** Where the launcher's environment view (scripts/start.cjs) gives its [name, value] pairs in one step. */
+/** Where the launcher's environment view (scripts/start.cjs) gives its NAME=value entries in one step. */
 const ENTRIES = Symbol.for('lsf-docker.environment.entries');
 
 /**
@@ -157,12 +158,12 @@ const ENTRIES = Symbol.for('lsf-docker.environment.entries');
  */
 function environmentOf(raw: Readonly<Record<string, string | undefined>>): {
   env: Readonly<Record<string, string>>;
-  variables: Array<[string, string]>;
+  variables: ReadonlyArray<string>;
 } {
   const provided = (raw as { [ENTRIES]?: unknown })[ENTRIES];
   if (Array.isArray(provided)) return { env: raw as Record<string, string>, variables: provided };
-  const variables = Object.entries(raw).filter((e): e is [string, string] => e[1] !== undefined);
-  return { env: Object.fromEntries(variables), variables };
+  const pairs = Object.entries(raw).filter((e): e is [string, string] => e[1] !== undefined);
+  return { env: Object.fromEntries(pairs), variables: entriesOf(raw) };
 }
 
 export interface ParseContext {

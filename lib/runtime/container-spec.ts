@@ -109,8 +109,11 @@ export interface ProcessSpec {
   command: string[];
   /** The generated job script (rendered by lib/job/artifacts.ts); undefined when the image's own command or a job file runs. */
   script?: JobScript;
-  /** Environment for the env-file, in order. */
-  env: Array<[string, string]>;
+  /**
+   * Environment for the env-file, in order: NAME=value entries, each name once (the strings read
+   * from the process's environment where they pass as they are: a job may carry 10,000).
+   */
+  env: string[];
   interactive: boolean;
   tty: boolean;
   init: true;

@@ -3,11 +3,14 @@
  * --env-file takes each line literally (no quotes, no escapes), cannot carry a newline, and its
  * line scanner stops at 64 KiB, so such values are dropped rather than mangled.
  */
+import { entriesOf, entryName } from '../../kernel/env-entries.js';
 import type { JobRequest } from '../../request/job-request.js';
 import type { GpuSpec } from '../../runtime/container-spec.js';
 import type { JobVariable } from '../../scheduler/lsf/contract.js';
 import { gpuVariables } from './devices.js';
 import { Findings, type RuleContext, type Ruling } from './rule.js';
+
+export { entriesOf, entryName, entryPair } from '../../kernel/env-entries.js';
 
 export const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Below docker's 64 KiB line limit, leaving room for the name. */
@@ -47,39 +50,41 @@ export const SUDO_SET = new Set(['HOME', 'USER', 'LOGNAME', 'USERNAME', 'SHELL',
 /** The largest environment snapshot read (Linux caps a process's whole environment far below). */
 export const SNAPSHOT_LIMIT = 4 * 1024 * 1024;
 
-/** The entries of a snapshot (NUL-separated NAME=value); anything without '=' is skipped. Pure. */
-export function parseSnapshot(text: string): Array<[string, string]> {
-  return text
-    .split('\0')
-    .filter((e) => e.indexOf('=') > 0)
-    .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]);
+/** The entries of a snapshot (NUL-separated NAME=value), in order; anything without a name before '=' is skipped. Pure. */
+export function parseSnapshot(text: string): string[] {
+  return text.split('\0').filter((e) => e.indexOf('=') > 0);
 }
 
 /**
- * The job's own environment. Run as the user, the process's. Run through sudo (SUDO_UID set):
- * the snapshot's entries (when one was given), then what sudo kept, minus what sudo itself set
- * (HOME, SHELL, MAIL, PATH, TERM, SUDO_*...): the container never gets root's MAIL or SHELL.
- * Pure.
+ * The job's own environment, as NAME=value entries, each name once. Run as the user, the
+ * process's. Run through sudo (SUDO_UID set): the snapshot's entries (when one was given), then
+ * what sudo kept, minus what sudo itself set (HOME, SHELL, MAIL, PATH, TERM, SUDO_*...): the
+ * container never gets root's MAIL or SHELL. Pure.
  */
 export function jobEnvironment(
   env: Readonly<Record<string, string | undefined>>,
-  snapshot: Array<[string, string]> | undefined,
-  variables?: ReadonlyArray<[string, string]>,
-): ReadonlyArray<[string, string]> {
-  // The request's pairs (read once, scripts/start.cjs) rather than a second pass over ENV.
-  const own = variables ?? Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined);
+  snapshot: readonly string[] | undefined,
+  variables?: ReadonlyArray<string>,
+): ReadonlyArray<string> {
+  // The request's entries (read once, scripts/start.cjs) rather than a second pass over ENV.
+  const own = variables ?? entriesOf(env);
   if (env.SUDO_UID === undefined) return own;
-  const kept = own.filter(([name]) => !SUDO_SET.has(name) && !name.startsWith('SUDO_'));
+  const kept = own.filter((e) => {
+    const name = entryName(e);
+    return !SUDO_SET.has(name) && !name.startsWith('SUDO_');
+  });
   if (snapshot === undefined) return kept;
   // Each name once (filterVariables' first source): sudo's kept LSF variables are in the
-  // snapshot too; what sudo kept wins, in the snapshot's place.
-  const merged = new Map(snapshot);
-  for (const [name, value] of kept) merged.set(name, value);
-  return [...merged];
+  // snapshot too; what sudo kept wins, in the snapshot's place (a name the snapshot repeats: its
+  // last value, in its first place).
+  const merged = new Map(snapshot.map((e) => [entryName(e), e]));
+  for (const e of kept) merged.set(entryName(e), e);
+  return [...merged.values()];
 }
 
 export interface EnvDecision {
-  kept: Array<[string, string]>;
+  /** The variables passed, as NAME=value entries in order. */
+  kept: string[];
   dropped: Array<{ name: string; reason: string }>;
 }
 
@@ -120,41 +125,75 @@ export function denyPatterns(patterns: string[]): RegExp[] {
 export function filterEnvironment(sources: Array<Iterable<[string, string]>>, deny: RegExp[]): EnvDecision {
   const merged = new Map<string, string>();
   for (const source of sources) for (const [name, value] of source) merged.set(name, value);
-  return filterVariables(merged, [], deny);
+  const kept: string[] = [];
+  const dropped: EnvDecision['dropped'] = [];
+  for (const [name, value] of merged) {
+    const reason = dropReason(name, value, deny);
+    if (reason) dropped.push({ name, reason });
+    else kept.push(`${name}=${value}`);
+  }
+  return { kept, dropped };
+}
+
+const escaped = (name: string) => name.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&');
+
+/**
+ * An entry that passes as it is, tested in one step: a plain name that no later source
+ * overrides (LATER), a value without a newline, NUL or bash function (its length and the deny
+ * patterns are checked apart). Equivalent to PLAIN_NAME on the name and SUSPECT_VALUE on the
+ * value: a valid name holds no '=', so the first '=' ends it.
+ */
+function plainEntryPattern(later: Iterable<string>): RegExp {
+  const names = [...ALWAYS_DROPPED, ...Array.from(later, escaped)].join('|');
+  return new RegExp(`^(?!SUDO_|(?:${names})=)[A-Za-z_][A-Za-z0-9_]*=(?!\\(\\)\\s*\\{)[^\\n\\r\\0]*$`);
 }
 
 /**
- * filterEnvironment for an ENVIRONMENT whose names are unique (an object's entries, a Map),
- * overridden by the LATER sources: the environment itself is not copied. Linear, and cheap per
- * variable even before the JIT warms up (a job's environment may hold 10,000): a plain name with
- * a plain short value takes two regular expressions (and the deny patterns, as one).
+ * filterEnvironment for an ENVIRONMENT of NAME=value entries whose names are unique (the
+ * process's, read once), overridden by the LATER sources: the environment itself is not copied.
+ * Linear, and cheap per variable even before the JIT warms up (a job's environment may hold
+ * 10,000): an entry with a plain name and a plain short value takes one regular expression (and
+ * the deny patterns, as one, on its name) and is kept as the same string; only the others are
+ * taken apart into name and value.
  */
 export function filterVariables(
-  environment: Iterable<[string, string]>,
+  environment: ReadonlyArray<string>,
   laterSources: Array<Iterable<[string, string]>>,
   deny: RegExp[],
 ): EnvDecision {
   const later = new Map<string, string>();
   for (const source of laterSources) for (const [name, value] of source) later.set(name, value);
   const denied = deny.length > 0 ? new RegExp(deny.map((re) => re.source).join('|')) : undefined;
-  const kept: Array<[string, string]> = [];
+  const plainEntry = plainEntryPattern(later.keys());
+  const kept: string[] = [];
   const dropped: EnvDecision['dropped'] = [];
   const plain = (name: string, value: string) =>
     PLAIN_NAME.test(name) &&
     !SUSPECT_VALUE.test(value) &&
     value.length * 3 <= MAX_ENV_VALUE &&
     (denied === undefined || !denied.test(name));
-  const decide = (name: string, value: string, pair?: [string, string]) => {
+  const decide = (name: string, value: string, entry?: string) => {
     const reason = plain(name, value) ? undefined : dropReason(name, value, deny);
     if (reason) dropped.push({ name, reason });
-    else kept.push(pair ?? [name, value]);
+    else kept.push(entry ?? `${name}=${value}`);
   };
-  for (const pair of environment) {
-    const [name, value] = pair;
+  // An indexed loop: a for-of over 10,000 entries costs several times more before the JIT is warm.
+  for (let i = 0; i < environment.length; i++) {
+    const entry = environment[i]!;
+    if (
+      entry.length * 3 <= MAX_ENV_VALUE &&
+      plainEntry.test(entry) &&
+      (denied === undefined || !denied.test(entryName(entry)))
+    ) {
+      kept.push(entry);
+      continue;
+    }
+    const eq = entry.indexOf('=');
+    const name = eq < 0 ? entry : entry.slice(0, eq);
+    const value = eq < 0 ? '' : entry.slice(eq + 1);
     const override = later.size > 0 ? later.get(name) : undefined;
     if (override === undefined) {
-      // The pair itself is kept (no copy of 10,000 pairs): the spec's env is never changed in place.
-      decide(name, value, pair);
+      decide(name, value, entry);
     } else {
       later.delete(name);
       decide(name, override);
@@ -259,13 +298,13 @@ export function environmentRule(
   request: JobRequest,
   ctx: RuleContext,
   inputs: EnvironmentInputs,
-): Ruling<Array<[string, string]>> {
+): Ruling<string[]> {
   const found = new Findings();
   const { environment } = ctx.config;
   const preserve = request.preserveEnvironment ?? environment.preserve;
   const all = jobEnvironment(request.env, snapshotOf(request, ctx, found), request.variables);
   const passed = (name: string) => JOB_VARIABLES.includes(name) || environment.pass.includes(name);
-  const base = preserve ? all : all.filter(([name]) => passed(name));
+  const base = preserve ? all : all.filter((entry) => passed(entryName(entry)));
   const files = userEnvFiles(request, ctx, found);
   const env = filterVariables(
     base,

@@ -83,15 +83,17 @@ function userVolumes(request: JobRequest, ctx: RuleContext, roots: string[], fou
 
 /** MOUNTS with each target once (the first wins); a user volume onto a target already mounted is refused. */
 function uniqueTargets(mounts: BindMount[], found: Findings): BindMount[] {
-  const targets = new Map<string, BindMount>();
+  const first = new Map<string, BindMount>();
+  const last = new Map<string, BindMount>();
   for (const m of mounts) {
-    const previous = targets.get(m.target);
+    const previous = last.get(m.target);
     if (previous && m.origin === 'user') {
       found.refuse('LSF_DOCKER_VOLUMES', `target ${m.target} is already mounted (${previous.origin})`);
     }
-    targets.set(m.target, m);
+    last.set(m.target, m);
+    if (!first.has(m.target)) first.set(m.target, m);
   }
-  return mounts.filter((m, i) => mounts.findIndex((o) => o.target === m.target) === i);
+  return mounts.filter((m, i) => first.get(m.target) === m && mounts.indexOf(m) === i);
 }
 
 /** The runtime's own file mounts, placed like any other: no user volume may make it create them. */

@@ -10,6 +10,7 @@ import { chooseTarget, execCommand, proofReason } from '../../../lib/exec/target
 import type { Identity } from '../../../lib/host/identity.js';
 import type { PrivateDirProof } from '../../../lib/host/private-dir.js';
 import { ExitCode } from '../../../lib/kernel/exit-codes.js';
+import { entryName } from '../../../lib/policy/rules/environment.js';
 import { type FakeRun, fakeRuntime } from '../../../lib/runtime/fake.js';
 import type { FoundContainer } from '../../../lib/runtime/types.js';
 import { memoryLogger, sleep } from '../job/helpers.js';
@@ -49,7 +50,7 @@ describe("the environment, by docker_run's rules", () => {
   };
 
   test('preserved: everything but what is always dropped or denied', () => {
-    const kept = execEnvironment(env, config(true, ['SECRET_.*']), memoryLogger()).map(([n]) => n);
+    const kept = execEnvironment(env, config(true, ['SECRET_.*']), memoryLogger()).map(entryName);
     expect(kept).toEqual(['LSB_JOBID', 'TMPDIR', 'MY_VAR']);
   });
 
@@ -60,8 +61,8 @@ describe("the environment, by docker_run's rules", () => {
       config(true),
       memoryLogger(),
     );
-    expect(byJob.map(([n]) => n)).toEqual(['LSB_JOBID', 'TMPDIR']);
-    expect(execEnvironment(env, config(false), memoryLogger()).map(([n]) => n)).toEqual([
+    expect(byJob.map(entryName)).toEqual(['LSB_JOBID', 'TMPDIR']);
+    expect(execEnvironment(env, config(false), memoryLogger()).map(entryName)).toEqual([
       'LSB_JOBID',
       'TMPDIR',
     ]);
@@ -231,7 +232,7 @@ describe('one exec', () => {
       identity: ALICE,
       runtime,
       container: c(),
-      env: [['LSB_JOBID', '7']],
+      env: ['LSB_JOBID=7'],
       words: ['sleep 30'],
       job: { id: 7 },
       interactive: false,

@@ -86,14 +86,9 @@ describe('renderScript: the command words joined by one space, as bsub does', ()
 
 describe('renderEnvFile', () => {
   test('one NAME=value per line, values literal', () => {
-    expect(
-      renderEnvFile([
-        ['A', '1'],
-        ['B', ' two words '],
-        ['C', ''],
-        ['D', `"'$x'"`],
-      ]),
-    ).toBe(`A=1\nB= two words \nC=\nD="'$x'"\n`);
+    expect(renderEnvFile(['A=1', 'B= two words ', 'C=', `D="'$x'"`, 'E=x=y'])).toBe(
+      `A=1\nB= two words \nC=\nD="'$x'"\nE=x=y\n`,
+    );
   });
   test('nothing to pass: an empty file', () => {
     expect(renderEnvFile([])).toBe('');

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
+import fc from 'fast-check';
 
 const START = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../scripts/start.cjs');
 const start = createRequire(import.meta.url)(START) as {
@@ -102,28 +103,74 @@ describe('code cache', () => {
 
 describe('environmentView: process.env as a view of the environment read once', () => {
   const s = createRequire(import.meta.url)(START) as {
-    environmentView(vars: Map<string, string>): Record<string | symbol, unknown>;
+    environmentView(entries: string[]): Record<string | symbol, unknown>;
     ENTRIES: symbol;
   };
   test('reads, in, own properties, enumeration, writes and deletes as on a plain object', () => {
-    const vars = new Map([
-      ['A', '1'],
-      ['toString', 'shadow'],
-      ['B', ''],
-    ]);
-    const env = s.environmentView(vars);
+    const entries = ['A=1', 'toString=shadow', 'B='];
+    const env = s.environmentView(entries);
     expect(Object.getPrototypeOf(env)).toBe(Object.prototype);
     expect([env.A, env.B, env.toString, env.MISSING]).toEqual(['1', '', 'shadow', undefined]);
     expect(['A' in env, 'MISSING' in env, 'hasOwnProperty' in env]).toEqual([true, false, true]);
     expect(Object.hasOwn(env, 'A')).toBe(true);
-    expect(Object.entries(env)).toEqual([...vars]);
-    expect(JSON.parse(JSON.stringify(env))).toEqual({ A: '1', toString: 'shadow', B: '' });
-    env.C = 3;
-    delete env.A;
-    expect(env[s.ENTRIES]).toEqual([
+    expect(Object.entries(env)).toEqual([
+      ['A', '1'],
       ['toString', 'shadow'],
       ['B', ''],
-      ['C', '3'],
     ]);
+    expect(JSON.parse(JSON.stringify(env))).toEqual({ A: '1', toString: 'shadow', B: '' });
+    expect(env[s.ENTRIES]).toEqual(entries);
+    expect(env[s.ENTRIES]).not.toBe(entries);
+    env.C = 3;
+    delete env.A;
+    env.B = 'b';
+    expect(env[s.ENTRIES]).toEqual(['toString=shadow', 'B=b', 'C=3']);
+    expect([env.A, env.B, env.C, 'A' in env]).toEqual([undefined, 'b', '3', false]);
+    expect(entries).toEqual(['A=1', 'toString=shadow', 'B=']);
+  });
+
+  test("raw entries: '=' in values, empty values, odd names, the first of duplicates wins (as getenv), no name is no variable", () => {
+    const entries = ['A=x=y=', 'E=', 'odd-name.x=1', 'A=second', 'noequals', '=nameless', 'Z=z', 'E=again'];
+    const env = s.environmentView(entries);
+    expect([env.A, env.E, env['odd-name.x'], env.Z, env.noequals, env['']]).toEqual([
+      'x=y=',
+      '',
+      '1',
+      'z',
+      undefined,
+      undefined,
+    ]);
+    expect(Object.keys(env)).toEqual(['A', 'E', 'odd-name.x', 'Z']);
+    expect(env[s.ENTRIES]).toEqual(['A=x=y=', 'E=', 'odd-name.x=1', 'Z=z']);
+    // The first write turns it into names and values: the same entries, the change in place.
+    env.E = 'set';
+    expect(env[s.ENTRIES]).toEqual(['A=x=y=', 'E=set', 'odd-name.x=1', 'Z=z']);
+    expect(env.A).toBe('x=y=');
+  });
+
+  test('an empty environment', () => {
+    const env = s.environmentView([]);
+    expect([Object.keys(env), env[s.ENTRIES], env.PATH]).toEqual([[], [], undefined]);
+  });
+
+  test('the entries are each named entry once, the first of a name, in order, whatever the list', () => {
+    const name = fc.constantFrom('A', 'AB', 'A_B', 'B', 'a', 'é', 'A=', '', 'A B');
+    const entry = fc.oneof(
+      fc.tuple(name, fc.constantFrom('', '1', '=', 'x=y', 'A=1', '\n')).map(([n, v]) => `${n}=${v}`),
+      fc.constantFrom('noequals', 'A', '=x', ''),
+    );
+    fc.assert(
+      fc.property(fc.array(entry, { maxLength: 12 }), (entries) => {
+        const seen = new Set<string>();
+        const expected = entries.filter((e) => {
+          const eq = e.indexOf('=');
+          if (eq <= 0 || seen.has(e.slice(0, eq))) return false;
+          seen.add(e.slice(0, eq));
+          return true;
+        });
+        expect(s.environmentView(entries)[s.ENTRIES]).toEqual(expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -4,6 +4,7 @@ import {
   denyPatterns,
   dropReason,
   ENV_NAME,
+  entryPair,
   filterEnvironment,
   filterVariables,
   jobEnvironment,
@@ -73,12 +74,7 @@ describe('filterEnvironment', () => {
       ],
       [],
     );
-    expect(decision.kept).toEqual([
-      ['A', 'one'],
-      ['B', 'fixed'],
-      ['C', '3'],
-      ['D', '4'],
-    ]);
+    expect(decision.kept).toEqual(['A=one', 'B=fixed', 'C=3', 'D=4']);
     expect(decision.dropped).toEqual([{ name: 'HOSTNAME', reason: 'always dropped' }]);
   });
 
@@ -97,7 +93,7 @@ describe('filterEnvironment', () => {
         const { kept, dropped } = filterEnvironment([entries], []);
         const last = new Map(entries);
         expect(kept.length + dropped.length).toBe(last.size);
-        for (const [n, v] of kept) {
+        for (const [n, v] of kept.map(entryPair)) {
           expect(last.get(n)).toBe(v);
           expect(n).toMatch(ENV_NAME);
           expect(v).not.toMatch(/[\n\r\0]/);
@@ -189,7 +185,7 @@ describe('filterEnvironment decides each variable as dropReason does (its fast p
           const expected = vars.map(([n, v]) => [n, dropReason(n, v, deny)] as const);
           const values = new Map(vars);
           expect(decision.kept).toEqual(
-            expected.filter(([, r]) => r === undefined).map(([n]) => [n, values.get(n)]),
+            expected.filter(([, r]) => r === undefined).map(([n]) => `${n}=${values.get(n)}`),
           );
           expect(decision.dropped).toEqual(
             expected.flatMap(([name, reason]) => (reason ? [{ name, reason }] : [])),
@@ -211,7 +207,8 @@ describe('filterVariables: an environment overridden by later sources, not copie
         pairs,
         pairs,
         (env, a, b) => {
-          expect(filterVariables(env, [a, b], [])).toEqual(filterEnvironment([env, a, b], []));
+          const entries = env.map(([n, v]) => `${n}=${v}`);
+          expect(filterVariables(entries, [a, b], [])).toEqual(filterEnvironment([env, a, b], []));
         },
       ),
     );
@@ -219,25 +216,21 @@ describe('filterVariables: an environment overridden by later sources, not copie
 });
 
 describe("jobEnvironment: the job's own variables, each name once", () => {
-  test('as the user: the request pairs themselves (read once)', () => {
-    const pairs: Array<[string, string]> = [['A', '1']];
-    expect(jobEnvironment({ A: '1' }, undefined, pairs)).toBe(pairs);
+  test('as the user: the request entries themselves (read once)', () => {
+    const entries = ['A=1'];
+    expect(jobEnvironment({ A: '1' }, undefined, entries)).toBe(entries);
+    expect(jobEnvironment({ A: '1', B: undefined, C: 'x=y' }, undefined)).toEqual(['A=1', 'C=x=y']);
   });
 
   test("through sudo: the snapshot, then what sudo kept (its value wins in the snapshot's place), sudo's own dropped", () => {
     const env = { SUDO_UID: '4201', HOME: '/root', LSB_JOBID: '7', LS_SUBCWD: '/w', TMPDIR: '/tmp/7.tmpdir' };
-    const snapshot: Array<[string, string]> = [
-      ['HOME', '/home/alice'],
-      ['LSB_JOBID', '7'],
-      ['FOO', 'bar'],
-      ['LS_SUBCWD', '/old'],
-    ];
+    const snapshot = ['HOME=/home/alice', 'LSB_JOBID=7', 'FOO=bar', 'LS_SUBCWD=/old', 'FOO=last'];
     expect(jobEnvironment(env, snapshot)).toEqual([
-      ['HOME', '/home/alice'],
-      ['LSB_JOBID', '7'],
-      ['FOO', 'bar'],
-      ['LS_SUBCWD', '/w'],
-      ['TMPDIR', '/tmp/7.tmpdir'],
+      'HOME=/home/alice',
+      'LSB_JOBID=7',
+      'FOO=last',
+      'LS_SUBCWD=/w',
+      'TMPDIR=/tmp/7.tmpdir',
     ]);
   });
 });

@@ -2,6 +2,7 @@ import { parseMountSpec } from '../../../lib/config/mount-spec.js';
 import type { Config } from '../../../lib/config/schema.js';
 import { renderJobFiles } from '../../../lib/job/artifacts.js';
 import { ExitCode } from '../../../lib/kernel/exit-codes.js';
+import { entryPair } from '../../../lib/policy/rules/environment.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
 import {
   type BindMount,
@@ -59,15 +60,12 @@ describe('decideContainerSpec: the plain job', () => {
       origin: 'tmpdir',
     });
     expect(p.storage.mounts.filter((m) => m.origin === 'tmpdir')).toHaveLength(1);
-    expect(p.process.env).toContainEqual(['TMPDIR', '/tmp']);
+    expect(p.process.env).toContain('TMPDIR=/tmp');
   });
 
   test("a TMPDIR of the job's own is kept", () => {
-    expect(plan({ env: { TMPDIR: '/scratch/alice' } }).process.env).toContainEqual([
-      'TMPDIR',
-      '/scratch/alice',
-    ]);
-    expect(plan({ env: { TMPDIR: '/tmp/123.tmpdir' } }).process.env).toContainEqual(['TMPDIR', '/tmp']);
+    expect(plan({ env: { TMPDIR: '/scratch/alice' } }).process.env).toContain('TMPDIR=/scratch/alice');
+    expect(plan({ env: { TMPDIR: '/tmp/123.tmpdir' } }).process.env).toContain('TMPDIR=/tmp');
   });
 
   test('the command runs through a generated /bin/sh script', () => {
@@ -739,7 +737,7 @@ describe('decideContainerSpec: resources and devices', () => {
       },
     });
     expect(p.devices.gpus).toEqual(expected);
-    expect(p.process.env).toContainEqual(['NVIDIA_VISIBLE_DEVICES', visible]);
+    expect(p.process.env).toContain(`NVIDIA_VISIBLE_DEVICES=${visible}`);
   });
 
   test('allocated GPUs are renumbered from 0 inside the container', () => {
@@ -747,7 +745,7 @@ describe('decideContainerSpec: resources and devices', () => {
       env: { CUDA_VISIBLE_DEVICES: '1,3', LSB_EFFECTIVE_RSRCREQ: 'rusage[ngpus_physical=2]' },
       host: { gpus: ['0', '1', '2', '3'] },
     });
-    expect(p.process.env).toContainEqual(['CUDA_VISIBLE_DEVICES', '0,1']);
+    expect(p.process.env).toContain('CUDA_VISIBLE_DEVICES=0,1');
   });
 
   test('a GPU this host does not have is refused, naming the variable', () => {
@@ -761,7 +759,7 @@ describe('decideContainerSpec: resources and devices', () => {
 });
 
 describe('decideContainerSpec: environment', () => {
-  const envOf = (p: ContainerSpec) => new Map(p.process.env);
+  const envOf = (p: ContainerSpec) => new Map(p.process.env.map(entryPair));
 
   test('preserved: the job environment, minus what an env-file cannot carry, plus the wrapper variables', () => {
     const p = plan({
@@ -795,15 +793,15 @@ describe('decideContainerSpec: environment', () => {
   test('not preserved: the LSF job variables and the user identity only', () => {
     const p = plan({ env: { LSF_DOCKER_PRESERVE_ENVIRONMENT: 'false', FOO: 'bar', HOME: '/elsewhere' } });
     expect(p.process.env).toEqual([
-      ['LSB_JOBID', '123'],
-      ['LSB_JOBINDEX', '0'],
-      ['LS_SUBCWD', '/home/alice/work'],
-      ['LSB_HOSTS', 'node1'],
-      ['NVIDIA_VISIBLE_DEVICES', 'void'],
-      ['HOME', '/home/alice'],
-      ['USER', 'alice'],
-      ['LOGNAME', 'alice'],
-      ['TMPDIR', '/tmp'],
+      'LSB_JOBID=123',
+      'LSB_JOBINDEX=0',
+      'LS_SUBCWD=/home/alice/work',
+      'LSB_HOSTS=node1',
+      'NVIDIA_VISIBLE_DEVICES=void',
+      'HOME=/home/alice',
+      'USER=alice',
+      'LOGNAME=alice',
+      'TMPDIR=/tmp',
     ]);
   });
 

@@ -636,7 +636,10 @@ function checkEnvFile(plan: ContainerSpec, env: Record<string, string | undefine
       line,
     );
   }
-  const visible = plan.process.env.find(([n]) => n === 'NVIDIA_VISIBLE_DEVICES')?.[1] ?? '';
+  const visible =
+    plan.process.env
+      .find((e) => e.startsWith('NVIDIA_VISIBLE_DEVICES='))
+      ?.slice('NVIDIA_VISIBLE_DEVICES='.length) ?? '';
   check(visible === 'void' || /^\d+(,\d+)*$/.test(visible), "the wrapper's NVIDIA_VISIBLE_DEVICES", visible);
   // A variable of the job missing from a preserved environment was dropped for a reason.
   if (!plan.decisions.includes('environment preserved')) return;

@@ -1,4 +1,4 @@
-/** parseJobRequest reads the environment once: the launcher's pairs when process.env offers them, never a copy. */
+/** parseJobRequest reads the environment once: the launcher's NAME=value entries when process.env offers them, never a copy. */
 import { describe, expect, test } from '@jest/globals';
 import { parseJobRequest } from '../../../lib/request/parse.js';
 import { jobEnv } from '../helpers/fixtures.js';
@@ -7,14 +7,15 @@ const ENTRIES = Symbol.for('lsf-docker.environment.entries');
 const ctx = { cwd: '/home/alice/work', hostname: 'node1' };
 
 describe('the environment, read once', () => {
-  test("the view's pairs are the request's variables, and the view itself its env (no copy)", () => {
+  test("the view's entries are the request's variables, and the view itself its env (no copy)", () => {
     const pairs = Object.entries(jobEnv()) as Array<[string, string]>;
+    const entries = pairs.map(([n, v]) => `${n}=${v}`);
     let asked = 0;
     const view = new Proxy(Object.fromEntries(pairs), {
       get: (target, key) => {
         if (key === ENTRIES) {
           asked++;
-          return pairs;
+          return entries;
         }
         return Reflect.get(target, key);
       },
@@ -24,13 +25,15 @@ describe('the environment, read once', () => {
     });
     const request = parseJobRequest(view, ['true'], ctx);
     expect(asked).toBe(1);
-    expect(request.variables).toBe(pairs);
+    expect(request.variables).toBe(entries);
     expect(request.env).toBe(view);
   });
 
   test('any other object: its defined entries, in order', () => {
-    const request = parseJobRequest(jobEnv({ UNSET: undefined, Z: 'z' }), ['true'], ctx);
-    expect(request.variables?.map(([n]) => n)).toEqual(Object.keys(jobEnv({ Z: 'z' })));
+    const request = parseJobRequest(jobEnv({ UNSET: undefined, Z: 'z', E: 'a=b' }), ['true'], ctx);
+    expect(request.variables).toEqual(
+      Object.entries(jobEnv({ Z: 'z', E: 'a=b' })).map(([n, v]) => `${n}=${v}`),
+    );
     expect(request.env).not.toHaveProperty('UNSET');
   });
 });

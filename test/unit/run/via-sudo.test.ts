@@ -3,7 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, test } from '@jest/globals';
 import { rootBuildArgv } from '../../../lib/build/root-input.js';
-import { jobEnvironment, parseSnapshot, SNAPSHOT_VARIABLE } from '../../../lib/policy/rules/environment.js';
+import {
+  entryPair,
+  jobEnvironment,
+  parseSnapshot,
+  SNAPSHOT_VARIABLE,
+} from '../../../lib/policy/rules/environment.js';
 import { installedProgram, snapshotText, sudoArgv } from '../../../lib/run/via-sudo.js';
 import { jobEnv, specFor, testHost } from '../helpers/fixtures.js';
 
@@ -11,11 +16,8 @@ describe('the snapshot', () => {
   test('NUL-separated NAME=value, values with newlines and = kept, its own variable left out', () => {
     const text = snapshotText({ A: '1', MULTI: 'x\ny=z', [SNAPSHOT_VARIABLE]: '/tmp/f', GONE: undefined });
     expect(text).toBe('A=1\0MULTI=x\ny=z\0');
-    expect(parseSnapshot(text)).toEqual([
-      ['A', '1'],
-      ['MULTI', 'x\ny=z'],
-    ]);
-    expect(parseSnapshot('noequals\0=x\0B=\0')).toEqual([['B', '']]);
+    expect(parseSnapshot(text)).toEqual(['A=1', 'MULTI=x\ny=z']);
+    expect(parseSnapshot('noequals\0=x\0B=\0')).toEqual(['B=']);
   });
 
   test('under sudo: the snapshot, then what sudo kept, never what sudo set', () => {
@@ -31,23 +33,16 @@ describe('the snapshot', () => {
       USER: 'root',
       LSB_JOBID: '7',
     };
-    expect(
-      jobEnvironment(sudoEnv, [
-        ['MY_VAR', 'mine'],
-        ['PATH', '/home/u/bin:/usr/bin'],
-        ['LSB_JOBID', 'forged'],
-      ]),
-    ).toEqual([
-      ['MY_VAR', 'mine'],
-      ['PATH', '/home/u/bin:/usr/bin'],
-      // Each name once (the environment rule's first source): what sudo kept wins, in the snapshot's place.
-      ['LSB_JOBID', '7'],
-    ]);
-    expect(jobEnvironment(sudoEnv, undefined)).toEqual([['LSB_JOBID', '7']]);
-    expect(jobEnvironment({ A: '1', HOME: '/home/u' }, [['X', '1']])).toEqual([
-      ['A', '1'],
-      ['HOME', '/home/u'],
-    ]);
+    expect(jobEnvironment(sudoEnv, ['MY_VAR=mine', 'PATH=/home/u/bin:/usr/bin', 'LSB_JOBID=forged'])).toEqual(
+      [
+        'MY_VAR=mine',
+        'PATH=/home/u/bin:/usr/bin',
+        // Each name once (the environment rule's first source): what sudo kept wins, in the snapshot's place.
+        'LSB_JOBID=7',
+      ],
+    );
+    expect(jobEnvironment(sudoEnv, undefined)).toEqual(['LSB_JOBID=7']);
+    expect(jobEnvironment({ A: '1', HOME: '/home/u' }, ['X=1'])).toEqual(['A=1', 'HOME=/home/u']);
   });
 
   test('docker_run under sudo: the container gets the snapshot, never root MAIL or SHELL, and LSF facts win', () => {
@@ -63,7 +58,7 @@ describe('the snapshot', () => {
         '/home/alice/.snap': { kind: 'file', uid: 4201, gid: 4201, mode: 0o100600, isSymlink: false },
       },
     });
-    const kept = new Map(specFor({ env, command: ['true'], host }).process.env);
+    const kept = new Map(specFor({ env, command: ['true'], host }).process.env.map(entryPair));
     expect(kept.get('MY_VAR')).toBe('mine');
     expect(kept.get('LSB_JOBID')).toBe('123');
     expect([kept.has('MAIL'), kept.has('SHELL'), kept.has(SNAPSHOT_VARIABLE), kept.has('SUDO_UID')]).toEqual([

@@ -12,6 +12,7 @@ import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 import { parseSlurmLabel, slurmLabel } from '../../../lib/kernel/labels.js';
 import { createLogger } from '../../../lib/kernel/log/logger.js';
 import { decideContainerSpec } from '../../../lib/policy/decide.js';
+import { entryPair } from '../../../lib/policy/rules/environment.js';
 import { parseJobRequest } from '../../../lib/request/parse.js';
 import {
   schedulerJobOf,
@@ -119,7 +120,7 @@ describe('the job as docker_run sees it', () => {
       expect.objectContaining({ source: '/tmp/27_1.tmpdir', target: '/tmp', origin: 'tmpdir' }),
     );
     expect(spec.resources.cpuShares).toBe(2 * testConfig().resources.cpuSharesPerSlot);
-    const inside = new Map(spec.process.env);
+    const inside = new Map(spec.process.env.map(entryPair));
     expect(inside.get('LSB_JOBID')).toBe('27');
     expect(inside.get('LSB_HOSTS')).toBe('n1 n1');
     expect(inside.get('TMPDIR')).toBe('/tmp');

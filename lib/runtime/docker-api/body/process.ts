@@ -27,7 +27,7 @@ export const processBody: BodySection = ({ process, resources }) => ({
 /** The environment (argv: the env-file, read by the CLI line by line), the entrypoint, the image and the command. */
 export const commandBody: BodySection = ({ image, process }) => {
   const config: ReturnType<BodySection>['config'] = {
-    Env: process.env.map(([name, value]) => `${name}=${value}`),
+    Env: [...process.env],
     Image: image.ref,
   };
   // Absent, not empty: an empty Entrypoint or Cmd would replace the image's own.

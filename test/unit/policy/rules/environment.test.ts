@@ -87,7 +87,7 @@ describe("environmentRule: the job's variables, the user's files, the wrapper's 
       ['environment: AWS_KEY dropped (denied by the admin ([environment] deny))', 'environment preserved'],
     ],
   ])('%s', (_name, c, env, decisions) => {
-    expect(rule(c)).toEqual({ ok: true, part: env, decisions });
+    expect(rule(c)).toEqual({ ok: true, part: env.map(([n, v]) => `${n}=${v}`), decisions });
   });
 
   test('every bad line of every env file', () => {
