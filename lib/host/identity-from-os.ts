@@ -3,6 +3,7 @@ import { userInfo } from 'node:os';
 import { childProcess } from '../kernel/builtin.js';
 import { WrapperError } from '../kernel/errors.js';
 import { ExitCode } from '../kernel/exit-codes.js';
+import { noteHelperSignal } from '../kernel/signals.js';
 import { type Identity, MAX_ID, parseGroupLine, parsePasswdLine } from './identity.js';
 
 const identityError = (message: string) => new WrapperError(ExitCode.IDENTITY, message, 'identity');
@@ -34,6 +35,7 @@ export const getent: Lookup = (database, keys) => {
     env: LOOKUP_ENV,
     stdio: ['ignore', 'pipe', 'ignore'],
   });
+  noteHelperSignal(r.signal);
   return (r.stdout ?? '').split('\n').filter((l) => l !== '');
 };
 
@@ -76,6 +78,7 @@ function idGroups(user: string): number[] {
     env: LOOKUP_ENV,
     stdio: ['ignore', 'pipe', 'ignore'],
   });
+  noteHelperSignal(r.signal);
   if (r.status !== 0) return [];
   return (r.stdout ?? '')
     .trim()
@@ -93,10 +96,13 @@ export function identityFromOs(env: NodeJS.ProcessEnv = process.env): Identity {
   let uid = process.getuid!();
   let gid = process.getgid!();
   let supplementary: number[] = process.getgroups!();
+  // Under sudo: the invoking user's entry, looked up once (it also names them below).
+  let sudoEntry: ReturnType<typeof parsePasswdLine> | undefined;
   if (uid === 0 && env.SUDO_UID && /^\d+$/.test(env.SUDO_UID)) {
     uid = Number(env.SUDO_UID);
     const pw = getent('passwd', [String(uid)]).map(parsePasswdLine)[0];
     if (!pw) throw identityError(`SUDO_UID ${uid} is not in the user database`);
+    sudoEntry = pw;
     gid = env.SUDO_GID && /^\d+$/.test(env.SUDO_GID) ? Number(env.SUDO_GID) : pw.gid;
     supplementary = idGroups(pw.name);
   }
@@ -113,7 +119,7 @@ export function identityFromOs(env: NodeJS.ProcessEnv = process.env): Identity {
     home = info.homedir;
     shell = info.shell ?? '/bin/sh';
   } else {
-    const pw = getent('passwd', [String(uid)]).map(parsePasswdLine)[0];
+    const pw = sudoEntry ?? getent('passwd', [String(uid)]).map(parsePasswdLine)[0];
     if (!pw) throw identityError(`uid ${uid} is not in the user database`);
     ({ name: user, home, shell } = pw);
   }
