@@ -4,7 +4,8 @@ import { childProcess } from '../kernel/builtin.js';
 import { WrapperError } from '../kernel/errors.js';
 import { ExitCode } from '../kernel/exit-codes.js';
 import { noteHelperSignal } from '../kernel/signals.js';
-import { type Identity, MAX_ID, parseGroupLine, parsePasswdLine } from './identity.js';
+import { type Identity, MAX_ID, type PasswdEntry, parseGroupLine, parsePasswdLine } from './identity.js';
+import { native } from './native.js';
 
 const identityError = (message: string) => new WrapperError(ExitCode.IDENTITY, message, 'identity');
 
@@ -45,7 +46,25 @@ export interface GroupSources {
   lookup: Lookup;
 }
 
-const OS_GROUPS: GroupSources = { groupFile: () => readFileSync('/etc/group', 'utf8'), lookup: getent };
+/** Group lines for GIDS through the addon (getgrgid_r in this process) when installed, else getent. */
+const lookupGroups: Lookup = (database, keys) => {
+  const addon = native();
+  if (!addon || database !== 'group') return getent(database, keys);
+  return keys.flatMap((key) => {
+    const name = addon.groupName(Number(key));
+    return name === null ? [] : [`${name}:x:${key}:`];
+  });
+};
+
+const OS_GROUPS: GroupSources = { groupFile: () => readFileSync('/etc/group', 'utf8'), lookup: lookupGroups };
+
+/** UID's user database entry: the addon's getpwuid_r when installed, else `getent passwd`. */
+function passwdOf(uid: number): PasswdEntry | undefined {
+  const addon = native();
+  if (!addon) return getent('passwd', [String(uid)]).map(parsePasswdLine)[0];
+  const pw = addon.passwd(uid);
+  return pw ? { name: pw[0], uid: pw[1], gid: pw[2], home: pw[3], shell: pw[4] } : undefined;
+}
 
 /**
  * Names of the groups GIDS, in one pass: /etc/group read once (no process), then one lookup
@@ -72,7 +91,10 @@ export function groupNamesOf(gids: number[], sources: GroupSources = OS_GROUPS):
   return names;
 }
 
-function idGroups(user: string): number[] {
+/** The gids USER is in by the group database (as `id -G USER`): the addon's getgrouplist, else id. */
+function idGroups(user: string, gid: number): number[] {
+  const listed = native()?.groupList(user, gid);
+  if (listed) return listed;
   const r = childProcess().spawnSync('/usr/bin/id', ['-G', '--', user], {
     encoding: 'utf8',
     env: LOOKUP_ENV,
@@ -97,14 +119,14 @@ export function identityFromOs(env: NodeJS.ProcessEnv = process.env): Identity {
   let gid = process.getgid!();
   let supplementary: number[] = process.getgroups!();
   // Under sudo: the invoking user's entry, looked up once (it also names them below).
-  let sudoEntry: ReturnType<typeof parsePasswdLine> | undefined;
+  let sudoEntry: PasswdEntry | undefined;
   if (uid === 0 && env.SUDO_UID && /^\d+$/.test(env.SUDO_UID)) {
     uid = Number(env.SUDO_UID);
-    const pw = getent('passwd', [String(uid)]).map(parsePasswdLine)[0];
+    const pw = passwdOf(uid);
     if (!pw) throw identityError(`SUDO_UID ${uid} is not in the user database`);
     sudoEntry = pw;
     gid = env.SUDO_GID && /^\d+$/.test(env.SUDO_GID) ? Number(env.SUDO_GID) : pw.gid;
-    supplementary = idGroups(pw.name);
+    supplementary = idGroups(pw.name, pw.gid);
   }
   if (uid === 0) throw identityError('jobs never run as root (uid 0): submit the job as an ordinary user');
   if (uid > MAX_ID || gid > MAX_ID) throw identityError(`uid ${uid} or gid ${gid} is out of range`);
@@ -119,7 +141,7 @@ export function identityFromOs(env: NodeJS.ProcessEnv = process.env): Identity {
     home = info.homedir;
     shell = info.shell ?? '/bin/sh';
   } else {
-    const pw = sudoEntry ?? getent('passwd', [String(uid)]).map(parsePasswdLine)[0];
+    const pw = sudoEntry ?? passwdOf(uid);
     if (!pw) throw identityError(`uid ${uid} is not in the user database`);
     ({ name: user, home, shell } = pw);
   }

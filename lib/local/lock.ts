@@ -1,10 +1,10 @@
 import { closeSync, constants, fchmodSync, fstatSync, openSync } from 'node:fs';
-import { LOCK_BUSY, nativeFlock } from '../host/native-flock.js';
+import { LOCK_BUSY, native } from '../host/native.js';
 import { childProcess } from '../kernel/builtin.js';
 
 /**
  * Kernel locks that die with their holders: flock(2) on a file, taken in this process by the
- * install's addon (lib/host/native-flock.ts) or else by util-linux `flock -n 3` on a descriptor we
+ * install's addon (lib/host/native.ts) or else by util-linux `flock -n 3` on a descriptor we
  * opened and share with it. The lock belongs to the open file description, so
  * it stays ours after `flock` exits, passes to the job when the descriptor is inherited, and is
  * released by the kernel when the last process holding it ends (a crashed dispatcher included).
@@ -52,9 +52,9 @@ function openLockFile(path: string, mode: number): number | string {
 
 /** flock -n on FD: true when taken, false when someone holds it (the addon, else flock(1)). */
 function flockNow(fd: number, path: string): boolean {
-  const native = nativeFlock();
-  if (native) {
-    const errno = native(fd);
+  const addon = native();
+  if (addon) {
+    const errno = addon.flock(fd);
     if (errno === 0) return true;
     if (errno === LOCK_BUSY) return false;
     throw new Error(`flock ${path}: errno ${errno}`);

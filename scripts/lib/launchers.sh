@@ -151,20 +151,20 @@ export NODE_LSFD_FAKE=b" LSFD_LAUNCHER_MOVED=planted "$tmp/check" x.cjs launcher
   chmod 0755 "$dest"
 }
 
-# build_flock_addon CC REPO DEST NODE: compiles scripts/flock-addon.c into DEST (a Node-API addon,
-# 0644) with NODE's own headers (PREFIX/include/node beside its bin/), then checks that NODE loads
-# it and that it tells a held lock from a free one. Fails (status 1, a note) when it cannot: the
-# local LSF's locks then go through util-linux flock(1).
-build_flock_addon() {
+# build_native_addon CC REPO DEST NODE: compiles scripts/native-addon.c into DEST (a Node-API
+# addon, 0644) with NODE's own headers (PREFIX/include/node beside its bin/), then checks that NODE
+# loads it, that it tells a held lock from a free one and that it finds root as getent does.
+# Fails (status 1, a note) when it cannot: the programs (flock(1), getent, id) then serve.
+build_native_addon() {
   local cc=$1 repo=$2 dest=$3 node=$4 include tmp
   include=$(dirname -- "$(dirname -- "$node")")/include/node
   if [[ ! -f $include/node_api.h ]]; then
-    printf 'install: note: no Node-API headers at %s: the local LSF locks through flock(1)\n' "$include" >&2
+    printf 'install: note: no Node-API headers at %s: flock(1), getent and id serve\n' "$include" >&2
     return 1
   fi
   tmp=$(mktemp -d)
-  if ! "$cc" -O2 -shared -fPIC -I"$include" -o "$tmp/lsfd-flock.node" "$repo/scripts/flock-addon.c" 2>"$tmp/err"; then
-    printf 'install: warning: %s could not build the flock addon (%s): flock(1) serves\n' "$cc" "$(head -n 1 "$tmp/err")" >&2
+  if ! "$cc" -O2 -shared -fPIC -I"$include" -o "$tmp/lsfd-native.node" "$repo/scripts/native-addon.c" 2>"$tmp/err"; then
+    printf 'install: warning: %s could not build the native addon (%s): the programs serve\n' "$cc" "$(head -n 1 "$tmp/err")" >&2
     rm -rf -- "$tmp"
     return 1
   fi
@@ -172,13 +172,15 @@ build_flock_addon() {
   # shellcheck disable=SC2016
   if ! node_clean "$node" -e 'const a = require(process.argv[1]); const fs = require("fs");
     const one = fs.openSync(process.argv[2], "r"), two = fs.openSync(process.argv[2], "r");
-    process.exit(a.flock(one) === 0 && a.flock(two) !== 0 && a.flock(one) === 0 ? 0 : 1);' \
-    "$tmp/lsfd-flock.node" "$tmp/lock" 2>/dev/null; then
-    printf 'install: warning: the flock addon does not lock as it must: flock(1) serves\n' >&2
+    const root = a.passwd(0);
+    process.exit(a.flock(one) === 0 && a.flock(two) !== 0 && a.flock(one) === 0 &&
+      root !== null && root[0] === "root" && root[1] === 0 ? 0 : 1);' \
+    "$tmp/lsfd-native.node" "$tmp/lock" 2>/dev/null; then
+    printf 'install: warning: the native addon does not work as it must: the programs serve\n' >&2
     rm -rf -- "$tmp"
     return 1
   fi
-  install -m 0644 -- "$tmp/lsfd-flock.node" "$dest"
+  install -m 0644 -- "$tmp/lsfd-native.node" "$dest"
   rm -rf -- "$tmp"
 }
 
@@ -228,8 +230,8 @@ write_launchers() {
     shell=$(launcher_shell)
     check_launcher_filter "$shell"
   fi
-  rm -f -- "$bundles_now/lsfd-flock.node"
-  [[ -z $cc ]] || build_flock_addon "$cc" "$(cd -- "$repo_bin/.." && pwd -P)" "$bundles_now/lsfd-flock.node" "$node" || true
+  rm -f -- "$bundles_now/lsfd-native.node"
+  [[ -z $cc ]] || build_native_addon "$cc" "$(cd -- "$repo_bin/.." && pwd -P)" "$bundles_now/lsfd-native.node" "$node" || true
   local f name target text
   for f in "$repo_bin"/*; do
     [[ -f $f && $(head -c 2 -- "$f") == '#!' ]] || continue

@@ -142,7 +142,7 @@ describe.each(KINDS)('an installed launcher (%s)', (kind) => {
   });
 
   test("the flock addon (compiled kind; none without the compiler): a lock it takes is the kernel's, seen by flock(1)", async () => {
-    const addon = path.join(prefix, 'dist/bundle/lsfd-flock.node');
+    const addon = path.join(prefix, 'dist/bundle/lsfd-native.node');
     expect(existsSync(addon)).toBe(kind === 'compiled');
     if (kind !== 'compiled') return;
     const lockFile = path.join(prefix, 'lockfile');

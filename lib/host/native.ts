@@ -1,0 +1,48 @@
+import { realpathSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+/**
+ * The libc calls the wrapper would otherwise get from a process (flock(1), getent, id): the
+ * Node-API addon the install step builds beside the bundles (scripts/native-addon.c,
+ * dist/bundle/lsfd-native.node), found from the running launcher (PREFIX/bin/NAME). Undefined when
+ * there is none (a host without a C compiler or Node's headers, a development checkout): callers
+ * then start the program, with the same answers.
+ */
+export interface Native {
+  /** flock(fd, LOCK_EX|LOCK_NB): 0 when held now, else the errno (LOCK_BUSY: someone else's). */
+  flock(fd: number): number;
+  /** getpwuid_r: [name, uid, gid, home, shell], null when no user database has UID. */
+  passwd(uid: number): [string, number, number, string, string] | null;
+  /** getgrouplist: the gids NAME is in (GID first), null when it fails. */
+  groupList(name: string, gid: number): number[] | null;
+  /** getgrgid_r: the group's name, null when no group database names it. */
+  groupName(gid: number): string | null;
+}
+
+/** EWOULDBLOCK (= EAGAIN on Linux): the lock is someone else's. */
+export const LOCK_BUSY = 11;
+
+let loaded: Native | null | undefined;
+
+/** The addon's path for the launcher at REALLAUNCHER (PREFIX/bin/NAME: PREFIX/dist/bundle). Pure. */
+export const addonPathFor = (realLauncher: string) =>
+  join(dirname(realLauncher), '..', 'dist', 'bundle', 'lsfd-native.node');
+
+const FUNCTIONS = ['flock', 'passwd', 'groupList', 'groupName'] as const;
+
+/** The installed addon, loaded once; undefined without one. */
+export function native(): Native | undefined {
+  if (loaded === undefined) {
+    loaded = null;
+    try {
+      const addon = createRequire(import.meta.url)(
+        addonPathFor(realpathSync(process.argv[1] ?? '')),
+      ) as Record<string, unknown>;
+      if (FUNCTIONS.every((f) => typeof addon[f] === 'function')) loaded = addon as unknown as Native;
+    } catch {
+      // none installed: the programs serve
+    }
+  }
+  return loaded ?? undefined;
+}
