@@ -1,4 +1,4 @@
-import { closeSync, constants, fchmodSync, fstatSync, openSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, statSync } from 'node:fs';
 import { childProcess } from '../../kernel/builtin.js';
 import { refHash } from './state-dir.js';
 
@@ -23,17 +23,36 @@ const FLOCK_PATH = { PATH: '/usr/bin:/bin:/usr/sbin:/sbin' };
 const BUSY = 75;
 
 /**
- * Opens (creating with O_EXCL, mode 0644, so other users' jobs can lock it too) the lock file of
- * IMAGE in DIR, never following a symlink (O_NOFOLLOW) nor blocking on a planted FIFO
- * (O_NONBLOCK), and only when it is a regular file. Undefined with the reason otherwise.
+ * The mode of the lock files in a state dir of mode DIRMODE. Where others may write (a
+ * docker-group host, 1777: users' own jobs take the locks as themselves) 0644, so that every job
+ * can lock them; where only root writes (the secure deployment: every job's docker_run is root)
+ * 0600, so that no user can open one and hold its lock: a held GC lock stopped every GC on the
+ * host, a held pull lock made each job that pulls wait out [docker] pull_timeout. Pure.
+ */
+export const lockFileMode = (dirMode: number): number => ((dirMode & 0o022) !== 0 ? 0o644 : 0o600);
+
+function dirMode(dir: string): number {
+  try {
+    return statSync(dir).mode;
+  } catch {
+    return 0o755;
+  }
+}
+
+/**
+ * Opens (creating with O_EXCL, mode lockFileMode) the lock file of IMAGE in DIR, never following
+ * a symlink (O_NOFOLLOW) nor blocking on a planted FIFO (O_NONBLOCK), and only when it is a
+ * regular file; one of ours with another mode (an older install's 0644 on a secure host) gets
+ * the mode it should have. Undefined with the reason otherwise.
  */
 export function openLockFile(dir: string, canonical: string): { fd?: number; why?: string } {
   const path = `${dir}/pull.${refHash(canonical)}.lock`;
+  const mode = lockFileMode(dirMode(dir));
   const { O_RDONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK } = constants;
   let fd: number;
   try {
-    fd = openSync(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, 0o644);
-    fchmodSync(fd, 0o644);
+    fd = openSync(path, O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK, mode);
+    fchmodSync(fd, mode);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST')
       return { why: `${path}: ${(err as Error).message}` };
@@ -43,10 +62,12 @@ export function openLockFile(dir: string, canonical: string): { fd?: number; why
       return { why: `${path}: ${(again as Error).message}` };
     }
   }
-  if (!fstatSync(fd).isFile()) {
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
     closeSync(fd);
     return { why: `${path} is not a regular file` };
   }
+  if (st.uid === process.geteuid?.() && (st.mode & 0o777) !== mode) fchmodSync(fd, mode);
   return { fd };
 }
 

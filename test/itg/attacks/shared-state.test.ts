@@ -23,6 +23,8 @@
  * lib/local/job-tmpdir.ts makeJobTmpdir (refuses what is in place; ids are predictable from
  * ids/ and next.<uid>); lib/local/state.ts ensurePrivateDir (refuses another's user.<uid>).
  */
+
+import { createHash } from 'node:crypto';
 import {
   chmodSync,
   existsSync,
@@ -195,5 +197,30 @@ describe("the attacker's files never stop the victim's job", () => {
     mkdirSync(dir, { mode: 0o700 });
     giveTo(TEST_USER, dir);
     await victimJobRuns(config);
+  });
+});
+
+describe('the image state of the secure deployment ([images] state_dir, root 0755)', () => {
+  test('no user can open the GC lock and hold it: it is 0600 (an old 0644 one is made so), and the GC runs', async () => {
+    const state = await rootScratch('images', 0o755);
+    const config = await attackConfig(`[images]\nstate_dir = ${state}\n`);
+    const gcLock = path.join(
+      state,
+      `pull.${createHash('sha256').update('lsf-docker-gc').digest('hex').slice(0, 32)}.lock`,
+    );
+    // An older install made it 0644: the attacker could open it read-only and flock it forever.
+    writeFileSync(gcLock, '', { mode: 0o644 });
+    chmodSync(gcLock, 0o644);
+    const gc = () =>
+      runAs('root', [program('lsf-docker'), '--config', config, 'images', 'gc', '--dry-run'], { cwd: '/' });
+    expect((await gc()).exitCode).toBe(0);
+    expect(lstatSync(gcLock).mode & 0o777).toBe(0o600);
+    // The attack from outside: as the user, open the lock to hold it.
+    const held = await runAs(TEST_USER, ['flock', '--nonblock', gcLock, 'sleep', '30'], { timeout: 5_000 });
+    expect(held.exitCode).not.toBe(0);
+    expect(held.stderr).toMatch(/Permission denied/);
+    const again = await gc();
+    expect(again.exitCode).toBe(0);
+    expect(`${again.stdout}\n${again.stderr}`).not.toMatch(/another|busy|running/i);
   });
 });

@@ -1,11 +1,20 @@
 /** The per-host image state: the dir's trust, last-use records that cannot be forged, and real flock pull locks. */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { readUses, recordName, recordUse, validRecord } from '../../../lib/job/image/last-use.js';
-import { fileLocks, openLockFile } from '../../../lib/job/image/pull-lock.js';
+import { fileLocks, lockFileMode, openLockFile } from '../../../lib/job/image/pull-lock.js';
 import { hostDirProblem, refHash } from '../../../lib/job/image/state-dir.js';
 
 const root = mkdtempSync(join(tmpdir(), 'lsfd-image-state-'));
@@ -119,6 +128,26 @@ describe('pull locks (flock)', () => {
       plant(join(d, `pull.${refHash(REF)}.lock`));
       expect(openLockFile(d, REF).fd).toBeUndefined();
     }
+  });
+
+  test("lock files: 0600 where only root writes the dir (no user can hold one), 0644 where others may; an old one's mode corrected", () => {
+    expect([lockFileMode(0o40755), lockFileMode(0o41777), lockFileMode(0o40775)]).toEqual([
+      0o600, 0o644, 0o644,
+    ]);
+    const d = join(root, 'closed');
+    mkdirSync(d, { mode: 0o755 });
+    chmodSync(d, 0o755);
+    const path = join(d, `pull.${refHash(REF)}.lock`);
+    writeFileSync(path, '', { mode: 0o644 });
+    chmodSync(path, 0o644);
+    const { fd } = openLockFile(d, REF);
+    expect(fd).toBeDefined();
+    expect(statSync(path).mode & 0o777).toBe(0o600);
+    const open = join(root, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o1777);
+    expect(openLockFile(open, 'other').fd).toBeDefined();
+    expect(statSync(join(open, `pull.${refHash('other')}.lock`)).mode & 0o777).toBe(0o644);
   });
 
   test('a lock file others may not read is no lock', () => {
