@@ -53,6 +53,22 @@ function restoreJobNodeVariables(env) {
   }
 }
 
+/** The text of /proc/self/environ: the environment's NAME=value entries as the kernel holds them, each followed by a NUL byte (undefined without /proc). */
+function readEnvironmentText() {
+  try {
+    return fs.readFileSync('/proc/self/environ', 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** TEXT's entries (NAME=value strings separated by NUL bytes, a final empty one dropped), in order. */
+function entriesOfText(text) {
+  const entries = text.split('\0');
+  if (entries[entries.length - 1] === '') entries.pop();
+  return entries;
+}
+
 /**
  * The environment read in one pass from /proc/self/environ: its NAME=value entries as the kernel
  * holds them, in order (undefined without /proc). Node's process.env answers each read with
@@ -62,15 +78,62 @@ function restoreJobNodeVariables(env) {
  * start-up its allocation and the young-generation collections that copy it.
  */
 function readEnvironment() {
-  let text;
-  try {
-    text = fs.readFileSync('/proc/self/environ', 'utf8');
-  } catch {
-    return undefined;
+  const text = readEnvironmentText();
+  return text === undefined ? undefined : entriesOfText(text);
+}
+
+let addon;
+/**
+ * The install step's native addon beside this file (lsfd-native.node, scripts/native-addon.c),
+ * when it is there and has the environment index; else undefined (a development checkout, a
+ * host without a C compiler). It is as trusted as this file: the same root-owned directory.
+ */
+function nativeEnvironmentIndex() {
+  if (addon === undefined) {
+    addon = null;
+    try {
+      const loaded = require(path.join(__dirname, 'lsfd-native.node'));
+      if (['envIndex', 'envFind', 'envKept'].every((f) => typeof loaded[f] === 'function')) addon = loaded;
+    } catch {
+      // none: the Map below serves
+    }
   }
-  const entries = text.split('\0');
-  if (entries[entries.length - 1] === '') entries.pop();
-  return entries;
+  return addon ?? undefined;
+}
+
+/**
+ * Where each name of RAW (NAME=value entries) first appears: find(name) gives its position, or
+ * undefined; kept is null when every entry is named and no name repeats, else the positions of
+ * the entries that count (the first of each name), in order. Through the addon's index over
+ * TEXT (RAW joined by NUL bytes, as read) when it is installed: a JavaScript Map of 10,000 names
+ * costs a start-up about 10 ms here, before the JIT has warmed up; else through such a Map. Both
+ * answer alike (test/unit/host/native.test.ts).
+ */
+function nameIndex(raw, text, native = nativeEnvironmentIndex()) {
+  if (text !== undefined && native !== undefined) {
+    const handle = native.envIndex(text);
+    return {
+      // A key that is not well-formed UTF-16 is no name of the environment (its UTF-8 form would be).
+      find: (name) => {
+        const at = name.isWellFormed() ? native.envFind(handle, name) : -1;
+        return at < 0 ? undefined : at;
+      },
+      kept: native.envKept(handle),
+    };
+  }
+  const index = new Map();
+  let skipped = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const e = raw[i];
+    const eq = e.indexOf('=');
+    if (eq <= 0) skipped++;
+    else {
+      const name = e.slice(0, eq);
+      if (index.get(name) === undefined) index.set(name, i);
+      else skipped++;
+    }
+  }
+  return { find: (name) => index.get(name), kept: skipped === 0 ? null : Array.from(index.values()) };
 }
 
 /** The environment's NAME=value entries in order, each name once, on process.env under this key (lib/request/parse.ts reads them once). */
@@ -80,42 +143,24 @@ const ENTRIES = Symbol.for('lsf-docker.environment.entries');
  * process.env as a view of ENTRIES (NAME=value strings, as readEnvironment gives them): reads,
  * writes, `in`, enumeration as on an object whose prototype is Object.prototype, and
  * env[ENTRIES] its entries in one native step. The first of duplicate names wins, as with
- * getenv(); an entry without a name ("=x", or no '=') is no variable. Reads go through an index
- * (name -> position of its first entry, one pass, no value copied); the first write turns the
+ * getenv(); an entry without a name ("=x", or no '=') is no variable. Reads go through
+ * nameIndex (name -> position of its first entry, one pass, no value copied; over TEXT, RAW as
+ * read, through the addon NATIVE when both are given); the first write turns the
  * view into a Map of the names and values (the programs never write: only start.cjs does, when
  * the launcher moved NODE_* variables).
  */
-function environmentView(raw) {
+function environmentView(raw, text, native) {
   const proto = Object.prototype;
   let index;
-  /** Whether RAW itself is the entry list: every entry named, no name twice. */
-  let unique = false;
   let vars;
   const indexed = () => {
-    if (index !== undefined) return index;
-    index = new Map();
-    let skipped = 0;
-    for (let i = 0; i < raw.length; i++) {
-      const e = raw[i];
-      const eq = e.indexOf('=');
-      if (eq <= 0) skipped++;
-      else {
-        const name = e.slice(0, eq);
-        if (index.get(name) === undefined) index.set(name, i);
-        else skipped++;
-      }
-    }
-    unique = skipped === 0;
+    if (index === undefined) index = nameIndex(raw, text, native);
     return index;
   };
   const entries = () => {
     if (vars !== undefined) return Array.from(vars, ([name, value]) => `${name}=${value}`);
-    const at = indexed();
-    if (unique) return raw.slice();
-    return raw.filter((e, i) => {
-      const eq = e.indexOf('=');
-      return eq > 0 && at.get(e.slice(0, eq)) === i;
-    });
+    const { kept } = indexed();
+    return kept === null ? raw.slice() : kept.map((i) => raw[i]);
   };
   const written = () => {
     if (vars === undefined) {
@@ -125,16 +170,21 @@ function environmentView(raw) {
         const eq = list[i].indexOf('=');
         vars.set(list[i].slice(0, eq), list[i].slice(eq + 1));
       }
-      index = undefined;
     }
     return vars;
   };
   const value = (key) => {
     if (vars !== undefined) return vars.get(key);
-    const i = indexed().get(key);
+    const i = indexed().find(key);
     return i === undefined ? undefined : raw[i].slice(key.length + 1);
   };
-  const own = (key) => typeof key === 'string' && (vars !== undefined ? vars.has(key) : indexed().has(key));
+  const own = (key) =>
+    typeof key === 'string' && (vars !== undefined ? vars.has(key) : indexed().find(key) !== undefined);
+  const names = () => {
+    const { kept } = indexed();
+    const name = (e) => e.slice(0, e.indexOf('='));
+    return kept === null ? raw.map(name) : kept.map((i) => name(raw[i]));
+  };
   const put = (key, v) => {
     if (typeof key !== 'string') return false;
     written().set(key, String(v));
@@ -151,7 +201,7 @@ function environmentView(raw) {
         written().delete(key);
         return true;
       },
-      ownKeys: () => Array.from(vars !== undefined ? vars.keys() : indexed().keys()),
+      ownKeys: () => (vars !== undefined ? Array.from(vars.keys()) : names()),
       getOwnPropertyDescriptor: (_, key) =>
         own(key) ? { value: value(key), writable: true, enumerable: true, configurable: true } : undefined,
     },
@@ -170,11 +220,11 @@ function environmentSnapshot() {
  * no longer copied into the C environment (the programs never make any).
  */
 function run(file) {
-  const entries = readEnvironment();
-  if (entries === undefined) {
+  const text = readEnvironmentText();
+  if (text === undefined) {
     restoreJobNodeVariables(process.env);
   } else {
-    const view = environmentView(entries);
+    const view = environmentView(entriesOfText(text), text);
     restoreJobNodeVariables(view);
     process.env = view;
   }
@@ -216,6 +266,7 @@ module.exports = {
   environmentSnapshot,
   readEnvironment,
   environmentView,
+  nameIndex,
   ENTRIES,
 };
 
