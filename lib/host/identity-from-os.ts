@@ -44,6 +44,8 @@ export interface GroupSources {
   /** The text of /etc/group (throws when there is none). */
   groupFile: () => string;
   lookup: Lookup;
+  /** The lookup of GIDS begun now, its group lines when joined; undefined: lookup serves, at the join. */
+  start?: (gids: number[]) => (() => string[]) | undefined;
 }
 
 /** Group lines for GIDS through the addon (getgrgid_r in this process) when installed, else getent. */
@@ -56,7 +58,23 @@ const lookupGroups: Lookup = (database, keys) => {
   });
 };
 
-const OS_GROUPS: GroupSources = { groupFile: () => readFileSync('/etc/group', 'utf8'), lookup: lookupGroups };
+/**
+ * The addon's lookups of GIDS begun on its threads, when installed: joining gives their group
+ * lines (undefined without the addon: the caller looks up when it needs the names).
+ */
+const startGroupLookups = (gids: number[]): (() => string[]) | undefined => {
+  const addon = native();
+  const { groupNamesStart: begin, groupNamesJoin: join } = addon ?? {};
+  if (!begin || !join) return undefined;
+  const lookups = begin(gids);
+  return () => join(lookups).flatMap((name, i) => (name === null ? [] : [`${name}:x:${gids[i]}:`]));
+};
+
+const OS_GROUPS: GroupSources = {
+  groupFile: () => readFileSync('/etc/group', 'utf8'),
+  lookup: lookupGroups,
+  start: startGroupLookups,
+};
 
 /** UID's user database entry: the addon's getpwuid_r when installed, else `getent passwd`. */
 function passwdOf(uid: number): PasswdEntry | undefined {
@@ -68,10 +86,14 @@ function passwdOf(uid: number): PasswdEntry | undefined {
 
 /**
  * Names of the groups GIDS, in one pass: /etc/group read once (no process), then one lookup
- * process for at most MAX_GROUP_LOOKUPS of those it does not list (GIDS' order: the primary
- * group first). Only names: membership comes from the kernel.
+ * for at most MAX_GROUP_LOOKUPS of those it does not list (GIDS' order: the primary group
+ * first), begun now (the addon's threads) and joined when the names are asked for. Only names:
+ * membership comes from the kernel.
  */
-export function groupNamesOf(gids: number[], sources: GroupSources = OS_GROUPS): Map<number, string> {
+export function groupNamesLater(
+  gids: number[],
+  sources: GroupSources = OS_GROUPS,
+): () => Map<number, string> {
   const wanted = new Set(gids);
   const names = new Map<number, string>();
   try {
@@ -83,12 +105,23 @@ export function groupNamesOf(gids: number[], sources: GroupSources = OS_GROUPS):
     // no /etc/group: the lookup answers for all
   }
   const missing = [...wanted].filter((g) => !names.has(g)).slice(0, MAX_GROUP_LOOKUPS);
-  if (missing.length === 0) return names;
-  for (const line of sources.lookup('group', missing.map(String))) {
-    const entry = parseGroupLine(line);
-    if (entry && wanted.has(entry.gid) && !names.has(entry.gid)) names.set(entry.gid, entry.name);
-  }
-  return names;
+  if (missing.length === 0) return () => names;
+  const started = sources.start?.(missing);
+  let joined = false;
+  return () => {
+    if (joined) return names;
+    joined = true;
+    for (const line of started ? started() : sources.lookup('group', missing.map(String))) {
+      const entry = parseGroupLine(line);
+      if (entry && wanted.has(entry.gid) && !names.has(entry.gid)) names.set(entry.gid, entry.name);
+    }
+    return names;
+  };
+}
+
+/** Names of the groups GIDS (groupNamesLater, joined at once). */
+export function groupNamesOf(gids: number[], sources: GroupSources = OS_GROUPS): Map<number, string> {
+  return groupNamesLater(gids, sources)();
 }
 
 /** The gids USER is in by the group database (as `id -G USER`): the addon's getgrouplist, else id. */
@@ -115,6 +148,28 @@ function idGroups(user: string, gid: number): number[] {
  * set) with their groups from the group database. USER, HOME, LOGNAME never decide anything.
  */
 export function identityFromOs(env: NodeJS.ProcessEnv = process.env): Identity {
+  return identityFromOsLater(env)();
+}
+
+/**
+ * identityFromOs begun now and finished when called: the lookups of the groups' names (NSS,
+ * 0.15-0.3 ms a gid) run on the addon's threads meanwhile. A failure is thrown by the call, as
+ * identityFromOs would have thrown it.
+ */
+export function identityFromOsLater(env: NodeJS.ProcessEnv = process.env): () => Identity {
+  try {
+    const { groupNames, ...identity } = identityParts(env);
+    return () => ({ ...identity, groupNames: groupNames() });
+  } catch (err) {
+    return () => {
+      throw err;
+    };
+  }
+}
+
+function identityParts(
+  env: NodeJS.ProcessEnv,
+): Omit<Identity, 'groupNames'> & { groupNames: () => Map<number, string> } {
   let uid = process.getuid!();
   let gid = process.getgid!();
   let supplementary: number[] = process.getgroups!();
@@ -148,5 +203,5 @@ export function identityFromOs(env: NodeJS.ProcessEnv = process.env): Identity {
   const groups = [...new Set(supplementary.filter((g) => g !== gid && g !== 0 && g <= MAX_ID))].sort(
     (a, b) => a - b,
   );
-  return { uid, gid, groups, user, home, shell, groupNames: groupNamesOf([gid, ...groups]) };
+  return { uid, gid, groups, user, home, shell, groupNames: groupNamesLater([gid, ...groups]) };
 }

@@ -18,7 +18,14 @@ export interface Native {
   groupList(name: string, gid: number): number[] | null;
   /** getgrgid_r: the group's name, null when no group database names it. */
   groupName(gid: number): string | null;
+  /** groupName of each of GIDS begun on the addon's threads (absent from an older build). */
+  groupNamesStart?(gids: number[]): GroupLookups;
+  /** Their names (null: none), in GIDS' order, once all are done. */
+  groupNamesJoin?(lookups: GroupLookups): Array<string | null>;
 }
+
+/** Group-name lookups under way (the addon's handle). */
+export type GroupLookups = { readonly __lookups: unique symbol };
 
 /** EWOULDBLOCK (= EAGAIN on Linux): the lock is someone else's. */
 export const LOCK_BUSY = 11;

@@ -5,7 +5,7 @@ import type { AppliedProfile } from '../config/profiles/types.js';
 import { whoOf } from '../config/profiles/who.js';
 import type { Config } from '../config/schema.js';
 import type { Identity } from '../host/identity.js';
-import { identityFromOs } from '../host/identity-from-os.js';
+import { identityFromOsLater } from '../host/identity-from-os.js';
 import { type JobTmpdir, removeJobTmpdir } from '../host/job-tmpdir.js';
 import { osProbe } from '../host/os-probe.js';
 import { jobFilesIn } from '../host/private-dir.js';
@@ -52,10 +52,12 @@ export function prepareJob(
   fixedProfile?: string,
   opts: { makeTmpdir?: boolean } = {},
 ): PreparedJob {
+  // The identity begun first: the names of its groups are looked up (NSS) while the config loads.
+  const identityLater = identityFromOsLater(env);
   const { config: loaded, path } = loadConfig(configPath, { euid: process.geteuid!() });
   const log = createLogger(program, loaded.log.level);
   const choice = profileChoice(env, fixedProfile);
-  const identity = identityFromOs(env);
+  const identity = identityLater();
   const { config, profile } = effectiveConfig(loaded, whoOf(identity), choice, { kernel: release() });
   // A Slurm job: the LSB_* contract from Slurm's facts, and (a real run) its job tmpdir made first.
   const job = jobEnvironmentOf(env, { config, owner: () => identity, makeTmpdir: !!opts.makeTmpdir, log });

@@ -2,6 +2,7 @@
 import { describe, expect, test } from '@jest/globals';
 import {
   type GroupSources,
+  groupNamesLater,
   groupNamesOf,
   LOOKUP_ENV,
   type Lookup,
@@ -76,5 +77,42 @@ describe('group names', () => {
 
   test("the lookup processes' environment is fixed, never the job's", () => {
     expect(LOOKUP_ENV).toEqual({ PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' });
+  });
+
+  test('begun when asked for, joined when the names are needed: the lookup starts first, its lines come once', () => {
+    const { s, calls } = sources(GROUP_FILE);
+    const events: string[] = [];
+    const start = (gids: number[]) => {
+      events.push(`start ${gids.join(',')}`);
+      return () => {
+        events.push('join');
+        return ['ldap-a:x:5000:', 'stray:x:9:'];
+      };
+    };
+    const later = groupNamesLater([4201, 5000, 5001], { ...s, start });
+    expect(events).toEqual(['start 5000,5001']);
+    const names = later();
+    expect(names.get(5000)).toBe('ldap-a');
+    expect(names.has(5001)).toBe(false);
+    expect(names.has(9)).toBe(false);
+    expect(names.get(4201)).toBe('alice');
+    expect(later()).toBe(names);
+    expect(events).toEqual(['start 5000,5001', 'join']);
+    expect(calls).toEqual([]);
+  });
+
+  test('a start that cannot begin (no addon) leaves the lookup to the join; nothing missing starts nothing', () => {
+    const { s, calls } = sources(GROUP_FILE, { 5000: 'ldap-a' });
+    const later = groupNamesLater([4201, 5000], { ...s, start: () => undefined });
+    expect(calls).toEqual([]);
+    expect(later().get(5000)).toBe('ldap-a');
+    expect(calls).toEqual([{ database: 'group', keys: ['5000'] }]);
+    let started = 0;
+    const start = () => {
+      started++;
+      return undefined;
+    };
+    groupNamesLater([4201, 100], { ...s, start })();
+    expect(started).toBe(0);
   });
 });
