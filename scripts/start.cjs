@@ -83,6 +83,8 @@ function readEnvironment() {
 }
 
 let addon;
+/** What start.cjs takes from the addon: the environment index (scripts/native-addon.c). */
+const NATIVE_FUNCTIONS = ['envIndex', 'envValue', 'envEntries', 'envKept', 'envPlain'];
 /**
  * The install step's native addon beside this file (lsfd-native.node, scripts/native-addon.c),
  * when it is there and has the environment index; else undefined (a development checkout, a
@@ -93,7 +95,7 @@ function nativeEnvironmentIndex() {
     addon = null;
     try {
       const loaded = require(path.join(__dirname, 'lsfd-native.node'));
-      if (['envIndex', 'envFind', 'envKept'].every((f) => typeof loaded[f] === 'function')) addon = loaded;
+      if (NATIVE_FUNCTIONS.every((f) => typeof loaded[f] === 'function')) addon = loaded;
     } catch {
       // none: the Map below serves
     }
@@ -102,29 +104,38 @@ function nativeEnvironmentIndex() {
 }
 
 /**
- * Where each name of RAW (NAME=value entries) first appears: find(name) gives its position, or
- * undefined; kept is null when every entry is named and no name repeats, else the positions of
- * the entries that count (the first of each name), in order. Through the addon's index over
- * TEXT (RAW joined by NUL bytes, as read) when it is installed: a JavaScript Map of 10,000 names
- * costs a start-up about 10 ms here, before the JIT has warmed up; else through such a Map. Both
- * answer alike (test/unit/host/native.test.ts).
+ * The index of an environment: value(name) and has(name) for its variables, entries() its
+ * NAME=value entries that count (the first of each name; an entry without a name, "=x" or no
+ * '=', is none), names() their names, in order. Through the addon NATIVE over TEXT (the entries
+ * separated by NUL bytes, as read) when both are given: no string is made per variable (a job
+ * may carry 10,000: their strings, a Map of them and the young-generation collections that copy
+ * both cost a start-up about 15 ms here, before the JIT has warmed up), and plainRuns(excluded,
+ * maxBytes) makes the env-file's plain lines natively (see envPlain). Else through a Map over
+ * RAW (the entries, or split from TEXT when first needed). Both answer alike
+ * (test/unit/host/native.test.ts).
  */
-function nameIndex(raw, text, native = nativeEnvironmentIndex()) {
+function environmentIndex(raw, text, native = text === undefined ? undefined : nativeEnvironmentIndex()) {
   if (text !== undefined && native !== undefined) {
     const handle = native.envIndex(text);
+    // A key that is not well-formed UTF-16 is no name of the environment (its UTF-8 form might be).
+    const named = (key) => typeof key === 'string' && key.isWellFormed();
+    let entries;
     return {
-      // A key that is not well-formed UTF-16 is no name of the environment (its UTF-8 form would be).
-      find: (name) => {
-        const at = name.isWellFormed() ? native.envFind(handle, name) : -1;
-        return at < 0 ? undefined : at;
+      value: (key) => (named(key) ? native.envValue(handle, key) : undefined),
+      has: (key) => named(key) && native.envValue(handle, key) !== undefined,
+      entries: () => {
+        entries ??= native.envEntries(handle);
+        return entries.slice();
       },
-      kept: native.envKept(handle),
+      names: () => native.envEntries(handle).map((e) => e.slice(0, e.indexOf('='))),
+      plainRuns: (excluded, maxBytes) => native.envPlain(handle, excluded, maxBytes),
     };
   }
+  const list = raw ?? entriesOfText(text);
   const index = new Map();
   let skipped = 0;
-  for (let i = 0; i < raw.length; i++) {
-    const e = raw[i];
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
     const eq = e.indexOf('=');
     if (eq <= 0) skipped++;
     else {
@@ -133,34 +144,47 @@ function nameIndex(raw, text, native = nativeEnvironmentIndex()) {
       else skipped++;
     }
   }
-  return { find: (name) => index.get(name), kept: skipped === 0 ? null : Array.from(index.values()) };
+  const at = (key) => (typeof key === 'string' ? index.get(key) : undefined);
+  return {
+    value: (key) => {
+      const i = at(key);
+      return i === undefined ? undefined : list[i].slice(key.length + 1);
+    },
+    has: (key) => at(key) !== undefined,
+    entries: () => (skipped === 0 ? list.slice() : Array.from(index.values(), (i) => list[i])),
+    names: () => Array.from(index.keys()),
+  };
 }
 
-/** The environment's NAME=value entries in order, each name once, on process.env under this key (lib/request/parse.ts reads them once). */
+/** The environment's NAME=value entries in order, each name once, on process.env under this key. */
 const ENTRIES = Symbol.for('lsf-docker.environment.entries');
+/**
+ * The same environment on process.env under this key as { entries, plainRuns }: entries() makes
+ * the entries when called (lib/request/parse.ts reads them so, once, when the environment rule
+ * needs them); plainRuns, with the addon, renders the env-file's plain lines without them.
+ */
+const BLOCK = Symbol.for('lsf-docker.environment.block');
 
 /**
- * process.env as a view of ENTRIES (NAME=value strings, as readEnvironment gives them): reads,
- * writes, `in`, enumeration as on an object whose prototype is Object.prototype, and
- * env[ENTRIES] its entries in one native step. The first of duplicate names wins, as with
- * getenv(); an entry without a name ("=x", or no '=') is no variable. Reads go through
- * nameIndex (name -> position of its first entry, one pass, no value copied; over TEXT, RAW as
- * read, through the addon NATIVE when both are given); the first write turns the
- * view into a Map of the names and values (the programs never write: only start.cjs does, when
- * the launcher moved NODE_* variables).
+ * process.env as a view of an environment (RAW, NAME=value strings as readEnvironment gives
+ * them, or TEXT, as read): reads, writes, `in`, enumeration as on an object whose prototype is
+ * Object.prototype, env[ENTRIES] its entries and env[BLOCK] (see there). The first of duplicate
+ * names wins, as with getenv(); an entry without a name ("=x", or no '=') is no variable. Reads
+ * go through environmentIndex (one pass, no value copied; the addon NATIVE's over TEXT when
+ * both are given); the first write turns the view into a Map of the names and values (the
+ * programs never write: only start.cjs does, when the launcher moved NODE_* variables).
  */
 function environmentView(raw, text, native) {
   const proto = Object.prototype;
   let index;
   let vars;
   const indexed = () => {
-    if (index === undefined) index = nameIndex(raw, text, native);
+    index ??= environmentIndex(raw, text, native);
     return index;
   };
   const entries = () => {
     if (vars !== undefined) return Array.from(vars, ([name, value]) => `${name}=${value}`);
-    const { kept } = indexed();
-    return kept === null ? raw.slice() : kept.map((i) => raw[i]);
+    return indexed().entries();
   };
   const written = () => {
     if (vars === undefined) {
@@ -173,17 +197,11 @@ function environmentView(raw, text, native) {
     }
     return vars;
   };
-  const value = (key) => {
-    if (vars !== undefined) return vars.get(key);
-    const i = indexed().find(key);
-    return i === undefined ? undefined : raw[i].slice(key.length + 1);
-  };
-  const own = (key) =>
-    typeof key === 'string' && (vars !== undefined ? vars.has(key) : indexed().find(key) !== undefined);
-  const names = () => {
-    const { kept } = indexed();
-    const name = (e) => e.slice(0, e.indexOf('='));
-    return kept === null ? raw.map(name) : kept.map((i) => name(raw[i]));
+  const value = (key) => (vars !== undefined ? vars.get(key) : indexed().value(key));
+  const own = (key) => typeof key === 'string' && (vars !== undefined ? vars.has(key) : indexed().has(key));
+  const block = () => {
+    const plainRuns = vars === undefined ? indexed().plainRuns : undefined;
+    return plainRuns ? { entries, plainRuns } : { entries };
   };
   const put = (key, v) => {
     if (typeof key !== 'string') return false;
@@ -193,7 +211,12 @@ function environmentView(raw, text, native) {
   return new Proxy(
     {},
     {
-      get: (_, key) => (key === ENTRIES ? entries() : own(key) ? value(key) : proto[key]),
+      get: (_, key) => {
+        if (key === ENTRIES) return entries();
+        if (key === BLOCK) return block();
+        const v = value(key);
+        return v !== undefined ? v : proto[key];
+      },
       has: (_, key) => own(key) || key in proto,
       set: (_, key, v) => put(key, v),
       defineProperty: (_, key, desc) => put(key, desc.value),
@@ -201,7 +224,7 @@ function environmentView(raw, text, native) {
         written().delete(key);
         return true;
       },
-      ownKeys: () => (vars !== undefined ? Array.from(vars.keys()) : names()),
+      ownKeys: () => (vars !== undefined ? Array.from(vars.keys()) : indexed().names()),
       getOwnPropertyDescriptor: (_, key) =>
         own(key) ? { value: value(key), writable: true, enumerable: true, configurable: true } : undefined,
     },
@@ -224,7 +247,7 @@ function run(file) {
   if (text === undefined) {
     restoreJobNodeVariables(process.env);
   } else {
-    const view = environmentView(entriesOfText(text), text);
+    const view = environmentView(undefined, text);
     restoreJobNodeVariables(view);
     process.env = view;
   }
@@ -266,8 +289,9 @@ module.exports = {
   environmentSnapshot,
   readEnvironment,
   environmentView,
-  nameIndex,
+  environmentIndex,
   ENTRIES,
+  BLOCK,
 };
 
 if (require.main === module) {

@@ -1,4 +1,5 @@
 import { safeDbField } from '../host/identity.js';
+import { envFileText } from '../kernel/env-entries.js';
 import type { ContainerSpec, IdentitySpec, JobScript } from '../runtime/container-spec.js';
 
 /**
@@ -50,9 +51,7 @@ export function renderScript(script: JobScript): string {
 }
 
 /** The env-file: one NAME=value entry per line, taken literally by docker (one join, however many). */
-export function renderEnvFile(env: readonly string[]): string {
-  return env.length === 0 ? '' : `${env.join('\n')}\n`;
-}
+export const renderEnvFile = envFileText;
 
 /** Every file of the job, from its spec. */
 export function renderJobFiles(spec: ContainerSpec): RenderedFiles {
@@ -61,6 +60,6 @@ export function renderJobFiles(spec: ContainerSpec): RenderedFiles {
     passwd: renderPasswd(identity),
     group: renderGroup(identity),
     script: process.script && renderScript(process.script),
-    env: renderEnvFile(process.env),
+    env: process.envFile,
   };
 }

@@ -27,3 +27,28 @@ export function entriesOf(env: Readonly<Record<string, string | undefined>>): st
     if (value !== undefined && !name.includes('=')) entries.push(`${name}=${value}`);
   return entries;
 }
+
+/**
+ * The env-file lines of an environment made natively, without a string per variable (the
+ * launcher's, scripts/start.cjs with the addon): [run, odd, run, odd, ..., run] for EXCLUDED
+ * names and at most MAXBYTES bytes an entry. Each run holds entries that pass as they are, each
+ * ended by a newline; each odd is an entry the caller decides (lib/policy/rules/environment.ts
+ * filterPlainRuns), in the environment's order.
+ */
+export type PlainRuns = (excluded: readonly string[], maxBytes: number) => string[];
+
+/** The environment as the launcher read it: its entries when asked for, and PlainRuns when the addon is installed. */
+export interface EnvironmentBlock {
+  entries: () => ReadonlyArray<string>;
+  plainRuns?: PlainRuns;
+}
+
+/** The env-file of ENTRIES (NAME=value, none holding a newline): one per line, each ended by a newline; one join, however many. Pure. */
+export function envFileText(entries: readonly string[]): string {
+  return entries.length === 0 ? '' : `${entries.join('\n')}\n`;
+}
+
+/** The NAME=value entries of an env-file's TEXT (one per line, each ended by a newline). Pure. */
+export function envFileEntries(text: string): string[] {
+  return text === '' ? [] : text.slice(0, -1).split('\n');
+}

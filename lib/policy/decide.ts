@@ -85,7 +85,7 @@ export function decideContainerSpec(input: PolicyInput): ContainerSpec {
       entrypoint: command!.entrypoint,
       command: command!.command,
       script,
-      env: env!,
+      envFile: env!,
       interactive: request.job.interactive,
       tty: request.job.interactive && probe.stdinIsTty(),
       init: true,

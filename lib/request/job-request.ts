@@ -1,3 +1,4 @@
+import type { PlainRuns } from '../kernel/env-entries.js';
 import type { HostEntry } from '../kernel/grammar/host.js';
 import type { ImageRef } from '../kernel/grammar/image.js';
 import type { PortSpec } from '../kernel/grammar/port.js';
@@ -33,8 +34,10 @@ export interface JobRequest {
   job: LsfJob;
   /** The job's whole environment, as received (filtered later). */
   env: Record<string, string>;
-  /** The same variables as NAME=value entries in their order, each name once, read once (the environment rule enumerates these). */
-  variables?: ReadonlyArray<string>;
+  /** The same variables as NAME=value entries in their order, each name once, made when first asked for (the environment rule enumerates these). */
+  variables?: () => ReadonlyArray<string>;
+  /** The launcher's native env-file lines of the same variables (with the addon), which the environment rule takes when it can. */
+  plainRuns?: PlainRuns;
 }
 
 /** The LSF facts about the job that the wrapper uses, typed (lib/scheduler/lsf/facts.ts reads them). */

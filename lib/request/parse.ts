@@ -1,4 +1,4 @@
-import { entriesOf } from '../kernel/env-entries.js';
+import { type EnvironmentBlock, entriesOf, type PlainRuns } from '../kernel/env-entries.js';
 import { parseDigest } from '../kernel/grammar/digest.js';
 import { type HostEntry, parseHostEntry } from '../kernel/grammar/host.js';
 import { parseImageRef } from '../kernel/grammar/image.js';
@@ -150,20 +150,34 @@ function shmSizeOf(problems: Problems, env: Env): number | undefined {
 
 /** Where the launcher's environment view (scripts/start.cjs) gives its NAME=value entries in one step. */
 const ENTRIES = Symbol.for('lsf-docker.environment.entries');
+/** Where it gives them as an EnvironmentBlock: made when asked for, and rendered natively with the addon. */
+const BLOCK = Symbol.for('lsf-docker.environment.block');
 
 /**
  * The environment, read once and not copied (a job may carry 10,000 variables: a copy costs more
- * than all the rest of the parse): the caller's object itself, with its pairs, when it holds no
+ * than all the rest of the parse): the caller's object itself, with its entries, when it holds no
  * unset (undefined) entry, as the wrapper's process.env (scripts/start.cjs) never does.
  */
 function environmentOf(raw: Readonly<Record<string, string | undefined>>): {
   env: Readonly<Record<string, string>>;
-  variables: ReadonlyArray<string>;
+  variables: () => ReadonlyArray<string>;
+  plainRuns?: PlainRuns;
 } {
+  const env = raw as Record<string, string>;
+  const block = (raw as { [BLOCK]?: EnvironmentBlock })[BLOCK];
+  if (block !== undefined && typeof block.entries === 'function') {
+    let entries: ReadonlyArray<string> | undefined;
+    const variables = () => {
+      entries ??= block.entries();
+      return entries;
+    };
+    return block.plainRuns ? { env, variables, plainRuns: block.plainRuns } : { env, variables };
+  }
   const provided = (raw as { [ENTRIES]?: unknown })[ENTRIES];
-  if (Array.isArray(provided)) return { env: raw as Record<string, string>, variables: provided };
+  if (Array.isArray(provided)) return { env, variables: () => provided };
   const pairs = Object.entries(raw).filter((e): e is [string, string] => e[1] !== undefined);
-  return { env: Object.fromEntries(pairs), variables: entriesOf(raw) };
+  const variables = entriesOf(raw);
+  return { env: Object.fromEntries(pairs), variables: () => variables };
 }
 
 export interface ParseContext {
@@ -183,7 +197,7 @@ export function parseJobRequest(
   ctx: ParseContext,
 ): JobRequest {
   const problems = requestProblems();
-  const { env, variables } = environmentOf(rawEnv);
+  const { env, variables, plainRuns } = environmentOf(rawEnv);
   const image = imageOf(problems, env);
   const rawArgs = rawArgsOf(problems, env, command);
   const entrypoint = absolute(problems, 'LSF_DOCKER_ENTRYPOINT', env.LSF_DOCKER_ENTRYPOINT);
@@ -213,5 +227,6 @@ export function parseJobRequest(
     job,
     env,
     variables,
+    ...(plainRuns ? { plainRuns } : {}),
   };
 }

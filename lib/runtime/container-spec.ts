@@ -110,10 +110,12 @@ export interface ProcessSpec {
   /** The generated job script (rendered by lib/job/artifacts.ts); undefined when the image's own command or a job file runs. */
   script?: JobScript;
   /**
-   * Environment for the env-file, in order: NAME=value entries, each name once (the strings read
-   * from the process's environment where they pass as they are: a job may carry 10,000).
+   * The container's environment as its env-file's text: NAME=value entries in order, each name
+   * once, one per line, each ended by a newline (none holds one: such values are dropped). Made
+   * once, and natively for the launcher's own environment (a job may carry 10,000); the Engine
+   * API's Env list is split from it (envFileEntries).
    */
-  env: string[];
+  envFile: string;
   interactive: boolean;
   tty: boolean;
   init: true;

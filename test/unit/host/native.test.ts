@@ -11,14 +11,23 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import type { Native } from '../../../lib/host/native.js';
+import { envFileText } from '../../../lib/kernel/env-entries.js';
+import { filterPlainRuns, filterVariables } from '../../../lib/policy/rules/env-filter.js';
 
-interface NameIndex {
-  find(name: string): number | undefined;
-  kept: number[] | null;
+interface EnvironmentIndex {
+  value(name: unknown): string | undefined;
+  has(name: unknown): boolean;
+  entries(): string[];
+  names(): string[];
+  plainRuns?(excluded: readonly string[], maxBytes: number): string[];
 }
 const start = createRequire(import.meta.url)(path.resolve('scripts/start.cjs')) as {
-  nameIndex(raw: string[], text?: string, native?: unknown): NameIndex;
-  environmentView(raw: string[], text?: string, native?: unknown): Record<string, string>;
+  environmentIndex(raw: string[] | undefined, text?: string, native?: unknown): EnvironmentIndex;
+  environmentView(
+    raw: string[] | undefined,
+    text?: string,
+    native?: unknown,
+  ): Record<string | symbol, unknown>;
 };
 /** TEXT's entries as start.cjs splits /proc/self/environ (a final empty one dropped). */
 const entriesOf = (text: string) => {
@@ -81,12 +90,27 @@ suite('lsfd-native.node', () => {
     expect(() => addon.passwd(-1)).toThrow('uid must be a number');
   });
 
+  test('groupNamesStart/Join: what groupName says for each gid, in order, joined once or twice alike', () => {
+    const gids = [0, ...Array.from({ length: 40 }, (_, i) => 3_000_000 + i), process.getgid!(), 0];
+    const lookups = addon.groupNamesStart!(gids);
+    const names = addon.groupNamesJoin!(lookups);
+    expect(names).toEqual(gids.map((g) => addon.groupName(g)));
+    expect(addon.groupNamesJoin!(lookups)).toEqual(names);
+    expect(addon.groupNamesJoin!(addon.groupNamesStart!([]))).toEqual([]);
+    expect(() => addon.groupNamesStart!([-1])).toThrow('an array of at most 65536 gids');
+    expect(() => addon.groupNamesJoin!({} as never)).toThrow('what groupNamesStart gave');
+  });
+
+  /** What an index says of KEYS, and its entries and names. */
+  const answers = (index: EnvironmentIndex, keys: unknown[]) => ({
+    values: keys.map((k) => [k, index.value(k), index.has(k)]),
+    entries: index.entries(),
+    names: index.names(),
+  });
+
   test('envIndex answers as the Map: first of duplicate names, unnamed entries, keys that name nothing', () => {
-    const text = ['A=1', 'B=x=y', 'A=2', '=nameless', 'noequals', '', 'C=', 'É=é', 'D=4'].join('\0');
-    const raw = entriesOf(`${text}\0`);
-    const native = start.nameIndex(raw, `${text}\0`, addon);
-    const map = start.nameIndex(raw);
-    for (const key of [
+    const text = `${['A=1', 'B=x=y', 'A=2', '=nameless', 'noequals', '', 'C=', 'É=é', 'D=4'].join('\0')}\0`;
+    const keys = [
       'A',
       'B',
       'C',
@@ -101,15 +125,18 @@ suite('lsfd-native.node', () => {
       '\0',
       'missing',
       '\ud800',
-    ])
-      expect([key, native.find(key)]).toEqual([key, map.find(key)]);
-    expect(native.find('A')).toBe(0);
-    expect(native.kept).toEqual([0, 1, 6, 7, 8]);
-    expect(native.kept).toEqual(map.kept);
-    const unique = ['X=1', 'Y=2'].join('\0');
-    expect(start.nameIndex(entriesOf(unique), unique, addon).kept).toBeNull();
-    expect(start.nameIndex([], '', addon).kept).toBeNull();
-    expect(() => (addon as unknown as { envFind(h: unknown, n: string): number }).envFind({}, 'A')).toThrow(
+    ];
+    const native = start.environmentIndex(undefined, text, addon);
+    const odd = [Symbol('A'), 7];
+    expect(answers(native, [...keys, ...odd])).toEqual(
+      answers(start.environmentIndex(entriesOf(text)), [...keys, ...odd]),
+    );
+    expect(native.value('A')).toBe('1');
+    expect(native.value('C')).toBe('');
+    expect(native.entries()).toEqual(['A=1', 'B=x=y', 'C=', 'É=é', 'D=4']);
+    expect(native.names()).toEqual(['A', 'B', 'C', 'É', 'D']);
+    expect(start.environmentIndex(undefined, '', addon).entries()).toEqual([]);
+    expect(() => (addon as unknown as { envValue(h: unknown, n: string): string }).envValue({}, 'A')).toThrow(
       'an index and a string',
     );
   });
@@ -124,33 +151,62 @@ suite('lsfd-native.node', () => {
       fc.property(fc.array(entry, { maxLength: 30 }), fc.boolean(), (entries, trailing) => {
         const text = entries.join('\0') + (trailing && entries.length > 0 ? '\0' : '');
         const raw = entriesOf(text);
-        const native = start.nameIndex(raw, text, addon);
-        const map = start.nameIndex(raw);
-        expect(native.kept).toEqual(map.kept);
-        for (const key of [
-          'A',
-          'B',
-          'PATH',
-          'É',
-          'LSB_JOBID',
-          'A_1',
-          'Z',
-          ...raw.map((e) => e.split('=')[0]!),
-        ])
-          expect(native.find(key)).toBe(map.find(key));
-        const viewNative = start.environmentView(raw, text, addon);
+        const keys = ['A', 'B', 'PATH', 'É', 'LSB_JOBID', 'A_1', 'Z', ...raw.map((e) => e.split('=')[0]!)];
+        expect(answers(start.environmentIndex(undefined, text, addon), keys)).toEqual(
+          answers(start.environmentIndex(raw), keys),
+        );
+        const viewNative = start.environmentView(undefined, text, addon);
         const viewMap = start.environmentView(raw);
         expect({ ...viewNative }).toEqual({ ...viewMap });
+        const ENTRIES = Symbol.for('lsf-docker.environment.entries');
+        expect(viewNative[ENTRIES]).toEqual(viewMap[ENTRIES]);
       }),
       { numRuns: 300 },
     );
   });
 
-  test('envIndex: 10,000 variables, each found at its place', () => {
+  test('envIndex: 10,000 variables, each found', () => {
     const raw = Array.from({ length: 10_000 }, (_, i) => `BENCH_VAR_${i}=value-${i}`);
-    const index = start.nameIndex(raw, `${raw.join('\0')}\0`, addon);
-    expect(index.kept).toBeNull();
-    for (const i of [0, 1, 4999, 9999]) expect(index.find(`BENCH_VAR_${i}`)).toBe(i);
-    expect(index.find('BENCH_VAR_10000')).toBeUndefined();
+    const index = start.environmentIndex(undefined, `${raw.join('\0')}\0`, addon);
+    for (const i of [0, 1, 4999, 9999]) expect(index.value(`BENCH_VAR_${i}`)).toBe(`value-${i}`);
+    expect(index.has('BENCH_VAR_10000')).toBe(false);
+    expect(index.entries()).toEqual(raw);
+  });
+
+  test('envPlain + filterPlainRuns decide as filterVariables: the same env-file, the same drops, in order', () => {
+    const name = fc.constantFrom(
+      'A',
+      'b_2',
+      '_X',
+      'PATH',
+      'SUDO_USER',
+      'HOSTNAME',
+      'HOME',
+      'TMPDIR',
+      '9A',
+      'É',
+      'A-B',
+      'LSB_INTERACTIVE',
+    );
+    const value = fc.oneof(
+      fc.string(),
+      fc.constantFrom('() { echo; }', '()x', 'a\nb', 'a\rb', '', 'x=y', 'é✓'),
+      fc.nat(30_000).map((n) => 'v'.repeat(n)),
+      fc.nat(12_000).map((n) => 'é'.repeat(n)),
+    );
+    const pair = fc.tuple(name, value).map(([n, v]) => [n, v.replaceAll('\0', '')] as [string, string]);
+    fc.assert(
+      fc.property(fc.array(pair, { maxLength: 20 }), fc.array(pair, { maxLength: 4 }), (env, later) => {
+        const text = `${env.map(([n, v]) => `${n}=${v}`).join('\0')}\0`;
+        const index = start.environmentIndex(undefined, text, addon);
+        const unique = start.environmentIndex(entriesOf(text)).entries();
+        const wrapper = [later, [['HOME', '/home/alice'] as [string, string]]];
+        const expected = filterVariables(unique, wrapper, []);
+        const got = filterPlainRuns(index.plainRuns!, wrapper);
+        expect(got.text).toBe(envFileText(expected.kept));
+        expect(got.dropped).toEqual(expected.dropped);
+      }),
+      { numRuns: 400 },
+    );
   });
 });

@@ -1,6 +1,7 @@
 import { parseMountSpec } from '../../../lib/config/mount-spec.js';
 import type { Config } from '../../../lib/config/schema.js';
 import { renderJobFiles } from '../../../lib/job/artifacts.js';
+import { envFileEntries } from '../../../lib/kernel/env-entries.js';
 import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 import { entryPair } from '../../../lib/policy/rules/environment.js';
 import { PLACE_HOLDER } from '../../../lib/request/job-request.js';
@@ -60,12 +61,16 @@ describe('decideContainerSpec: the plain job', () => {
       origin: 'tmpdir',
     });
     expect(p.storage.mounts.filter((m) => m.origin === 'tmpdir')).toHaveLength(1);
-    expect(p.process.env).toContain('TMPDIR=/tmp');
+    expect(envFileEntries(p.process.envFile)).toContain('TMPDIR=/tmp');
   });
 
   test("a TMPDIR of the job's own is kept", () => {
-    expect(plan({ env: { TMPDIR: '/scratch/alice' } }).process.env).toContain('TMPDIR=/scratch/alice');
-    expect(plan({ env: { TMPDIR: '/tmp/123.tmpdir' } }).process.env).toContain('TMPDIR=/tmp');
+    expect(envFileEntries(plan({ env: { TMPDIR: '/scratch/alice' } }).process.envFile)).toContain(
+      'TMPDIR=/scratch/alice',
+    );
+    expect(envFileEntries(plan({ env: { TMPDIR: '/tmp/123.tmpdir' } }).process.envFile)).toContain(
+      'TMPDIR=/tmp',
+    );
   });
 
   test('the command runs through a generated /bin/sh script', () => {
@@ -737,7 +742,7 @@ describe('decideContainerSpec: resources and devices', () => {
       },
     });
     expect(p.devices.gpus).toEqual(expected);
-    expect(p.process.env).toContain(`NVIDIA_VISIBLE_DEVICES=${visible}`);
+    expect(envFileEntries(p.process.envFile)).toContain(`NVIDIA_VISIBLE_DEVICES=${visible}`);
   });
 
   test('allocated GPUs are renumbered from 0 inside the container', () => {
@@ -745,7 +750,7 @@ describe('decideContainerSpec: resources and devices', () => {
       env: { CUDA_VISIBLE_DEVICES: '1,3', LSB_EFFECTIVE_RSRCREQ: 'rusage[ngpus_physical=2]' },
       host: { gpus: ['0', '1', '2', '3'] },
     });
-    expect(p.process.env).toContain('CUDA_VISIBLE_DEVICES=0,1');
+    expect(envFileEntries(p.process.envFile)).toContain('CUDA_VISIBLE_DEVICES=0,1');
   });
 
   test('a GPU this host does not have is refused, naming the variable', () => {
@@ -759,7 +764,7 @@ describe('decideContainerSpec: resources and devices', () => {
 });
 
 describe('decideContainerSpec: environment', () => {
-  const envOf = (p: ContainerSpec) => new Map(p.process.env.map(entryPair));
+  const envOf = (p: ContainerSpec) => new Map(envFileEntries(p.process.envFile).map(entryPair));
 
   test('preserved: the job environment, minus what an env-file cannot carry, plus the wrapper variables', () => {
     const p = plan({
@@ -792,7 +797,7 @@ describe('decideContainerSpec: environment', () => {
 
   test('not preserved: the LSF job variables and the user identity only', () => {
     const p = plan({ env: { LSF_DOCKER_PRESERVE_ENVIRONMENT: 'false', FOO: 'bar', HOME: '/elsewhere' } });
-    expect(p.process.env).toEqual([
+    expect(envFileEntries(p.process.envFile)).toEqual([
       'LSB_JOBID=123',
       'LSB_JOBINDEX=0',
       'LS_SUBCWD=/home/alice/work',

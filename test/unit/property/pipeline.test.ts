@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import type { Config } from '../../../lib/config/schema.js';
-import { renderEnvFile } from '../../../lib/job/artifacts.js';
+import { envFileEntries } from '../../../lib/kernel/env-entries.js';
 import { WrapperError } from '../../../lib/kernel/errors.js';
 import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 import { parseHostEntry } from '../../../lib/kernel/grammar/host.js';
@@ -620,9 +620,10 @@ function checkMounts(mounts: MountValue[]): void {
 }
 
 function checkEnvFile(plan: ContainerSpec, env: Record<string, string | undefined>): void {
-  const text = renderEnvFile(plan.process.env);
+  const text = plan.process.envFile;
   const lines = text === '' ? [] : text.slice(0, -1).split('\n');
-  check(lines.length === plan.process.env.length, 'one line per variable', lines);
+  check(text === '' || text.endsWith('\n'), 'each line ended by a newline', text.slice(-20));
+  check(lines.length === envFileEntries(text).length, 'one line per variable', lines);
   const names = new Set<string>();
   for (const line of lines) {
     check(/^[A-Za-z_][A-Za-z0-9_]*=[^\n\r\0]*$/.test(line), 'NAME=value', line);
@@ -637,7 +638,7 @@ function checkEnvFile(plan: ContainerSpec, env: Record<string, string | undefine
     );
   }
   const visible =
-    plan.process.env
+    envFileEntries(plan.process.envFile)
       .find((e) => e.startsWith('NVIDIA_VISIBLE_DEVICES='))
       ?.slice('NVIDIA_VISIBLE_DEVICES='.length) ?? '';
   check(visible === 'void' || /^\d+(,\d+)*$/.test(visible), "the wrapper's NVIDIA_VISIBLE_DEVICES", visible);

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { describe, expect, test } from '@jest/globals';
 import { rootBuildArgv } from '../../../lib/build/root-input.js';
+import { envFileEntries } from '../../../lib/kernel/env-entries.js';
 import {
   entryPair,
   jobEnvironment,
@@ -58,7 +59,9 @@ describe('the snapshot', () => {
         '/home/alice/.snap': { kind: 'file', uid: 4201, gid: 4201, mode: 0o100600, isSymlink: false },
       },
     });
-    const kept = new Map(specFor({ env, command: ['true'], host }).process.env.map(entryPair));
+    const kept = new Map(
+      envFileEntries(specFor({ env, command: ['true'], host }).process.envFile).map(entryPair),
+    );
     expect(kept.get('MY_VAR')).toBe('mine');
     expect(kept.get('LSB_JOBID')).toBe('123');
     expect([kept.has('MAIL'), kept.has('SHELL'), kept.has(SNAPSHOT_VARIABLE), kept.has('SUDO_UID')]).toEqual([

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals';
 import { ensureJobTmpdir, removeJobTmpdir } from '../../../lib/host/job-tmpdir.js';
 import { jobEnvironmentOf } from '../../../lib/job/scheduler-env.js';
+import { envFileEntries } from '../../../lib/kernel/env-entries.js';
 import { ExitCode } from '../../../lib/kernel/exit-codes.js';
 import { parseSlurmLabel, slurmLabel } from '../../../lib/kernel/labels.js';
 import { createLogger } from '../../../lib/kernel/log/logger.js';
@@ -120,7 +121,7 @@ describe('the job as docker_run sees it', () => {
       expect.objectContaining({ source: '/tmp/27_1.tmpdir', target: '/tmp', origin: 'tmpdir' }),
     );
     expect(spec.resources.cpuShares).toBe(2 * testConfig().resources.cpuSharesPerSlot);
-    const inside = new Map(spec.process.env.map(entryPair));
+    const inside = new Map(envFileEntries(spec.process.envFile).map(entryPair));
     expect(inside.get('LSB_JOBID')).toBe('27');
     expect(inside.get('LSB_HOSTS')).toBe('n1 n1');
     expect(inside.get('TMPDIR')).toBe('/tmp');

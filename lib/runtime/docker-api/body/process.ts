@@ -1,3 +1,4 @@
+import { envFileEntries } from '../../../kernel/env-entries.js';
 import type { BodySection } from './section.js';
 
 /**
@@ -27,7 +28,7 @@ export const processBody: BodySection = ({ process, resources }) => ({
 /** The environment (argv: the env-file, read by the CLI line by line), the entrypoint, the image and the command. */
 export const commandBody: BodySection = ({ image, process }) => {
   const config: ReturnType<BodySection>['config'] = {
-    Env: [...process.env],
+    Env: envFileEntries(process.envFile),
     Image: image.ref,
   };
   // Absent, not empty: an empty Entrypoint or Cmd would replace the image's own.

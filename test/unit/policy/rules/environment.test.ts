@@ -1,4 +1,5 @@
 import type { Config } from '../../../../lib/config/schema.js';
+import { envFileText } from '../../../../lib/kernel/env-entries.js';
 import { environmentRule } from '../../../../lib/policy/rules/environment.js';
 import type { GpuSpec } from '../../../../lib/runtime/container-spec.js';
 import type { FakeHostSpec } from '../../helpers/fake-host.js';
@@ -87,7 +88,7 @@ describe("environmentRule: the job's variables, the user's files, the wrapper's 
       ['environment: AWS_KEY dropped (denied by the admin ([environment] deny))', 'environment preserved'],
     ],
   ])('%s', (_name, c, env, decisions) => {
-    expect(rule(c)).toEqual({ ok: true, part: env.map(([n, v]) => `${n}=${v}`), decisions });
+    expect(rule(c)).toEqual({ ok: true, part: envFileText(env.map(([n, v]) => `${n}=${v}`)), decisions });
   });
 
   test('every bad line of every env file', () => {
