@@ -84,7 +84,7 @@ function readEnvironment() {
 
 let addon;
 /** What start.cjs takes from the addon: the environment index (scripts/native-addon.c). */
-const NATIVE_FUNCTIONS = ['envIndex', 'envValue', 'envEntries', 'envKept', 'envPlain'];
+const NATIVE_FUNCTIONS = ['envIndex', 'envIndexOfProcess', 'envValue', 'envEntries', 'envKept', 'envPlain'];
 /**
  * The install step's native addon beside this file (lsfd-native.node, scripts/native-addon.c),
  * when it is there and has the environment index; else undefined (a development checkout, a
@@ -111,12 +111,18 @@ function nativeEnvironmentIndex() {
  * may carry 10,000: their strings, a Map of them and the young-generation collections that copy
  * both cost a start-up about 15 ms here, before the JIT has warmed up), and plainRuns(excluded,
  * maxBytes) makes the env-file's plain lines natively (see envPlain). Else through a Map over
- * RAW (the entries, or split from TEXT when first needed). Both answer alike
+ * RAW (the entries, or split from TEXT when first needed). BUILT: the addon's index already
+ * made (envIndexOfProcess: the process's own environment, read in C). Both answer alike
  * (test/unit/host/native.test.ts).
  */
-function environmentIndex(raw, text, native = text === undefined ? undefined : nativeEnvironmentIndex()) {
-  if (text !== undefined && native !== undefined) {
-    const handle = native.envIndex(text);
+function environmentIndex(
+  raw,
+  text,
+  native = text === undefined ? undefined : nativeEnvironmentIndex(),
+  built,
+) {
+  if (native !== undefined && (built !== undefined || text !== undefined)) {
+    const handle = built ?? native.envIndex(text);
     // A key that is not well-formed UTF-16 is no name of the environment (its UTF-8 form might be).
     const named = (key) => typeof key === 'string' && key.isWellFormed();
     let entries;
@@ -174,12 +180,12 @@ const BLOCK = Symbol.for('lsf-docker.environment.block');
  * both are given); the first write turns the view into a Map of the names and values (the
  * programs never write: only start.cjs does, when the launcher moved NODE_* variables).
  */
-function environmentView(raw, text, native) {
+function environmentView(raw, text, native, built) {
   const proto = Object.prototype;
   let index;
   let vars;
   const indexed = () => {
-    index ??= environmentIndex(raw, text, native);
+    index ??= environmentIndex(raw, text, native, built);
     return index;
   };
   const entries = () => {
@@ -243,11 +249,16 @@ function environmentSnapshot() {
  * no longer copied into the C environment (the programs never make any).
  */
 function run(file) {
-  const text = readEnvironmentText();
-  if (text === undefined) {
+  // With the addon, its index of the process's environment (read in C: no string of the whole).
+  const native = nativeEnvironmentIndex();
+  const text = native === undefined ? readEnvironmentText() : undefined;
+  if (native === undefined && text === undefined) {
     restoreJobNodeVariables(process.env);
   } else {
-    const view = environmentView(undefined, text);
+    const view =
+      native === undefined
+        ? environmentView(undefined, text)
+        : environmentView(undefined, undefined, native, native.envIndexOfProcess());
     restoreJobNodeVariables(view);
     process.env = view;
   }

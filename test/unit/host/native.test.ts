@@ -209,4 +209,22 @@ suite('lsfd-native.node', () => {
       { numRuns: 400 },
     );
   });
+
+  test("envIndexOfProcess: the process's own environment (environ), as /proc/self/environ shows it", () => {
+    const script = `
+      const a = require(process.argv[1]);
+      const fs = require('node:fs');
+      const own = a.envEntries(a.envIndexOfProcess());
+      const read = a.envEntries(a.envIndex(fs.readFileSync('/proc/self/environ', 'utf8')));
+      process.stdout.write(JSON.stringify({ same: JSON.stringify(own) === JSON.stringify(read), own }));`;
+    const env = { PATH: '/usr/bin:/bin', A: 'x=y', B: '', C: 'héllo ✓', D: 'line\nbreak' };
+    const r = spawnSync(process.execPath, ['-e', script, `${dir}/lsfd-native.node`], {
+      env,
+      encoding: 'utf8',
+    });
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.same).toBe(true);
+    expect(out.own).toEqual(Object.entries(env).map(([n, v]) => `${n}=${v}`));
+  });
 });
