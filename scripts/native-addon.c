@@ -314,11 +314,12 @@ static napi_value group_names_join(napi_env env, napi_callback_info info) {
 /* ---- the environment index ---------------------------------------------------------------- */
 
 typedef struct {
-  char *text;          /* TEXT as UTF-8, as JavaScript gave it */
-  size_t len;          /* its bytes */
-  uint32_t count;      /* its entries */
-  uint32_t *start;     /* entry i starts at text + start[i] */
-  uint32_t *name_len;  /* and its name is that long (0: no name) */
+  char *owned;         /* the text the entries lie in, when the index made it (else environ's) */
+  uint32_t count;      /* the entries */
+  const char **entry;  /* entry i: NAME=value, entry_len[i] bytes */
+  uint32_t *entry_len;
+  uint32_t *name_len;  /* its name's bytes (0: no name) */
+  size_t total;        /* the entries' bytes */
   uint32_t *kept;      /* the entries that count, in order */
   uint32_t kept_count;
   uint32_t mask;       /* slots - 1 (a power of two above twice the entries) */
@@ -336,8 +337,9 @@ static void env_index_free(napi_env env, void *data, void *hint) {
   (void)hint;
   env_index *ix = data;
   if (ix == NULL) return;
-  free(ix->text);
-  free(ix->start);
+  free(ix->owned);
+  free(ix->entry);
+  free(ix->entry_len);
   free(ix->name_len);
   free(ix->kept);
   free(ix->slot);
@@ -351,53 +353,69 @@ static uint32_t *env_slot(const env_index *ix, const char *name, size_t n) {
     uint32_t *slot = &ix->slot[at];
     if (*slot == 0) return slot;
     uint32_t e = *slot - 1;
-    if (ix->name_len[e] == n && memcmp(ix->text + ix->start[e], name, n) == 0) return slot;
+    if (ix->name_len[e] == n && memcmp(ix->entry[e], name, n) == 0) return slot;
     at = (at + 1) & ix->mask;
   }
 }
 
-/* The index of TEXT (LEN bytes, malloc'd: the index owns it), or NULL when out of memory (TEXT freed). */
-static env_index *index_text(char *text, size_t len) {
+/* An index of COUNT entries, their arrays allocated (entry and entry_len to be filled), or NULL. */
+static env_index *index_of(uint32_t count, char *owned) {
   env_index *ix = calloc(1, sizeof *ix);
   if (ix == NULL) {
-    free(text);
+    free(owned);
     return NULL;
   }
-  ix->text = text;
-  uint32_t count = 0;
-  for (size_t i = 0; i < len; i++)
-    if (text[i] == '\0') count++;
-  if (len > 0 && text[len - 1] != '\0') count++; /* the last entry has no NUL after it */
+  ix->owned = owned;
+  ix->count = count;
   uint32_t slots = 16;
   while (slots < 2 * count + 2) slots *= 2;
-  ix->start = malloc((count + 1) * sizeof *ix->start);
+  ix->mask = slots - 1;
+  ix->entry = malloc((count + 1) * sizeof *ix->entry);
+  ix->entry_len = malloc((count + 1) * sizeof *ix->entry_len);
   ix->name_len = malloc((count + 1) * sizeof *ix->name_len);
   ix->kept = malloc((count + 1) * sizeof *ix->kept);
   ix->slot = calloc(slots, sizeof *ix->slot);
-  if (ix->start == NULL || ix->name_len == NULL || ix->kept == NULL || ix->slot == NULL) {
+  if (ix->entry == NULL || ix->entry_len == NULL || ix->name_len == NULL || ix->kept == NULL || ix->slot == NULL) {
     env_index_free(NULL, ix, NULL);
     return NULL;
   }
-  ix->mask = slots - 1;
-  ix->count = count;
-  ix->len = len;
-  size_t at = 0;
-  for (uint32_t e = 0; e < count; e++) {
-    const char *entry = text + at;
-    size_t rest = len - at;
-    const char *nul = memchr(entry, '\0', rest);
-    size_t n = nul != NULL ? (size_t)(nul - entry) : rest;
-    const char *eq = memchr(entry, '=', n);
-    ix->start[e] = (uint32_t)at;
-    ix->name_len[e] = eq != NULL ? (uint32_t)(eq - entry) : 0;
-    at += n + 1;
+  return ix;
+}
+
+/* Names and hashes the entries index_of's caller filled in. */
+static env_index *index_names(env_index *ix) {
+  if (ix == NULL) return NULL;
+  for (uint32_t e = 0; e < ix->count; e++) {
+    const char *eq = memchr(ix->entry[e], '=', ix->entry_len[e]);
+    ix->name_len[e] = eq != NULL ? (uint32_t)(eq - ix->entry[e]) : 0;
+    ix->total += ix->entry_len[e];
     if (ix->name_len[e] == 0) continue;
-    uint32_t *slot = env_slot(ix, entry, ix->name_len[e]);
+    uint32_t *slot = env_slot(ix, ix->entry[e], ix->name_len[e]);
     if (*slot != 0) continue;
     *slot = e + 1;
     ix->kept[ix->kept_count++] = e;
   }
   return ix;
+}
+
+/* The index of TEXT (LEN bytes and a NUL, malloc'd: the index owns it), or NULL when out of memory (TEXT freed). */
+static env_index *index_text(char *text, size_t len) {
+  uint32_t count = 0;
+  for (const char *p = text, *end = text + len; p < end; p++) {
+    p = memchr(p, '\0', (size_t)(end - p));
+    if (p == NULL) break;
+    count++;
+  }
+  if (len > 0 && text[len - 1] != '\0') count++; /* the last entry has no NUL after it */
+  env_index *ix = index_of(count, text);
+  if (ix == NULL) return NULL;
+  size_t at = 0;
+  for (uint32_t e = 0; e < count; e++) {
+    ix->entry[e] = text + at;
+    ix->entry_len[e] = (uint32_t)strlen(text + at); /* up to its NUL, the last to the text's */
+    at += ix->entry_len[e] + 1;
+  }
+  return index_names(ix);
 }
 
 static napi_value index_value(napi_env env, env_index *ix) {
@@ -428,20 +446,20 @@ extern char **environ;
 
 /*
  * The index of this process's environment as the C library holds it (environ: what getenv and
- * Node's process.env read), its entries' bytes as they are: no JavaScript string of the whole.
+ * Node's process.env read): its entries where they are, no copy and no JavaScript string of the
+ * whole. Nothing changes environ's strings (setenv and putenv add new ones, and the programs make
+ * no such call: their process.env is start.cjs's view).
  */
 static napi_value env_index_of_process(napi_env env, napi_callback_info info) {
   (void)info;
-  size_t len = 0;
-  for (char **e = environ; e != NULL && *e != NULL; e++) len += strlen(*e) + 1;
-  char *text = len < 0xFFFFFFF0u ? malloc(len + 1) : NULL;
-  size_t at = 0;
-  for (char **e = environ; text != NULL && e != NULL && *e != NULL; e++) {
-    size_t n = strlen(*e);
-    memcpy(text + at, *e, n + 1);
-    at += n + 1;
+  uint32_t count = 0;
+  for (char **e = environ; e != NULL && *e != NULL && count < 0xFFFFFFF0u; e++) count++;
+  env_index *ix = index_of(count, NULL);
+  for (uint32_t i = 0; ix != NULL && i < count; i++) {
+    ix->entry[i] = environ[i];
+    ix->entry_len[i] = (uint32_t)strlen(environ[i]);
   }
-  return index_value(env, text == NULL ? NULL : index_text(text, at));
+  return index_value(env, index_names(ix));
 }
 
 static env_index *index_arg(napi_env env, napi_value v) {
@@ -501,9 +519,8 @@ static napi_value env_kept(napi_env env, napi_callback_info info) {
 
 /* The entry E's name and value. */
 static const char *entry_text(const env_index *ix, uint32_t e, size_t *entry_len) {
-  const char *entry = ix->text + ix->start[e];
-  *entry_len = strlen(entry); /* entries end at their NUL (the last at the text's) */
-  return entry;
+  *entry_len = ix->entry_len[e];
+  return ix->entry[e];
 }
 
 static napi_value string_of(napi_env env, const char *s, size_t n) {
@@ -598,8 +615,8 @@ static napi_value env_plain(napi_env env, napi_callback_info info) {
   }
   char **excluded = calloc(n_excluded + 1, sizeof *excluded);
   size_t *excluded_len = calloc(n_excluded + 1, sizeof *excluded_len);
-  /* The whole text fits any run: each entry's NUL becomes its newline (the last may have none). */
-  char *run = malloc(ix->len + 2);
+  /* Every entry and a newline after each fit any run. */
+  char *run = malloc(ix->total + ix->count + 1);
   bool ok = excluded != NULL && excluded_len != NULL && run != NULL;
   for (uint32_t i = 0; ok && i < n_excluded; i++) {
     napi_value v;
