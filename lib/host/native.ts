@@ -22,7 +22,12 @@ export interface Native {
   groupNamesStart?(gids: number[]): GroupLookups;
   /** Their names (null: none), in GIDS' order, once all are done. */
   groupNamesJoin?(lookups: GroupLookups): Array<string | null>;
+  /** realpath, stat of the real path and (ASUSER) access(2) of each of PATHS, on the addon's threads (absent from an older build). */
+  pathFacts?(paths: string[], asUser: boolean): PathFact[];
 }
+
+/** What pathFacts found of a path: [real path, kind, st_mode, uid, gid, access bits r 4 w 2 x 1]; null: it does not resolve. */
+export type PathFact = [string, 'dir' | 'file' | 'socket' | 'other', number, number, number, number] | null;
 
 /** Group-name lookups under way (the addon's handle). */
 export type GroupLookups = { readonly __lookups: unique symbol };

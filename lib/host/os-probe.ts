@@ -13,6 +13,7 @@ import { dirname } from 'node:path';
 import { nodeTty } from '../kernel/builtin.js';
 import { hostGpuIndexes } from './gpus.js';
 import type { Identity } from './identity.js';
+import { native } from './native.js';
 import type { HostProbe, PathStat } from './probe.js';
 import { readJobFileText } from './snapshot-dir.js';
 
@@ -34,9 +35,25 @@ export function modeAllows(stat: PathStat, id: Identity, access: 'r' | 'w' | 'x'
  * the C library's (one call, not a JS lstat per component: a job may name 100 volumes).
  */
 export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
+  return probeWith(identity, gpuDevDir, new Map(), new Map(), new Map());
+}
+
+/**
+ * osProbe answering from what the addon's pathFacts found: KNOWNREAL the real path of each path
+ * asked, KNOWNSTAT and KNOWNACCESS (bits r 4, w 2, x 1, as the user) of each real path.
+ */
+function probeWith(
+  identity: Identity,
+  gpuDevDir: string,
+  knownReal: Map<string, string>,
+  knownStat: Map<string, PathStat>,
+  knownAccess: Map<string, number>,
+): HostProbe {
   const actingAsUser = process.geteuid!() === identity.uid;
   // No exception for a missing path (an Error with its stack costs more than the stat).
   const stat = (path: string) => {
+    const known = knownStat.get(path);
+    if (known !== undefined) return { ...known };
     try {
       const s = statSync(path, { throwIfNoEntry: false });
       return s && toPathStat(s, false);
@@ -46,6 +63,8 @@ export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
   };
   const userMay = (path: string, access: 'r' | 'w' | 'x'): boolean => {
     if (actingAsUser) {
+      const known = knownAccess.get(path);
+      if (known !== undefined) return (known & (access === 'r' ? 4 : access === 'w' ? 2 : 1)) !== 0;
       try {
         accessSync(path, access === 'r' ? constants.R_OK : access === 'w' ? constants.W_OK : constants.X_OK);
         return true;
@@ -69,7 +88,24 @@ export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
     return s !== undefined && modeAllows(s, identity, access);
   };
   return {
+    prefetched(paths) {
+      const facts = native()?.pathFacts?.(paths, actingAsUser);
+      const real = new Map(knownReal);
+      const stats = new Map(knownStat);
+      const access = new Map(knownAccess);
+      facts?.forEach((fact, i) => {
+        // A path that did not resolve (or whose stat failed) is left to the calls themselves.
+        if (fact === null) return;
+        const [path, kind, mode, uid, gid, bits] = fact;
+        real.set(paths[i]!, path);
+        stats.set(path, { kind, uid, gid, mode, isSymlink: false });
+        if (actingAsUser) access.set(path, bits);
+      });
+      return probeWith(identity, gpuDevDir, real, stats, access);
+    },
     realpath(path) {
+      const known = knownReal.get(path);
+      if (known !== undefined) return known;
       try {
         return realpathSync.native(path);
       } catch {

@@ -8,6 +8,13 @@ export interface PathStat {
 }
 
 export interface HostProbe {
+  /**
+   * This probe, with PATHS looked up at once now where the host can (realpath, stat of the real
+   * path, the user's access to it): its realpath, stat and userMay answer for them from what was
+   * found, for one decision (a job may name 100 volumes). Optional: without it, each call looks
+   * for itself.
+   */
+  prefetched?(paths: string[]): HostProbe;
   /** The canonical path, or undefined when it does not exist. */
   realpath(path: string): string | undefined;
   /** stat (following links), or undefined when missing. */

@@ -62,18 +62,21 @@ function adminMounts(ctx: RuleContext, found: Findings): BindMount[] {
 /** LSF_DOCKER_VOLUMES: each from an allowed root, readable by the user, onto no protected target. */
 function userVolumes(request: JobRequest, ctx: RuleContext, roots: string[], found: Findings): BindMount[] {
   const mounts: BindMount[] = [];
+  // Their sources looked up at once (the host's realpath, stat and access), then checked one by one.
+  const sources = request.volumes.map((v) => v.source);
+  const probe = (sources.length > 1 && ctx.probe.prefetched?.(sources)) || ctx.probe;
   for (const v of request.volumes) {
     const bad = protectedTarget(v.target, ctx.config.volumes.denyTargets) ?? holdsRuntimeFile(v.target);
     if (bad) {
       found.refuse('LSF_DOCKER_VOLUMES', `"${v.text}": target ${bad}`);
       continue;
     }
-    const source = checkSource(v.source, roots, ctx.probe);
+    const source = checkSource(v.source, roots, probe);
     if (!source.ok) {
       found.refuse('LSF_DOCKER_VOLUMES', `"${v.text}": ${source.reason}`);
       continue;
     }
-    if (!v.readOnly && !ctx.probe.userMay(source.real, 'w'))
+    if (!v.readOnly && !probe.userMay(source.real, 'w'))
       found.decide(`volume ${v.source} is not writable by you; mounted anyway (writes will fail)`);
     mounts.push({ source: source.real, target: v.target, readOnly: v.readOnly, origin: 'user' });
     found.decide(`volume ${v.text} allowed`);

@@ -4,7 +4,19 @@
  * index against the JavaScript Map scripts/start.cjs builds without it.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -226,5 +238,54 @@ suite('lsfd-native.node', () => {
     const out = JSON.parse(r.stdout);
     expect(out.same).toBe(true);
     expect(out.own).toEqual(Object.entries(env).map(([n, v]) => `${n}=${v}`));
+  });
+
+  test('pathFacts: realpath, then stat and access of the real path, as fs says; null for what does not resolve', () => {
+    const base = mkdtempSync(path.join(tmpdir(), 'lsfd-facts-'));
+    try {
+      mkdirSync(`${base}/dir`);
+      writeFileSync(`${base}/file`, 'x', { mode: 0o640 });
+      symlinkSync(`${base}/dir`, `${base}/link`);
+      symlinkSync(`${base}/none`, `${base}/dangling`);
+      const paths = [
+        `${base}/dir`,
+        `${base}/file`,
+        `${base}/link`,
+        `${base}/dangling`,
+        `${base}/none`,
+        `${base}/dir/../file`,
+        '',
+        'a\0b',
+      ];
+      paths.push(...Array.from({ length: 20 }, () => `${base}/dir`));
+      const facts = addon.pathFacts!(paths, true);
+      expect(facts).toHaveLength(paths.length);
+      paths.forEach((p, i) => {
+        let real: string | undefined;
+        try {
+          real = p.includes('\0') ? undefined : realpathSync.native(p);
+        } catch {
+          real = undefined;
+        }
+        if (real === undefined) return expect([p, facts[i]]).toEqual([p, null]);
+        const st = statSync(real);
+        const kind = st.isDirectory() ? 'dir' : st.isFile() ? 'file' : 'other';
+        const may = (mode: number) => {
+          try {
+            accessSync(real, mode);
+            return true;
+          } catch {
+            return false;
+          }
+        };
+        const bits =
+          (may(constants.R_OK) ? 4 : 0) | (may(constants.W_OK) ? 2 : 0) | (may(constants.X_OK) ? 1 : 0);
+        expect([p, facts[i]]).toEqual([p, [real, kind, st.mode, st.uid, st.gid, bits]]);
+      });
+      expect(addon.pathFacts!([`${base}/dir`], false)[0]![5]).toBe(0);
+      expect(() => addon.pathFacts!('x' as never, true)).toThrow('an array of at most 65536 paths');
+    } finally {
+      rmSync(base, { recursive: true, force: true });
+    }
   });
 });
