@@ -24,6 +24,8 @@ export interface Native {
   groupNamesJoin?(lookups: GroupLookups): Array<string | null>;
   /** realpath, stat of the real path and (ASUSER) access(2) of each of PATHS, on the addon's threads (absent from an older build). */
   pathFacts?(paths: string[], asUser: boolean): PathFact[];
+  /** The UTF-8 BYTES of a well-formed string as a JSON string literal (JSON.stringify's bytes; absent from an older build). */
+  jsonString?(bytes: Buffer): Buffer;
 }
 
 /** What pathFacts found of a path: [real path, kind, st_mode, uid, gid, access bits r 4 w 2 x 1]; null: it does not resolve. */

@@ -1,9 +1,11 @@
 import type { Config } from '../config/schema.js';
 import { imageLinks } from '../host/image-layers.js';
 import { removeJobTmpdir } from '../host/job-tmpdir.js';
+import { jsonLiteral } from '../host/json-literal.js';
 import { wrapperAlive } from '../host/liveness.js';
 import { checkTmpRoot, createPrivateDir, removePrivateDir } from '../host/private-dir.js';
 import { forgetSnapshot } from '../host/snapshot-dir.js';
+import { dryRunPieces } from '../job/dry-run-output.js';
 import { collectAfterJob } from '../job/image/gc.js';
 import { jobImageState } from '../job/image/host-state.js';
 import type { PullLocks } from '../job/image/pull-lock.js';
@@ -50,7 +52,7 @@ export async function dockerRun(request: DockerRunRequest): Promise<number> {
     });
     if (process.env.SUDO_UID !== undefined) forgetSnapshot(process.env[SNAPSHOT_VARIABLE], job.identity.uid);
     if (request.dryRun) {
-      process.stdout.write(`${JSON.stringify(dryRunView(job), null, 2)}\n`);
+      for (const piece of dryRunPieces(dryRunView(job), jsonLiteral)) process.stdout.write(piece);
       return 0;
     }
     try {

@@ -288,4 +288,19 @@ suite('lsfd-native.node', () => {
       rmSync(base, { recursive: true, force: true });
     }
   });
+
+  test("jsonString: JSON.stringify's bytes for any well-formed string (controls, quotes, backslashes, astral)", () => {
+    const make = (text: string) => addon.jsonString!(Buffer.from(text, 'utf8')).toString('utf8');
+    for (const text of ['', 'a"b\\c', 'x\n\r\t\b\f', '\u0000\u0001\u001f\u007f', 'é✓😀', '\u2028\u2029'])
+      expect(make(text)).toBe(JSON.stringify(text));
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(make(text)).toBe(JSON.stringify(text));
+      }),
+      { numRuns: 1000 },
+    );
+    const big = `${Array.from({ length: 10_000 }, (_, i) => `BENCH_VAR_${i}="v\\${i}"\t`).join('\n')}\n`;
+    expect(make(big)).toBe(JSON.stringify(big));
+    expect(() => addon.jsonString!('text' as never)).toThrow('in a Buffer');
+  });
 });
