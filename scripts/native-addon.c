@@ -36,6 +36,9 @@
  *                            with getenv(); an entry without a name ("=x", or no '=') is none.
  *                            scripts/start.cjs answers process.env's reads through it: building
  *                            a JavaScript Map of 10,000 names costs a start-up about 10 ms here.
+ *   envAdoptFd(fd)        -> makes the entries of the sealed memfd FD that lsfd-launch handed a
+ *                            big environment over in (scripts/launcher.c) this process's
+ *                            environment (environ), then closes FD; false when FD is no such memfd.
  *   envIndexOfProcess()   -> the same index of this process's own environment (environ), read
  *                            in C: no JavaScript string of the whole is made.
  *   envFind(index, name)  -> the position of NAME's entry among TEXT's entries, or -1.
@@ -52,7 +55,9 @@
  *                            all), each odd an entry that does not (lib/policy/rules/environment.ts
  *                            decides those), in the environment's order.
  */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <node_api.h>
 #include <pthread.h>
@@ -654,6 +659,58 @@ static napi_value env_index_of_process(napi_env env, napi_callback_info info) {
   return index_value(env, index_names(ix));
 }
 
+/* The seals lsfd-launch puts on its environment memfd. */
+#define HANDOFF_SEALS (F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)
+
+static napi_value env_adopt_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t fd = -1;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      napi_get_value_int32(env, argv[0], &fd) != napi_ok || fd < 0) {
+    napi_throw_type_error(env, NULL, "envAdoptFd(fd): a descriptor");
+    return NULL;
+  }
+  napi_value out;
+  struct stat st;
+  char link[64], target[128];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  ssize_t len = readlink(link, target, sizeof target - 1);
+  bool ok = len > 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+            fcntl(fd, F_GET_SEALS) == HANDOFF_SEALS && st.st_size > 0 && st.st_size < (1 << 28);
+  if (ok) {
+    target[len] = '\0';
+    ok = strncmp(target, "/memfd:lsfd-launcher-environment", 32) == 0;
+  }
+  char *block = ok ? malloc((size_t)st.st_size + 1) : NULL;
+  size_t done = 0;
+  while (block != NULL && done < (size_t)st.st_size) {
+    ssize_t r = pread(fd, block + done, (size_t)st.st_size - done, (off_t)done);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    done += (size_t)r;
+  }
+  ok = block != NULL && done == (size_t)st.st_size && block[done - 1] == '\0';
+  if (ok) {
+    size_t count = 0;
+    for (size_t i = 0; i < done; i++)
+      if (block[i] == '\0') count++;
+    char **adopted = malloc((count + 1) * sizeof *adopted);
+    ok = adopted != NULL;
+    if (ok) {
+      size_t n = 0;
+      for (size_t at = 0; at < done; at += strlen(block + at) + 1) adopted[n++] = block + at;
+      adopted[n] = NULL;
+      environ = adopted; /* the block and the array stay: the process's environment from now on */
+      block = NULL;
+    }
+  }
+  free(block);
+  if (ok) close(fd);
+  napi_get_boolean(env, ok, &out);
+  return out;
+}
+
 static env_index *index_arg(napi_env env, napi_value v) {
   napi_valuetype type;
   void *data = NULL;
@@ -863,6 +920,7 @@ NAPI_MODULE_INIT() {
   export_fn(env, exports, "jsonString", json_string);
   export_fn(env, exports, "envIndex", env_index_of);
   export_fn(env, exports, "envIndexOfProcess", env_index_of_process);
+  export_fn(env, exports, "envAdoptFd", env_adopt_fd);
   export_fn(env, exports, "envFind", env_find);
   export_fn(env, exports, "envKept", env_kept);
   export_fn(env, exports, "envValue", env_value);

@@ -84,7 +84,15 @@ function readEnvironment() {
 
 let addon;
 /** What start.cjs takes from the addon: the environment index (scripts/native-addon.c). */
-const NATIVE_FUNCTIONS = ['envIndex', 'envIndexOfProcess', 'envValue', 'envEntries', 'envKept', 'envPlain'];
+const NATIVE_FUNCTIONS = [
+  'envIndex',
+  'envIndexOfProcess',
+  'envAdoptFd',
+  'envValue',
+  'envEntries',
+  'envKept',
+  'envPlain',
+];
 /**
  * The install step's native addon beside this file (lsfd-native.node, scripts/native-addon.c),
  * when it is there and has the environment index; else undefined (a development checkout, a
@@ -243,20 +251,40 @@ function environmentSnapshot() {
   return entries === undefined ? undefined : { ...environmentView(entries) };
 }
 
+/** Where lsfd-launch names the memfd it handed a big environment over in (scripts/launcher.c). */
+const HANDOFF = 'LSFD_LAUNCHER_ENVIRONMENT';
+
+/**
+ * The environment lsfd-launch handed over in a memfd, made the process's own again: through the
+ * addon NATIVE (environ itself, for the C library too), else read here as text (the view's
+ * only). Undefined when there was no handoff; the text when NATIVE could not take it.
+ */
+function takeHandoff(native) {
+  const fd = process.env[HANDOFF];
+  if (fd === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(fd)) throw new Error(`${HANDOFF}=${fd} is not a descriptor`);
+  if (native?.envAdoptFd(Number(fd))) return null;
+  const text = fs.readFileSync(Number(fd), 'utf8');
+  fs.closeSync(Number(fd));
+  return text;
+}
+
 /**
  * Runs the bundle FILE. process.env becomes a view of the environment read once (the job's own,
  * NODE_* variables back in place): reads stay the same, enumerating it is linear; assignments are
  * no longer copied into the C environment (the programs never make any).
  */
 function run(file) {
-  // With the addon, its index of the process's environment (read in C: no string of the whole).
+  // With the addon, its index of the process's environment (read in C: no string of the whole),
+  // after taking back what the launcher handed over in a memfd.
   const native = nativeEnvironmentIndex();
-  const text = native === undefined ? readEnvironmentText() : undefined;
-  if (native === undefined && text === undefined) {
+  const handed = takeHandoff(native);
+  const text = handed ?? (native === undefined ? readEnvironmentText() : undefined);
+  if (text === undefined && native === undefined) {
     restoreJobNodeVariables(process.env);
   } else {
     const view =
-      native === undefined
+      text !== undefined
         ? environmentView(undefined, text)
         : environmentView(undefined, undefined, native, native.envIndexOfProcess());
     restoreJobNodeVariables(view);

@@ -7,19 +7,20 @@
  * into its own temporary prefix.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, jest, test } from '@jest/globals';
 import { REPO } from './helpers/paths.js';
-import { DEFAULT_PATH, runAs } from './helpers/run-as.js';
-import { TEST_USER, userInfo } from './helpers/users.js';
+import { DEFAULT_PATH, runAs, spawnAs } from './helpers/run-as.js';
+import { DOCKER_GROUP_USER, TEST_USER, userInfo } from './helpers/users.js';
 import { cleanupWorkspace, userDir, writeFileAs } from './helpers/workspace.js';
 
 jest.setTimeout(120_000);
 
 const VERSION = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')).version as string;
 const user = userInfo(TEST_USER);
+const docker = userInfo(DOCKER_GROUP_USER);
 const KINDS = ['compiled', 'shell'] as const;
 type Kind = (typeof KINDS)[number];
 const prefixes = {} as Record<Kind, string>;
@@ -121,6 +122,55 @@ describe.each(KINDS)('an installed launcher (%s)', (kind) => {
     );
     expect(env.filter((line) => line.startsWith('LSFD_LAUNCHER_'))).toEqual([]);
     expect(r.stderr).toBe('');
+    noMarkers();
+  });
+
+  test('a big environment reaches Node whole: in a sealed memfd (compiled kind), the job gets every variable, no descriptor stays', async () => {
+    const big = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`BIG_${i}`, `v${i}`]));
+    const job = spawnAs(
+      DOCKER_GROUP_USER,
+      [path.join(prefix, 'bin/docker_run'), 'sleep 3; env | grep -c "^BIG_"; echo "debug=$NODE_DEBUG"'],
+      { env: { ...hostile, ...big, LSB_CONTAINER_IMAGE: 'lsf-docker-test/busybox', LS_SUBCWD: docker.home } },
+    );
+    // The wrapper's Node, while its container sleeps: what its exec carried, and its descriptors.
+    const start = `${prefix}/dist/bundle/start.cjs`;
+    let wrapper: string | undefined;
+    for (let i = 0; i < 100 && wrapper === undefined; i++) {
+      wrapper = readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .find((d) => {
+          try {
+            return readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').includes(start);
+          } catch {
+            return false;
+          }
+        });
+      if (wrapper === undefined) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(wrapper).toBeDefined();
+    // Past its start (the container sleeps 3 s): start.cjs has taken the memfd back by then.
+    await new Promise((r) => setTimeout(r, 1500));
+    const execEnv = readFileSync(`/proc/${wrapper}/environ`, 'utf8')
+      .split('\0')
+      .filter((e) => e !== '');
+    const fds = readdirSync(`/proc/${wrapper}/fd`).map((fd) => {
+      try {
+        return readlinkSync(`/proc/${wrapper}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    });
+    const r = await job.result;
+    expect([r.exitCode, r.stderr]).toEqual([0, '']);
+    expect(r.stdout.split('\n')).toEqual(['1000', `debug=${hostile['NODE_DEBUG']}`]);
+    if (kind === 'compiled') {
+      expect(execEnv.length).toBeLessThan(10);
+      expect(execEnv.some((e) => /^LSFD_LAUNCHER_ENVIRONMENT=\d+$/.test(e))).toBe(true);
+      expect(execEnv.some((e) => e.startsWith('NODE_'))).toBe(false);
+    } else {
+      expect(execEnv.length).toBeGreaterThan(1000);
+    }
+    expect(fds.filter((f) => f.includes('lsfd-launcher-environment'))).toEqual([]);
     noMarkers();
   });
 

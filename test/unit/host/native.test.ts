@@ -11,6 +11,7 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readlinkSync,
   realpathSync,
   rmSync,
   statSync,
@@ -302,5 +303,21 @@ suite('lsfd-native.node', () => {
     const big = `${Array.from({ length: 10_000 }, (_, i) => `BENCH_VAR_${i}="v\\${i}"\t`).join('\n')}\n`;
     expect(make(big)).toBe(JSON.stringify(big));
     expect(() => addon.jsonString!('text' as never)).toThrow('in a Buffer');
+  });
+
+  test("envAdoptFd takes only the launcher's sealed memfd: a plain file is refused, left open, environ untouched", () => {
+    const file = `${dir}/not-a-memfd`;
+    writeFileSync(file, 'EVIL=1\0');
+    const fd = openSync(file, 'r');
+    const env = addon as unknown as {
+      envAdoptFd(fd: number): boolean;
+      envEntries(index: unknown): string[];
+      envIndexOfProcess(): unknown;
+    };
+    const before = env.envEntries(env.envIndexOfProcess());
+    expect(env.envAdoptFd(fd)).toBe(false);
+    expect(readlinkSync(`/proc/self/fd/${fd}`)).toBe(file);
+    expect(env.envEntries(env.envIndexOfProcess())).toEqual(before);
+    expect(() => env.envAdoptFd(-1)).toThrow('a descriptor');
   });
 });

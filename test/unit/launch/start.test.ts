@@ -174,3 +174,47 @@ describe('environmentView: process.env as a view of the environment read once', 
     );
   });
 });
+
+describe("the launcher's handoff: a big environment in a descriptor (scripts/launcher.c)", () => {
+  test('without the addon, read as text: the view holds its entries (not the handoff name), the descriptor closed', () => {
+    const block = path.join(dir, 'handed');
+    writeFileSync(
+      block,
+      ['A=1', 'B=x=y', 'LSFD_LAUNCHER_MOVED= NODE_Q', 'LSFD_LAUNCHER_NODE_Q=q', ''].join('\0'),
+    );
+    const probe = path.join(dir, 'handoff-probe.cjs');
+    writeFileSync(
+      probe,
+      "const fs = require('fs'); process.stdout.write(JSON.stringify({ env: { ...process.env }, open: fs.readdirSync('/proc/self/fd').filter((fd) => { try { return fs.readlinkSync('/proc/self/fd/' + fd) === process.argv[2]; } catch { return false; } }).length }));\n",
+    );
+    const r = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        "const fd = require('fs').openSync(process.argv[2], 'r'); process.env.LSFD_LAUNCHER_ENVIRONMENT = String(fd); require(process.argv[1]).run(process.argv[3]);",
+        START,
+        block,
+        probe,
+      ],
+      { env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' },
+    );
+    expect(r.stderr).toBe('');
+    const out = JSON.parse(r.stdout);
+    expect(out.env).toEqual({ A: '1', B: 'x=y', NODE_Q: 'q' });
+    expect(out.open).toBe(0);
+  });
+
+  test('a handoff name that is no descriptor number is refused', () => {
+    const r = spawnSync(
+      process.execPath,
+      [
+        '-e',
+        "process.env.LSFD_LAUNCHER_ENVIRONMENT = '3; x'; require(process.argv[1]).run('/dev/null')",
+        START,
+      ],
+      { env: { PATH: '/usr/bin:/bin' }, encoding: 'utf8' },
+    );
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain('LSFD_LAUNCHER_ENVIRONMENT=3; x is not a descriptor');
+  });
+});
