@@ -35,25 +35,36 @@ export function modeAllows(stat: PathStat, id: Identity, access: 'r' | 'w' | 'x'
  * the C library's (one call, not a JS lstat per component: a job may name 100 volumes).
  */
 export function osProbe(identity: Identity, gpuDevDir: string): HostProbe {
-  return probeWith(identity, gpuDevDir, new Map(), new Map(), new Map());
+  return probeWith(identity, gpuDevDir, { real: new Map(), stat: new Map(), access: new Map() });
 }
 
-/**
- * osProbe answering from what the addon's pathFacts found: KNOWNREAL the real path of each path
- * asked, KNOWNSTAT and KNOWNACCESS (bits r 4, w 2, x 1, as the user) of each real path.
- */
-function probeWith(
-  identity: Identity,
-  gpuDevDir: string,
-  knownReal: Map<string, string>,
-  knownStat: Map<string, PathStat>,
-  knownAccess: Map<string, number>,
-): HostProbe {
-  const actingAsUser = process.geteuid!() === identity.uid;
+/** What the addon's pathFacts found: the real path of each path asked; the stat and access (bits r 4, w 2, x 1, as the user) of each real path. */
+interface Known {
+  real: Map<string, string>;
+  stat: Map<string, PathStat>;
+  access: Map<string, number>;
+}
+
+/** KNOWN and what pathFacts finds of PATHS (a path that does not resolve is left to the calls). */
+function withFacts(known: Known, paths: string[], actingAsUser: boolean): Known {
+  const facts = native()?.pathFacts?.(paths, actingAsUser);
+  const more: Known = { real: new Map(known.real), stat: new Map(known.stat), access: new Map(known.access) };
+  facts?.forEach((fact, i) => {
+    if (fact === null) return;
+    const [real, kind, mode, uid, gid, bits] = fact;
+    more.real.set(paths[i]!, real);
+    more.stat.set(real, { kind, uid, gid, mode, isSymlink: false });
+    if (actingAsUser) more.access.set(real, bits);
+  });
+  return more;
+}
+
+/** stat and userMay of the real host for IDENTITY, answering first from KNOWN. */
+function pathChecks(identity: Identity, known: Known, actingAsUser: boolean) {
   // No exception for a missing path (an Error with its stack costs more than the stat).
   const stat = (path: string) => {
-    const known = knownStat.get(path);
-    if (known !== undefined) return { ...known };
+    const found = known.stat.get(path);
+    if (found !== undefined) return { ...found };
     try {
       const s = statSync(path, { throwIfNoEntry: false });
       return s && toPathStat(s, false);
@@ -63,8 +74,8 @@ function probeWith(
   };
   const userMay = (path: string, access: 'r' | 'w' | 'x'): boolean => {
     if (actingAsUser) {
-      const known = knownAccess.get(path);
-      if (known !== undefined) return (known & (access === 'r' ? 4 : access === 'w' ? 2 : 1)) !== 0;
+      const bits = known.access.get(path);
+      if (bits !== undefined) return (bits & (access === 'r' ? 4 : access === 'w' ? 2 : 1)) !== 0;
       try {
         accessSync(path, access === 'r' ? constants.R_OK : access === 'w' ? constants.W_OK : constants.X_OK);
         return true;
@@ -87,25 +98,18 @@ function probeWith(
     const s = stat(real);
     return s !== undefined && modeAllows(s, identity, access);
   };
+  return { stat, userMay };
+}
+
+/** osProbe answering realpath, stat and userMay first from KNOWN (HostProbe.prefetched). */
+function probeWith(identity: Identity, gpuDevDir: string, known: Known): HostProbe {
+  const actingAsUser = process.geteuid!() === identity.uid;
+  const { stat, userMay } = pathChecks(identity, known, actingAsUser);
   return {
-    prefetched(paths) {
-      const facts = native()?.pathFacts?.(paths, actingAsUser);
-      const real = new Map(knownReal);
-      const stats = new Map(knownStat);
-      const access = new Map(knownAccess);
-      facts?.forEach((fact, i) => {
-        // A path that did not resolve (or whose stat failed) is left to the calls themselves.
-        if (fact === null) return;
-        const [path, kind, mode, uid, gid, bits] = fact;
-        real.set(paths[i]!, path);
-        stats.set(path, { kind, uid, gid, mode, isSymlink: false });
-        if (actingAsUser) access.set(path, bits);
-      });
-      return probeWith(identity, gpuDevDir, real, stats, access);
-    },
+    prefetched: (paths) => probeWith(identity, gpuDevDir, withFacts(known, paths, actingAsUser)),
     realpath(path) {
-      const known = knownReal.get(path);
-      if (known !== undefined) return known;
+      const real = known.real.get(path);
+      if (real !== undefined) return real;
       try {
         return realpathSync.native(path);
       } catch {
