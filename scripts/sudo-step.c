@@ -222,6 +222,25 @@ int lsfd_sudo_step(int argc, char **argv) {
   for (int i = at + 2; i < argc; i++) args[n++] = argv[i];
   args[n] = NULL;
 
+  /*
+   * A terminating signal that came while the snapshot was written (LSF signals the job's whole
+   * process group, and only this step is in it yet) ends the step here, as that signal: passed
+   * on once sudo runs, it would be lost, for sudo does not relay what a process of its parent's
+   * process group sends it (its rule against duplicate signals), and the command it starts was
+   * not there to get the group's signal itself.
+   */
+  sigset_t pending;
+  if (sigpending(&pending) == 0) {
+    static const int TERMINATING[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+    for (size_t i = 0; i < sizeof TERMINATING / sizeof TERMINATING[0]; i++) {
+      int sig = TERMINATING[i];
+      if (!sigismember(&pending, sig)) continue;
+      remove_snapshot(dir, file);
+      signal(sig, SIG_DFL);
+      sigprocmask(SIG_SETMASK, &before, NULL); /* the pending signal ends the step now */
+      return 128 + sig;
+    }
+  }
   pid_t pid = fork();
   if (pid == 0) {
     struct sigaction dfl;
