@@ -120,7 +120,8 @@ function nativeEnvironmentIndex() {
  * both cost a start-up about 15 ms here, before the JIT has warmed up), and plainRuns(excluded,
  * maxBytes) makes the env-file's plain lines natively (see envPlain). Else through a Map over
  * RAW (the entries, or split from TEXT when first needed). BUILT: the addon's index already
- * made (envIndexOfProcess: the process's own environment, read in C). Both answer alike
+ * made (envIndexOfProcess: the process's own environment, read in C). NATIVE null: the Map,
+ * without loading the addon. Both answer alike
  * (test/unit/host/native.test.ts).
  */
 function environmentIndex(
@@ -129,7 +130,7 @@ function environmentIndex(
   native = text === undefined ? undefined : nativeEnvironmentIndex(),
   built,
 ) {
-  if (native !== undefined && (built !== undefined || text !== undefined)) {
+  if (native != null && (built !== undefined || text !== undefined)) {
     const handle = built ?? native.envIndex(text);
     // A key that is not well-formed UTF-16 is no name of the environment (its UTF-8 form might be).
     const named = (key) => typeof key === 'string' && key.isWellFormed();
@@ -251,6 +252,34 @@ function environmentSnapshot() {
   return entries === undefined ? undefined : { ...environmentView(entries) };
 }
 
+/**
+ * Below this many bytes of environment the Map serves: the addon's index pays for itself only
+ * for big environments, and loading it costs a small job about 1 MB of RSS.
+ */
+const SMALL_ENVIRONMENT = 64 * 1024;
+const BIG = Symbol('big');
+
+/** /proc/self/environ's text when it is under SMALL_ENVIRONMENT bytes, else BIG (undefined without /proc). */
+function readSmallEnvironment() {
+  let fd;
+  try {
+    fd = fs.openSync('/proc/self/environ', 'r');
+  } catch {
+    return undefined;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(SMALL_ENVIRONMENT);
+    let n = 0;
+    for (let r; (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) {
+      n += r;
+      if (n === buf.length) return BIG;
+    }
+    return buf.toString('utf8', 0, n);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 /** Where lsfd-launch names the memfd it handed a big environment over in (scripts/launcher.c). */
 const HANDOFF = 'LSFD_LAUNCHER_ENVIRONMENT';
 
@@ -275,17 +304,19 @@ function takeHandoff(native) {
  * no longer copied into the C environment (the programs never make any).
  */
 function run(file) {
-  // With the addon, its index of the process's environment (read in C: no string of the whole),
-  // after taking back what the launcher handed over in a memfd.
-  const native = nativeEnvironmentIndex();
-  const handed = takeHandoff(native);
-  const text = handed ?? (native === undefined ? readEnvironmentText() : undefined);
+  // A big environment (or one the launcher handed over): the addon's index of the process's own
+  // (read in C: no string of the whole); a small one: a Map of its text, the addon not loaded.
+  const handedOver = process.env[HANDOFF] !== undefined;
+  const small = handedOver ? BIG : readSmallEnvironment();
+  const native = small === BIG ? nativeEnvironmentIndex() : undefined;
+  const handed = handedOver ? takeHandoff(native) : undefined;
+  const text = small === BIG ? (handed ?? (native === undefined ? readEnvironmentText() : undefined)) : small;
   if (text === undefined && native === undefined) {
     restoreJobNodeVariables(process.env);
   } else {
     const view =
       text !== undefined
-        ? environmentView(undefined, text)
+        ? environmentView(undefined, text, null)
         : environmentView(undefined, undefined, native, native.envIndexOfProcess());
     restoreJobNodeVariables(view);
     process.env = view;
