@@ -270,11 +270,12 @@ function readSmallEnvironment() {
   try {
     const buf = Buffer.allocUnsafe(SMALL_ENVIRONMENT);
     let n = 0;
-    for (let r; (r = fs.readSync(fd, buf, n, buf.length - n, null)) > 0; ) {
+    for (;;) {
+      const r = fs.readSync(fd, buf, n, buf.length - n, null);
+      if (r === 0) return buf.toString('utf8', 0, n);
       n += r;
       if (n === buf.length) return BIG;
     }
-    return buf.toString('utf8', 0, n);
   } finally {
     fs.closeSync(fd);
   }
