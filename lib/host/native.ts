@@ -26,6 +26,10 @@ export interface Native {
   pathFacts?(paths: string[], asUser: boolean): PathFact[];
   /** The UTF-8 BYTES of a well-formed string as a JSON string literal (JSON.stringify's bytes; absent from an older build). */
   jsonString?(bytes: Buffer): Buffer;
+  /** A blocking, close-on-exec unix stream socket connected to PATH; throws with err.code the errno's name (absent from an older build). */
+  unixConnect?(path: string): number;
+  /** shutdown(2) of FD (HOW 0 reading, 1 writing, 2 both): 0, else the errno (absent from an older build). */
+  socketShutdown?(fd: number, how: 0 | 1 | 2): number;
 }
 
 /** What pathFacts found of a path: [real path, kind, st_mode, uid, gid, access bits r 4 w 2 x 1]; null: it does not resolve. */

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { nodeNet } from '../builtin.js';
 
 /** One --add-host entry: NAME:IP (IPv4, IPv6, or docker's host-gateway). */
 export interface HostEntry {
@@ -17,7 +17,8 @@ export function parseHostEntry(text: string): HostParse {
   const name = text.slice(0, colon);
   const ip = text.slice(colon + 1);
   if (!HOSTNAME.test(name)) return { ok: false, reason: `"${name}" is not a valid host name` };
-  if (ip !== 'host-gateway' && isIP(ip) === 0) return { ok: false, reason: `"${ip}" is not an IP address` };
+  if (ip !== 'host-gateway' && nodeNet().isIP(ip) === 0)
+    return { ok: false, reason: `"${ip}" is not an IP address` };
   return { ok: true, host: { name, ip } };
 }
 

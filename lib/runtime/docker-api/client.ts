@@ -4,6 +4,7 @@
  * says it supports when it refuses that version (newer daemons raise their minimum).
  */
 import type { Logger } from '../../kernel/log/logger.js';
+import type { Connector } from './connect.js';
 import { ConnectionError, type HttpExchange, type HttpRequest, openExchange } from './http.js';
 
 /** The API version asked for first: docker 20.10's, accepted by every daemon up to 28. */
@@ -60,6 +61,8 @@ export interface EngineClientOptions {
   /** Seconds a short call may take ([docker] timeout). */
   timeout: number;
   log: Logger;
+  /** How connections are made (connect.ts: the addon's descriptor, or node:net). */
+  connect?: Connector;
 }
 
 /** One daemon, through its unix socket. Every call is logged at DEBUG (method and path). */
@@ -80,7 +83,12 @@ export class EngineClient {
   async open(req: HttpRequest, signal?: AbortSignal): Promise<HttpExchange> {
     const path = `/v${this.version}${req.path}`;
     this.options.log.debug(`api: ${req.method} ${path}`);
-    const exchange = await openExchange(this.options.socketPath, { ...req, path }, signal);
+    const exchange = await openExchange(
+      this.options.socketPath,
+      { ...req, path },
+      signal,
+      this.options.connect,
+    );
     if (exchange.status !== 400) return exchange;
     const text = (await exchange.body).toString('utf8');
     const asked = versionAsked(exchange.status, errorMessage(text, 400));

@@ -2,9 +2,10 @@
  * The smallest HTTP/1.1 client the Engine API needs, over a unix socket: one connection per
  * request, a response head parsed by hand, bodies by Content-Length, chunks or the end of the
  * connection, and the raw stream after a hijack (attach). node:http would cost the job's start
- * several milliseconds to load and hides the half-close that attaching stdin needs.
+ * several milliseconds to load and hides the half-close that attaching stdin needs; the
+ * connections themselves come from connect.ts (the addon's descriptor, or node:net).
  */
-import { connect, type Socket } from 'node:net';
+import { type Connection, type Connector, connectUnix } from './connect.js';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'DELETE' | 'HEAD';
@@ -14,6 +15,8 @@ export interface HttpRequest {
   body?: string;
   /** Ask the daemon to hijack the connection (attach): the raw stream follows the head. */
   upgrade?: boolean;
+  /** The caller writes into the hijacked connection and ends its side itself (an attached stdin). */
+  halfOpen?: boolean;
 }
 
 export interface HttpHead {
@@ -26,7 +29,7 @@ export interface HttpHead {
 export interface HttpExchange extends HttpHead {
   /** The whole body (chunks decoded); never settles for a hijacked connection. */
   body: Promise<Buffer>;
-  socket: Socket;
+  socket: Connection;
 }
 
 /** The daemon's socket could not be reached (ENOENT, ECONNREFUSED, EACCES...) or closed before answering. */
@@ -149,10 +152,17 @@ export function openExchange(
   socketPath: string,
   req: HttpRequest,
   signal?: AbortSignal,
+  connectTo: Connector = connectUnix,
 ): Promise<HttpExchange> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(new ConnectionError('the request was cancelled', 'ABORT_ERR'));
-    const socket = connect({ path: socketPath, allowHalfOpen: true });
+    let socket: Connection;
+    try {
+      socket = connectTo(socketPath, req.halfOpen === true);
+    } catch (err) {
+      const { message, code } = err as Error & { code?: string };
+      return reject(new ConnectionError(message, code));
+    }
     // Cancelled (a timeout, the watchdog, the run's end): the connection goes, answered or not.
     const cancel = () => {
       socket.destroy();
@@ -202,7 +212,7 @@ function hijacked(head: HttpHead, req: HttpRequest): boolean {
   return req.upgrade === true && (head.status === 101 || head.status === 200);
 }
 
-function readBody(socket: Socket, head: HttpHead, req: HttpRequest, first: Buffer): Promise<Buffer> {
+function readBody(socket: Connection, head: HttpHead, req: HttpRequest, first: Buffer): Promise<Buffer> {
   const reader = new BodyReader(head, req.method);
   return new Promise((resolve, reject) => {
     const finish = () => {

@@ -7,7 +7,6 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import {
   accessSync,
   constants,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -21,11 +20,12 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import fc from 'fast-check';
 import type { Native } from '../../../lib/host/native.js';
 import { envFileText } from '../../../lib/kernel/env-entries.js';
 import { filterPlainRuns, filterVariables } from '../../../lib/policy/rules/env-filter.js';
+import { buildAddon, canBuild, suite } from '../helpers/native-addon.js';
 
 interface EnvironmentIndex {
   value(name: unknown): string | undefined;
@@ -49,29 +49,16 @@ const entriesOf = (text: string) => {
   return entries;
 };
 
-const HEADERS = path.join(path.dirname(path.dirname(process.execPath)), 'include/node/node_api.h');
-const cc = ['cc', 'gcc'].find((c) => spawnSync(c, ['--version'], { stdio: 'ignore' }).status === 0);
-const suite = cc && existsSync(HEADERS) ? describe : describe.skip;
 let dir: string;
 let addon: Native;
+let built: ReturnType<typeof buildAddon> | undefined;
 
 beforeAll(() => {
-  if (!cc || !existsSync(HEADERS)) return;
-  dir = mkdtempSync(path.join(tmpdir(), 'lsfd-native-'));
-  execFileSync(cc, [
-    '-O2',
-    '-shared',
-    '-fPIC',
-    `-I${path.dirname(HEADERS)}`,
-    '-o',
-    `${dir}/lsfd-native.node`,
-    path.resolve('scripts/native-addon.c'),
-  ]);
-  addon = createRequire(import.meta.url)(`${dir}/lsfd-native.node`) as Native;
+  if (!canBuild) return;
+  built = buildAddon();
+  ({ addon, dir } = built);
 });
-afterAll(() => {
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(() => built?.remove());
 
 const getent = (...args: string[]) => spawnSync('getent', args, { encoding: 'utf8' });
 
