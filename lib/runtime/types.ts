@@ -4,7 +4,6 @@
  * a small delta over it, and lib/runtime/fake.ts stands in for both in unit tests. Nothing above
  * this layer builds a runtime's argv or reads its messages.
  */
-import type { Readable } from 'node:stream';
 import type { Identity } from '../host/identity.js';
 import type { JobFiles } from '../host/private-dir.js';
 import type { WrapperError } from '../kernel/errors.js';
@@ -33,11 +32,16 @@ export interface SpawnResult {
   error?: string;
 }
 
+/** A pipe of a long command: its chunks as they come (a child's Readable, or the Engine API run's ChunkPipe). */
+export interface OutputSource {
+  on(event: 'data', listener: (chunk: Buffer) => void): unknown;
+}
+
 /** A running long command: await it for its SpawnResult; its pipes and kill() meanwhile. */
 export type Spawned = Promise<SpawnResult> & {
   pid: number | undefined;
-  stdout: Readable | null;
-  stderr: Readable | null;
+  stdout: OutputSource | null;
+  stderr: OutputSource | null;
   kill(signal?: NodeJS.Signals): boolean;
 };
 

@@ -7,8 +7,6 @@
  * refused), with what the API said when it failed before that (ApiRunResult.failure).
  */
 import { writeFileSync } from 'node:fs';
-import type { Socket } from 'node:net';
-import { PassThrough, type Writable } from 'node:stream';
 import type { JobFiles } from '../../host/private-dir.js';
 import { Status } from '../../kernel/exit-codes.js';
 import type { Logger } from '../../kernel/log/logger.js';
@@ -16,8 +14,11 @@ import type { ContainerSpec } from '../container-spec.js';
 import type { Spawned, SpawnResult, SpawnStdio } from '../types.js';
 import { createBody } from './body/run.js';
 import { type EngineClient, errorMessage } from './client.js';
+import type { Connection } from './connect.js';
 import { Demuxer } from './demux.js';
 import type { HttpExchange, HttpRequest } from './http.js';
+import { ChunkPipe, type OutputSink, ownStderr, ownStdout } from './job-output.js';
+import { bounded } from './within.js';
 
 /** Where a run through the API failed before the container's own status was known. */
 export interface ApiRunFailure {
@@ -45,9 +46,9 @@ export function startFailureStatus(message: string): number {
 export interface LaunchOptions {
   client: EngineClient;
   log: Logger;
-  /** The job's stdout and stderr when they are inherited: the wrapper's own. */
-  stdout?: Writable;
-  stderr?: Writable;
+  /** The job's stdout and stderr when they are inherited: the wrapper's own (its descriptors 1 and 2). */
+  stdout?: OutputSink;
+  stderr?: OutputSink;
   /** The job's stdin when it is interactive: the wrapper's own. */
   stdin?: NodeJS.ReadableStream & { destroy?(): void };
   /** Seconds to wait for the daemon's removal after the job ended or failed to start. */
@@ -71,15 +72,15 @@ export function launchContainer(
 }
 
 class ApiRun {
-  readonly stderrPipe: PassThrough | null;
+  readonly stderrPipe: ChunkPipe | null;
   readonly done: Promise<ApiRunResult>;
   private settle!: (result: ApiRunResult) => void;
-  private readonly open = new Set<Socket>();
+  private readonly open = new Set<Connection>();
   /** Aborted when the run ends or is killed: every request of the run, answered or not, is closed. */
   private readonly cancel = new AbortController();
   private killed: string | undefined;
-  private readonly stdout: Writable;
-  private readonly stderr: Writable;
+  private readonly stdout: OutputSink;
+  private readonly stderr: OutputSink;
 
   constructor(
     private readonly spec: ContainerSpec,
@@ -87,9 +88,9 @@ class ApiRun {
     private readonly stdio: SpawnStdio,
     private readonly opts: LaunchOptions,
   ) {
-    this.stderrPipe = stdio.stderr === 'pipe' ? new PassThrough() : null;
-    this.stdout = opts.stdout ?? process.stdout;
-    this.stderr = this.stderrPipe ?? opts.stderr ?? process.stderr;
+    this.stderrPipe = stdio.stderr === 'pipe' ? new ChunkPipe() : null;
+    this.stdout = opts.stdout ?? ownStdout();
+    this.stderr = this.stderrPipe ?? opts.stderr ?? ownStderr();
     this.done = new Promise((resolve) => {
       this.settle = (result) => {
         this.close();
@@ -188,7 +189,9 @@ class ApiRun {
   private attach(id: string): Promise<HttpExchange> {
     const stdin = this.spec.process.interactive && this.stdio.stdin !== 'ignore' ? '&stdin=1' : '';
     const path = `/containers/${id}/attach?stream=1&stdout=1&stderr=1${stdin}`;
-    return this.watch(this.opts.client.open({ method: 'POST', path, upgrade: true }, this.cancel.signal));
+    // An attached stdin is written into the connection and half-closed at its end (node:net's).
+    const req = { method: 'POST' as const, path, upgrade: true, halfOpen: stdin !== '' };
+    return this.watch(this.opts.client.open(req, this.cancel.signal));
   }
 
   /** Keeps EXCHANGE's socket to close it when the run ends or is killed. */
@@ -200,7 +203,7 @@ class ApiRun {
   }
 
   /** The job's streams: stdout and stderr out of the attach, the wrapper's stdin into it. Resolves at its end. */
-  private copyStreams(socket: Socket): Promise<void> {
+  private copyStreams(socket: Connection): Promise<void> {
     const demux = new Demuxer((stream, data) => {
       const out = stream === 2 ? this.stderr : this.stdout;
       if (!out.write(data)) {
@@ -210,10 +213,12 @@ class ApiRun {
     });
     const stdin = this.opts.stdin ?? (this.stdio.stdin === 'inherit' ? process.stdin : undefined);
     if (stdin && this.spec.process.interactive) {
-      stdin.pipe(socket, { end: false });
+      // A half-open attach: node:net's Socket (connect.ts), a Writable.
+      const writable = socket as unknown as NodeJS.WritableStream;
+      stdin.pipe(writable, { end: false });
       stdin.once('end', () => socket.end());
       this.done.finally(() => {
-        stdin.unpipe(socket);
+        stdin.unpipe(writable);
         stdin.destroy?.();
       });
     }
@@ -291,17 +296,4 @@ async function answerFailure(stage: ApiRunFailure['stage'], exchange: HttpExchan
     5,
   );
   return { stage, status: exchange.status, message: errorMessage(text || '', exchange.status) };
-}
-
-/** PROMISE's value, or undefined after SECONDS. */
-async function bounded<T>(promise: Promise<T>, seconds: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), seconds * 1000);
-  });
-  try {
-    return await Promise.race([promise, late]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
