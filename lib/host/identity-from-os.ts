@@ -159,7 +159,18 @@ export function identityFromOs(env: NodeJS.ProcessEnv = process.env): Identity {
 export function identityFromOsLater(env: NodeJS.ProcessEnv = process.env): () => Identity {
   try {
     const { groupNames, ...identity } = identityParts(env);
-    return () => ({ ...identity, groupNames: groupNames() });
+    // The names joined at their first read (the group file, a profile's groups): by then the
+    // lookups have finished beside the rest of the job's preparation.
+    return () => {
+      let names: Map<number, string> | undefined;
+      return Object.defineProperty({ ...identity }, 'groupNames', {
+        get: () => {
+          names ??= groupNames();
+          return names;
+        },
+        enumerable: true,
+      }) as Identity;
+    };
   } catch (err) {
     return () => {
       throw err;

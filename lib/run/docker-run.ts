@@ -83,8 +83,9 @@ async function signalDuringStartUp(early: EarlySignals): Promise<string | undefi
 
 /**
  * Runs a prepared job: its private dir (checked tmp root, files written with O_EXCL), the
- * runtime (its environment and config dir built once), the start-up sweep, the job itself;
- * the private dir is removed whatever happens.
+ * runtime (its environment and config dir built once), the job itself with the start-up sweep
+ * beside it (begun once the job's container is being created); the private dir is removed
+ * whatever happens.
  */
 async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<number> {
   const { config, log, identity, probe } = job;
@@ -102,7 +103,6 @@ async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<numbe
       privateDir: files.dir,
       readUserFile: probe.readUserFile,
     });
-    if (config.job.sweepOnStart) await sweepAtStart(runtime, job, log);
     const fixed = job.profile?.containerName;
     if (fixed)
       await replacePrevious(runtime, { name: fixed, profile: job.profile!.name, uid: identity.uid }, log);
@@ -114,7 +114,7 @@ async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<numbe
     staged = asRoot ? stageMounts(job.spec.storage.mounts, files.dir, identity, log) : undefined;
     const spec = staged ? { ...job.spec, storage: { ...job.spec.storage, mounts: staged.mounts } } : job.spec;
     const watch = staged && releaseOnceRunning(staged, runtime, files.cidfile, log);
-    const status = await runJob({
+    const running = runJob({
       spec,
       files,
       config: runConfig,
@@ -123,6 +123,10 @@ async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<numbe
       early,
       pullLocks: images.locks,
     }).finally(() => watch?.stop());
+    // The start-up sweep once the job's own create is on its way: off the job's start.
+    const swept = config.job.sweepOnStart ? sweepAtStart(runtime, job, log) : undefined;
+    const status = await running;
+    await swept;
     await collectAfterJob(runtime, config.images, log);
     log.debug(`about to exit ${status}`);
     return status;
