@@ -1,5 +1,4 @@
 import { realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 
 /**
@@ -54,10 +53,13 @@ export function native(): Native | undefined {
   if (loaded === undefined) {
     loaded = null;
     try {
-      const addon = createRequire(import.meta.url)(
-        addonPathFor(realpathSync(process.argv[1] ?? '')),
-      ) as Record<string, unknown>;
-      if (FUNCTIONS.every((f) => typeof addon[f] === 'function')) loaded = addon as unknown as Native;
+      // process.dlopen itself: require() would first read the package.json files above the
+      // bundle (its package scope), about 1 ms of a job's start. The same file loaded again
+      // (start.cjs loads it for a big environment) is initialized again: Node-API allows that.
+      const addon = { exports: {} as Record<string, unknown> };
+      process.dlopen(addon, addonPathFor(realpathSync(process.argv[1] ?? '')));
+      const found = addon.exports;
+      if (FUNCTIONS.every((f) => typeof found[f] === 'function')) loaded = found as unknown as Native;
     } catch {
       // none installed: the programs serve
     }

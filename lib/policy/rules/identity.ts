@@ -6,8 +6,14 @@ import type { RuleContext, Ruling } from './rule.js';
 
 /** The container runs as the user the OS says (never root: lib/host/identity-from-os.ts refuses uid 0). */
 export function identityRule(_request: JobRequest, { identity }: RuleContext): Ruling<IdentitySpec> {
-  const { uid, gid, groups, user, home, shell, groupNames } = identity;
-  return { ok: true, part: { uid, gid, groups, user, home, shell, groupNames }, decisions: [] };
+  const { uid, gid, groups, user, home, shell } = identity;
+  // The group names read when a later step needs them (the group file): their lookups
+  // (lib/host/identity-from-os.ts) finish meanwhile, beside the other rules' work.
+  const part = Object.defineProperty({ uid, gid, groups, user, home, shell }, 'groupNames', {
+    get: () => identity.groupNames,
+    enumerable: true,
+  }) as IdentitySpec;
+  return { ok: true, part, decisions: [] };
 }
 
 /** The container's unique name and its labels: which job, index, user, host and wrapper it belongs to. */

@@ -1,3 +1,4 @@
+import { whoOf } from '../../../../lib/config/profiles/who.js';
 import { identityRule, namingRule } from '../../../../lib/policy/rules/identity.js';
 import { securityRule } from '../../../../lib/policy/rules/security.js';
 import { ALICE, requestFor, ruleContext } from '../../helpers/fixtures.js';
@@ -17,6 +18,39 @@ describe('identityRule: the user the OS says', () => {
       },
       decisions: [],
     });
+  });
+});
+
+describe('the group names: read only when a step needs them (their NSS lookups run meanwhile)', () => {
+  /** ALICE whose group names count their reads (the join of lib/host/identity-from-os.ts). */
+  const counted = () => {
+    let reads = 0;
+    const identity = Object.defineProperty({ ...ALICE }, 'groupNames', {
+      get: () => {
+        reads++;
+        return ALICE.groupNames;
+      },
+      enumerable: true,
+    }) as typeof ALICE;
+    return { identity, reads: () => reads };
+  };
+
+  test('identityRule does not read them; its part gives them when read', () => {
+    const { identity, reads } = counted();
+    const ruling = identityRule(requestFor(), { ...ruleContext(), identity });
+    expect(reads()).toBe(0);
+    expect(ruling.ok && ruling.part.groupNames).toBe(ALICE.groupNames);
+    expect(reads()).toBe(1);
+  });
+
+  test("whoOf reads them at its groups' first read, once", () => {
+    const { identity, reads } = counted();
+    const who = whoOf(identity);
+    expect(who.user).toBe('alice');
+    expect(reads()).toBe(0);
+    expect(who.groups).toEqual([...new Set(ALICE.groupNames.values())]);
+    expect(who.groups).toBe(who.groups);
+    expect(reads()).toBe(1);
   });
 });
 
