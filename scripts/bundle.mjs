@@ -30,7 +30,7 @@ const common = {
   outExtension: { '.js': '.cjs' },
   define: { 'import.meta': '__lsfdImportMeta' },
   banner: {
-    js: "var __lsfdImportMeta = { url: require('node:url').pathToFileURL(__filename).href, resolve: (s) => require('node:url').pathToFileURL(require.resolve(s)).href };",
+    js: "var __lsfdImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; }, resolve: (s) => require('node:url').pathToFileURL(require.resolve(s)).href };",
   },
 };
 

@@ -51,7 +51,10 @@ export async function runJob(ctx: JobContext): Promise<number> {
     runtime: ctx.runtime,
     control: ctx.runtime.control(launch.name, ctx.files.cidfile),
     launch,
-    argv: ctx.runtime.runArgv(ctx.spec, ctx.files),
+    // Made when a runtime without its own start asks for it (the CLI's argv).
+    get argv() {
+      return ctx.runtime.runArgv(ctx.spec, ctx.files);
+    },
     input: ctx.spec,
     files: ctx.files,
     config: ctx.config,

@@ -10,9 +10,8 @@ import {
   truncateSync,
   writeSync,
 } from 'node:fs';
-import { Socket } from 'node:net';
 import { join, resolve } from 'node:path';
-import { childProcess } from '../kernel/builtin.js';
+import { childProcess, nodeNet } from '../kernel/builtin.js';
 import type { StateDirs } from './state.js';
 
 /**
@@ -66,7 +65,8 @@ export function listenForWakes(dirs: Pick<StateDirs, 'user'>, onWake: () => void
   const path = fifoPath(dirs);
   ensureFifo(path);
   const fd = openSync(path, constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOFOLLOW);
-  const socket = new Socket({ fd, readable: true, writable: false });
+  // node:net loaded here, in the dispatcher only: a command that wakes it never needs it.
+  const socket = new (nodeNet().Socket)({ fd, readable: true, writable: false });
   socket.on('data', () => onWake());
   socket.on('error', (err) => process.stderr.write(`lsf-docker dispatcher: fifo: ${err.message}\n`));
   return () => socket.destroy();

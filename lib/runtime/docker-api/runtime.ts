@@ -62,9 +62,10 @@ export class DockerApiRuntime extends DockerRuntime {
   }
 
   startRun(input: RunInput, files: JobFiles, stdio: SpawnStdio, opts: { detached: boolean }): Spawned {
-    const argv = this.runArgv(input, files);
-    if (input.process.tty) return this.exec.spawn(argv, stdio, opts);
-    this.log.debug(`engine api: ${quoteArgv([this.exec.binary, ...argv])}`);
+    if (input.process.tty) return this.exec.spawn(this.runArgv(input, files), stdio, opts);
+    // The argv only made for the DEBUG line (the same container, as the CLI would run it).
+    if (this.log.debugEnabled)
+      this.log.debug(`engine api: ${quoteArgv([this.exec.binary, ...this.runArgv(input, files)])}`);
     const launch = { ...this.io, client: this.client, log: this.log, timeout: this.exec.timeout };
     return launchContainer(input, files, stdio, launch);
   }
