@@ -914,6 +914,13 @@ static napi_value env_plain(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/* V as a JavaScript number. */
+static napi_value int32_of(napi_env env, int32_t v) {
+  napi_value out;
+  napi_create_int32(env, v, &out);
+  return out;
+}
+
 static const char *errno_name(int e) {
   switch (e) {
     case ENOENT: return "ENOENT";
@@ -983,9 +990,7 @@ static napi_value unix_connect(napi_env env, napi_callback_info info) {
     throw_connect(env, e, path);
     return NULL;
   }
-  napi_value out;
-  napi_create_int32(env, fd, &out);
-  return out;
+  return int32_of(env, fd);
 }
 
 static napi_value socket_shutdown(napi_env env, napi_callback_info info) {
@@ -998,9 +1003,7 @@ static napi_value socket_shutdown(napi_env env, napi_callback_info info) {
     return NULL;
   }
   int r = shutdown((int)fd, how == 0 ? SHUT_RD : how == 1 ? SHUT_WR : SHUT_RDWR);
-  napi_value out;
-  napi_create_int32(env, r == 0 ? 0 : errno, &out);
-  return out;
+  return int32_of(env, r == 0 ? 0 : errno);
 }
 
 static void export_fn(napi_env env, napi_value exports, const char *name, napi_callback fn) {
