@@ -1,8 +1,11 @@
 /**
  * How the Engine API client reaches the daemon's unix socket: through the addon's descriptor
- * (FdConnection) when it is installed, else through node:net, loaded then. A connection the
- * caller keeps writing into after the answer's head (an interactive job's stdin, half-closed at
- * its end) always goes through node:net.
+ * (FdConnection) when it is installed, else through node:net, loaded then. A connection that
+ * writes more than the socket's buffer takes at once goes through node:net too: the caller's
+ * writes after the answer's head (an interactive job's stdin, half-closed at its end), and a
+ * request body over DIRECT_WRITE_MAX (a create with thousands of variables). FdConnection's
+ * writes are synchronous, and a daemon that stops reading must not stop the wrapper's timers
+ * (the watchdog that declares it hung).
  */
 import { native } from '../../host/native.js';
 import { nodeNet } from '../../kernel/builtin.js';
@@ -26,11 +29,15 @@ export interface Connection {
   off(event: 'error', listener: (err: Error & { code?: string }) => void): unknown;
 }
 
+/** The most a request may write through FdConnection: well within a unix socket's send buffer (208 KiB by default). */
+export const DIRECT_WRITE_MAX = 64 * 1024;
+
 /**
- * Opens a connection to the unix socket at PATH. HALFOPEN: the caller writes after the answer
- * and ends its side itself. Throws (err.code) or emits 'error' when the socket cannot be reached.
+ * Opens a connection to the unix socket at PATH. STREAMING: the caller writes more than
+ * DIRECT_WRITE_MAX, or after the answer, ending its side itself. Throws (err.code) or emits
+ * 'error' when the socket cannot be reached.
  */
-export type Connector = (path: string, halfOpen: boolean) => Connection;
+export type Connector = (path: string, streaming: boolean) => Connection;
 
 /** The addon's socket calls, when the installed addon has them. */
 function socketCalls(): SocketCalls | undefined {
@@ -38,11 +45,13 @@ function socketCalls(): SocketCalls | undefined {
   return addon?.unixConnect && addon.socketShutdown ? (addon as SocketCalls) : undefined;
 }
 
-/** The connector of CALLS (the addon's), falling back to node:net for half-open connections. */
+/** The connector of CALLS (the addon's), falling back to node:net for streaming connections. */
 export function connectorOf(calls: SocketCalls | undefined): Connector {
-  return (path, halfOpen) =>
-    calls && !halfOpen ? FdConnection.connect(path, calls) : nodeNet().connect({ path, allowHalfOpen: true });
+  return (path, streaming) =>
+    calls && !streaming
+      ? FdConnection.connect(path, calls)
+      : nodeNet().connect({ path, allowHalfOpen: true });
 }
 
 /** The installed addon's connector (node:net without one). */
-export const connectUnix: Connector = (path, halfOpen) => connectorOf(socketCalls())(path, halfOpen);
+export const connectUnix: Connector = (path, streaming) => connectorOf(socketCalls())(path, streaming);

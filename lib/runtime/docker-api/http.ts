@@ -5,7 +5,7 @@
  * several milliseconds to load and hides the half-close that attaching stdin needs; the
  * connections themselves come from connect.ts (the addon's descriptor, or node:net).
  */
-import { type Connection, type Connector, connectUnix } from './connect.js';
+import { type Connection, type Connector, connectUnix, DIRECT_WRITE_MAX } from './connect.js';
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'DELETE' | 'HEAD';
@@ -158,7 +158,8 @@ export function openExchange(
     if (signal?.aborted) return reject(new ConnectionError('the request was cancelled', 'ABORT_ERR'));
     let socket: Connection;
     try {
-      socket = connectTo(socketPath, req.halfOpen === true);
+      const big = req.body !== undefined && Buffer.byteLength(req.body) > DIRECT_WRITE_MAX;
+      socket = connectTo(socketPath, req.halfOpen === true || big);
     } catch (err) {
       const { message, code } = err as Error & { code?: string };
       return reject(new ConnectionError(message, code));

@@ -10,7 +10,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { connectorOf } from '../../../../lib/runtime/docker-api/connect.js';
+import { type Connector, connectorOf, DIRECT_WRITE_MAX } from '../../../../lib/runtime/docker-api/connect.js';
 import type { SocketCalls } from '../../../../lib/runtime/docker-api/fd-connection.js';
 import { FdConnection } from '../../../../lib/runtime/docker-api/fd-connection.js';
 import { openExchange } from '../../../../lib/runtime/docker-api/http.js';
@@ -156,6 +156,40 @@ suite('FdConnection', () => {
     expect(exchange.status).toBe(200);
     expect((await exchange.body).toString()).toBe('hello world');
     expect(await fdsWithoutPeers()).toBe(before);
+    await close(server);
+  });
+
+  test('a body bigger than a socket buffer takes at once goes through node:net; a small one the descriptor', async () => {
+    const { path: p, server } = await serve((s) => s.end('HTTP/1.1 204 No Content\r\n\r\n'));
+    const asked: boolean[] = [];
+    const recording: Connector = (at, streaming) => {
+      asked.push(streaming);
+      return connectorOf(calls)(at, streaming);
+    };
+    await openExchange(p, { method: 'POST', path: '/x', body: '{}' }, undefined, recording);
+    const big = JSON.stringify({ Env: ['X='.padEnd(DIRECT_WRITE_MAX + 10, 'x')] });
+    await openExchange(p, { method: 'POST', path: '/x', body: big }, undefined, recording);
+    expect(asked).toEqual([false, true]);
+    await fdsWithoutPeers();
+    await close(server);
+  });
+
+  test('a daemon that stops reading a 1 MB create: the wrapper is not blocked, its timer cancels the request', async () => {
+    const { path: p, server } = await serve((s) => s.pause()); // accepts, never reads
+    const cancel = new AbortController();
+    const timer = setTimeout(() => cancel.abort(), 300);
+    const body = JSON.stringify({ Env: ['X='.padEnd(1 << 20, 'x')] });
+    const started = Date.now();
+    const exchange = openExchange(
+      p,
+      { method: 'POST', path: '/containers/create', body },
+      cancel.signal,
+      connectorOf(calls),
+    );
+    await expect(exchange).rejects.toMatchObject({ code: 'ABORT_ERR' });
+    expect(Date.now() - started).toBeLessThan(3000);
+    clearTimeout(timer);
+    await fdsWithoutPeers();
     await close(server);
   });
 
