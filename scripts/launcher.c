@@ -42,6 +42,8 @@ extern char **environ;
 
 /* scripts/sudo-step.c: `lsf-docker sudo PROGRAM ...` without Node, or -1 for Node to run it. */
 int lsfd_sudo_step(int argc, char **argv);
+/* scripts/submit-client.c: a plain bsub through the user's dispatcher, or -1 for Node to run it. */
+int lsfd_submit_client(int argc, char **argv);
 
 static const char PREFIX[] = "LSFD_LAUNCHER_";
 static const char MOVED[] = "LSFD_LAUNCHER_MOVED=";
@@ -153,6 +155,8 @@ int main(int argc, char **argv) {
 #ifndef LSFD_CHECK
   if (strcmp(argv[1], "lsf_docker.cjs") == 0) {
     int status = lsfd_sudo_step(argc - 2, argv + 2);
+    if (status >= 0) return status;
+    status = lsfd_submit_client(argc - 2, argv + 2);
     if (status >= 0) return status;
   }
 #endif

@@ -1006,6 +1006,30 @@ static napi_value socket_shutdown(napi_env env, napi_callback_info info) {
   return int32_of(env, r == 0 ? 0 : errno);
 }
 
+/* getsockopt(SO_PEERCRED) of a unix socket FD: [pid, uid, gid], or null when it has none. */
+static napi_value peer_cred(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int64_t fd;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || !int_arg(env, argv[0], &fd) ||
+      fd > 0x7FFFFFFF) {
+    napi_throw_type_error(env, NULL, "peerCred(fd): a descriptor");
+    return NULL;
+  }
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (getsockopt((int)fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof cred) return null_value(env);
+  napi_value out;
+  napi_create_array_with_length(env, 3, &out);
+  napi_set_element(env, out, 0, int32_of(env, (int)cred.pid));
+  napi_value uid, gid;
+  napi_create_uint32(env, cred.uid, &uid);
+  napi_create_uint32(env, cred.gid, &gid);
+  napi_set_element(env, out, 1, uid);
+  napi_set_element(env, out, 2, gid);
+  return out;
+}
+
 static void export_fn(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value f;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &f);
@@ -1031,5 +1055,6 @@ NAPI_MODULE_INIT() {
   export_fn(env, exports, "envPlain", env_plain);
   export_fn(env, exports, "unixConnect", unix_connect);
   export_fn(env, exports, "socketShutdown", socket_shutdown);
+  export_fn(env, exports, "peerCred", peer_cred);
   return exports;
 }

@@ -19,10 +19,11 @@ export async function runEsub(
   argv: string[],
   decide: (input: EsubInput) => EsubDecision | Promise<EsubDecision>,
   env: Record<string, string | undefined> = process.env,
+  stderr: (text: string) => void = (text) => process.stderr.write(text),
 ): Promise<number> {
   const abort = abortValue(env);
   const reject = (reason: string) => {
-    process.stderr.write(`${program}: ${reason.split('\n')[0]}\n`);
+    stderr(`${program}: ${reason.split('\n')[0]}\n`);
     return abort;
   };
   let decision: EsubDecision;
@@ -44,7 +45,7 @@ export async function runEsub(
     throw err;
   }
   if (!decision.ok) return reject(decision.reason);
-  for (const line of decision.stderr ?? []) process.stderr.write(`${program}: ${line.split('\n')[0]}\n`);
+  for (const line of decision.stderr ?? []) stderr(`${program}: ${line.split('\n')[0]}\n`);
   if (decision.options.length > 0) {
     if (!env.LSB_SUB_MODIFY_FILE) return reject('LSB_SUB_MODIFY_FILE is not set: run me from bsub -a');
     appendFileSync(

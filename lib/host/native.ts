@@ -29,6 +29,8 @@ export interface Native {
   unixConnect?(path: string): number;
   /** shutdown(2) of FD (HOW 0 reading, 1 writing, 2 both): 0, else the errno (absent from an older build). */
   socketShutdown?(fd: number, how: 0 | 1 | 2): number;
+  /** SO_PEERCRED of the unix socket FD: [pid, uid, gid], null when it has none (absent from an older build). */
+  peerCred?(fd: number): [number, number, number] | null;
 }
 
 /** What pathFacts found of a path: [real path, kind, st_mode, uid, gid, access bits r 4 w 2 x 1]; null: it does not resolve. */

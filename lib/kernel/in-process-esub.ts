@@ -3,9 +3,14 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 /**
  * An esub of this installation run inside bsub instead of as its own process (a Node start, about
  * 60 ms, per submission): the same program main, given the protocol environment LSF gives an
- * esub (LSB_SUB_PARM_FILE, LSB_SUB_MODIFY_FILE, ...) and the same argv; its exit status out.
+ * esub (LSB_SUB_PARM_FILE, LSB_SUB_MODIFY_FILE, ...) and the same argv, its stderr lines to
+ * STDERR (the user's); its exit status out.
  */
-export type InProcessEsub = (argv: string[], env: Record<string, string>) => Promise<number>;
+export type InProcessEsub = (
+  argv: string[],
+  env: Record<string, string>,
+  stderr?: (text: string) => void,
+) => Promise<number>;
 
 /**
  * The in-process form of the esub installed at PROGRAM for application APP (esub.APP), or

@@ -40,10 +40,21 @@ function readAll(fd: number, limit: number): string {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Where bsub's stdin is: whether it is a terminal, and its whole text (read only when needed). */
+export interface StdinSource {
+  isTTY: boolean;
+  read: () => string;
+}
+
+/** This process's stdin, read to its end (at most the script limit and one byte more). */
+export const readStdin = () => readAll(0, SCRIPT_LIMIT);
+
 /** `bsub < script`: the script on stdin (not a terminal). */
-function stdinScript(): JobScript | undefined {
-  if (process.stdin.isTTY) return undefined;
-  const text = readAll(0, SCRIPT_LIMIT);
+function stdinScript(stdin: StdinSource): JobScript | undefined {
+  if (stdin.isTTY) return undefined;
+  const text = stdin.read();
+  if (Buffer.byteLength(text, 'utf8') > SCRIPT_LIMIT)
+    throw usageError(`bsub: the job script is larger than ${SCRIPT_LIMIT / 1024} KB`);
   return text.trim() === '' ? undefined : { text, from: 'stdin' };
 }
 
@@ -72,9 +83,13 @@ function fileScript(command: string[], cwd: string): JobScript | undefined {
  * stdin, or the file named as the command) are options, and the command line's win. A script
  * from stdin is the job's command (its text).
  */
-export function readSubmission(argv: string[], cwd: string): { args: BsubArgs; script?: JobScript } {
+export function readSubmission(
+  argv: string[],
+  cwd: string,
+  stdin: StdinSource,
+): { args: BsubArgs; script?: JobScript } {
   const { options, rest } = scanBsubOptions(argv);
-  const script = rest.length === 0 ? stdinScript() : fileScript(rest, cwd);
+  const script = rest.length === 0 ? stdinScript(stdin) : fileScript(rest, cwd);
   if (rest.length === 0 && !script)
     throw usageError(`bsub: no command given (and no job script on stdin)\n${BSUB_USAGE}`);
   const merged = script ? mergeOptions(directiveOptions(script.text), options) : options;

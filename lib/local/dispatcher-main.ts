@@ -34,7 +34,7 @@ export const dispatcherCommand: Subcommand = async (argv, ctx) => {
       release(lock);
       resolve(0);
     };
-    const d = new Dispatcher(local, () => leave('idle'));
+    const d = new Dispatcher(local, () => leave('idle'), ctx);
     for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const)
       process.on(s, () => {
         leave(`${s} (running jobs go on; the next dispatcher adopts them)`);

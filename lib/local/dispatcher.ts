@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { hostGpuIndexes } from '../host/gpus.js';
+import type { SubcommandContext } from '../kernel/subcommand.js';
 import { binDir, type Local, sleep } from './context.js';
 import { type Candidate, nextBeginTime, planDispatch, REASONS } from './dispatch-plan.js';
 import { type Adopted, adoptOrphans, handleControls } from './dispatcher-controls.js';
@@ -20,7 +21,8 @@ import {
 } from './record.js';
 import { lsfTime } from './report.js';
 import { type Allocation, allocate, allocated, releaseAll } from './resources.js';
-import { dispatcherLockPath, listenForWakes } from './wake.js';
+import { listenForSubmissions } from './submit-server.js';
+import { dispatcherLockPath, ensureDispatcher, listenForWakes } from './wake.js';
 
 /** One element this dispatcher started. */
 export interface Run {
@@ -49,16 +51,31 @@ export class Dispatcher {
   private idleSince?: number;
   private stopListening?: () => void;
 
+  private listening = false;
+
+  /** CTX (the dispatcher command's): with it, plain bsubs come in on the submit socket too. */
   constructor(
     readonly local: Local,
     private readonly onIdle: () => void,
+    private readonly ctx?: SubcommandContext,
   ) {
     this.cache = new RecordCache(local.dirs);
     this.config = local.config;
   }
 
   start(): void {
-    this.stopListening = listenForWakes(this.local.dirs, () => this.wake());
+    const stopWakes = listenForWakes(this.local.dirs, () => this.wake());
+    const ctx = this.ctx;
+    // A bsub served while this dispatcher was leaving wakes (or starts) the next one.
+    const wake = () =>
+      this.listening ? this.wake() : ensureDispatcher(this.local.dirs, ctx?.config, this.local.home);
+    const stopSubmits = ctx && listenForSubmissions({ local: this.local, ctx, wake });
+    this.listening = true;
+    this.stopListening = () => {
+      this.listening = false;
+      stopWakes();
+      stopSubmits?.();
+    };
     this.wake();
   }
 

@@ -14,5 +14,5 @@ const MAINS: Record<string, () => Promise<InProcessEsub>> = {
 export const builtinEsubs: EsubResolver = (program, app) => {
   const main = Object.hasOwn(MAINS, app) ? MAINS[app] : undefined;
   if (main === undefined || !isOwnLauncher(program, `esub.${app}`)) return undefined;
-  return async (argv, env) => (await main())(argv, env);
+  return async (argv, env, stderr) => (await main())(argv, env, stderr);
 };

@@ -10,5 +10,8 @@ credentials; with [images] pin_digest the job runs the digest the tag has now
 (LSB_CONTAINER_IMAGE_DIGEST). A bad or missing image rejects the job (exit LSB_SUB_ABORT_VALUE,
 97); a registry that does not answer is a note.`;
 
-export const esubDockerMain = (argv: string[], env: Record<string, string | undefined> = process.env) =>
-  runEsub('esub.docker', USAGE, argv, (input) => decideDockerEsubChecked(input), env);
+export const esubDockerMain = (
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  stderr?: (text: string) => void,
+) => runEsub('esub.docker', USAGE, argv, (input) => decideDockerEsubChecked(input), env, stderr);

@@ -7,5 +7,8 @@ LSF runs this at bsub -a "docker_build(TAG)": it checks the first tag, hands it 
 LSB_DOCKER_BUILD_TAG and selects the docker_build application profile. A bad or missing tag
 rejects the job (exit LSB_SUB_ABORT_VALUE, 97); LSB_DOCKER_LOGIN_ONLY=1 needs no tag.`;
 
-export const esubDockerBuildMain = (argv: string[], env: Record<string, string | undefined> = process.env) =>
-  runEsub('esub.docker_build', USAGE, argv, decideBuildEsub, env);
+export const esubDockerBuildMain = (
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  stderr?: (text: string) => void,
+) => runEsub('esub.docker_build', USAGE, argv, decideBuildEsub, env, stderr);

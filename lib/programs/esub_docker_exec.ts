@@ -8,5 +8,8 @@ job as LSB_DOCKER_EXEC_JOBID and selects the docker_exec application profile, wh
 runs the job's command inside that running job's container (only for the job's own user).
 A missing or malformed JOBID rejects the job (exit LSB_SUB_ABORT_VALUE, 97).`;
 
-export const esubDockerExecMain = (argv: string[], env: Record<string, string | undefined> = process.env) =>
-  runEsub('esub.docker_exec', USAGE, argv, decideExecEsub, env);
+export const esubDockerExecMain = (
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+  stderr?: (text: string) => void,
+) => runEsub('esub.docker_exec', USAGE, argv, decideExecEsub, env, stderr);

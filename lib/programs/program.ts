@@ -1,5 +1,4 @@
-import { isWrapperError } from '../kernel/errors.js';
-import { ExitCode } from '../kernel/exit-codes.js';
+import { failureOf } from '../kernel/failure.js';
 import { flushLogs } from '../kernel/log/logger.js';
 
 /**
@@ -14,15 +13,9 @@ export async function runProgram(name: string, main: (argv: string[]) => Promise
     await flushLogs();
   } catch (err) {
     await flushLogs();
-    if (isWrapperError(err)) {
-      for (const line of err.message.split('\n')) process.stderr.write(`${name}: ${line}\n`);
-      status = err.code;
-    } else {
-      const detail =
-        err instanceof Error ? (process.env.LSF_DOCKER_TRACE ? err.stack : err.message) : String(err);
-      process.stderr.write(`${name}: internal error: ${detail}\n`);
-      status = ExitCode.INTERNAL;
-    }
+    const failure = failureOf(name, err, Boolean(process.env.LSF_DOCKER_TRACE));
+    process.stderr.write(failure.text);
+    status = failure.status;
   }
   process.exitCode = status;
 }

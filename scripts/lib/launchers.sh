@@ -130,8 +130,8 @@ build_launch_helper() {
     printf '#define LSFD_NODE %s\n' "$(c_string "$node")"
     printf '#define LSFD_BUNDLES %s\n' "$(c_string "$bundles")"
   } >"$tmp/config.h"
-  if ! "$cc" -O2 -include "$tmp/config.h" -o "$dest" "$repo/scripts/launcher.c" "$repo/scripts/sudo-step.c" 2>"$tmp/err" ||
-    ! "$cc" -O2 -include "$tmp/config.h" -DLSFD_CHECK -o "$tmp/check" "$repo/scripts/launcher.c" "$repo/scripts/sudo-step.c" 2>>"$tmp/err"; then
+  if ! "$cc" -O2 -include "$tmp/config.h" -o "$dest" "$repo/scripts/launcher.c" "$repo/scripts/sudo-step.c" "$repo/scripts/submit-client.c" 2>"$tmp/err" ||
+    ! "$cc" -O2 -include "$tmp/config.h" -DLSFD_CHECK -o "$tmp/check" "$repo/scripts/launcher.c" "$repo/scripts/sudo-step.c" "$repo/scripts/submit-client.c" 2>>"$tmp/err"; then
     printf 'install: warning: %s could not build the launcher helper (%s): shell launchers\n' "$cc" \
       "$(head -n 1 "$tmp/err")" >&2
     rm -rf -- "$tmp" "$dest"

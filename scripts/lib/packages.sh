@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Step "packages": the Debian packages provisioning needs, installed only when missing.
 
-LSFD_PACKAGES=(docker.io busybox-static debootstrap docker-registry apache2-utils perl)
+LSFD_PACKAGES=(docker.io busybox-static debootstrap docker-registry apache2-utils perl strace)
 
 package_installed() {
   [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]

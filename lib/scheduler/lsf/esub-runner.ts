@@ -60,11 +60,17 @@ function runAsProcess(program: string, argv: string[], env: Record<string, strin
 }
 
 /** This installation's esub in this process: what it would exit with; a crash is its internal error. */
-async function runHere(esub: InProcessEsub, program: string, argv: string[], env: Record<string, string>) {
+async function runHere(
+  esub: InProcessEsub,
+  program: string,
+  argv: string[],
+  env: Record<string, string>,
+  stderr: (text: string) => void,
+) {
   try {
-    return { status: await esub(argv, env), signal: null };
+    return { status: await esub(argv, env, stderr), signal: null };
   } catch (err) {
-    process.stderr.write(`${basename(program)}: internal error: ${(err as Error).message}\n`);
+    stderr(`${basename(program)}: internal error: ${(err as Error).message}\n`);
     return { status: ExitCode.INTERNAL, signal: null };
   }
 }
@@ -82,7 +88,8 @@ export class EsubRejected extends WrapperError {
  * its arguments as argv (after `--config FILE --` when lsf-docker got --config); stdout is
  * discarded (LSF pipes it to eexec), stderr is the user's. Later esubs see earlier changes.
  * An esub INPROCESS names (this installation's own) runs in this process, with the same files,
- * argv and environment, instead of as a process of its own.
+ * argv and environment, instead of as a process of its own; STDERR is where its lines go (the
+ * user's: this process's stderr unless bsub runs for a client).
  */
 export async function runEsubs(opts: {
   apps: AppSpec[];
@@ -92,6 +99,7 @@ export async function runEsubs(opts: {
   parm: Map<string, string>;
   env: Record<string, string>;
   inProcess?: EsubResolver;
+  stderr?: (text: string) => void;
 }): Promise<EsubRun> {
   const parm = new Map(opts.parm);
   let env = { ...opts.env };
@@ -121,7 +129,10 @@ export async function runEsubs(opts: {
         LSB_SUB_ABORT_VALUE: String(DEFAULT_ABORT_VALUE),
       };
       const here = opts.inProcess?.(program, app.name);
-      const r = here ? await runHere(here, program, argv, esubEnv) : runAsProcess(program, argv, esubEnv);
+      const stderr = opts.stderr ?? ((text: string) => process.stderr.write(text));
+      const r = here
+        ? await runHere(here, program, argv, esubEnv, stderr)
+        : runAsProcess(program, argv, esubEnv);
       if (r.status === DEFAULT_ABORT_VALUE || r.signal) throw new EsubRejected(app.name);
       for (const [k, v] of parseAssignments(readFileSync(modify, 'utf8'))) {
         if (k === 'LSB_SUB_ADDITIONAL') continue; // the one option an esub cannot change
