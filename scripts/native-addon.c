@@ -78,6 +78,8 @@
 #include <string.h>
 #include <limits.h>
 #include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/statvfs.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
@@ -1030,6 +1032,86 @@ static napi_value peer_cred(napi_env env, napi_callback_info info) {
   return out;
 }
 
+/*
+ * The held mounts of the secure mode (lib/host/held-mounts.ts) as the calls mount(8) and umount(8)
+ * make with --no-canonicalize, without a process each: a path "/proc/self/fd/N" names the
+ * directory a descriptor holds, resolved by the kernel in this process's mount namespace.
+ * Each answers 0 or the errno.
+ */
+static int path_arg(napi_env env, napi_value v, char *out, size_t size) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, out, size, &len) != napi_ok || len == 0 || len >= size - 1 ||
+      strlen(out) != len)
+    return 0;
+  return 1;
+}
+
+/* bindMount(sourcePath, targetPath): mount(source, target, NULL, MS_BIND, NULL). */
+static napi_value bind_mount(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  char source[PATH_MAX], target[PATH_MAX];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
+      !path_arg(env, argv[0], source, sizeof source) || !path_arg(env, argv[1], target, sizeof target)) {
+    napi_throw_type_error(env, NULL, "bindMount(source, target): two paths");
+    return NULL;
+  }
+  int r = mount(source, target, NULL, MS_BIND, NULL);
+  return int32_of(env, r == 0 ? 0 : errno);
+}
+
+/*
+ * remountReadOnly(path): the bind mount at PATH read-only, keeping the per-mount flags it has
+ * (nosuid, nodev, noexec, the atime ones), as mount -o remount,bind,ro does.
+ */
+static napi_value remount_read_only(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char path[PATH_MAX];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      !path_arg(env, argv[0], path, sizeof path)) {
+    napi_throw_type_error(env, NULL, "remountReadOnly(path): a path");
+    return NULL;
+  }
+  struct statvfs sv;
+  if (statvfs(path, &sv) != 0) return int32_of(env, errno);
+  unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+  if (sv.f_flag & ST_NOSUID) flags |= MS_NOSUID;
+  if (sv.f_flag & ST_NODEV) flags |= MS_NODEV;
+  if (sv.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
+  if (sv.f_flag & ST_NOATIME) flags |= MS_NOATIME;
+  if (sv.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
+  if (sv.f_flag & ST_RELATIME) flags |= MS_RELATIME;
+  int r = mount(NULL, path, NULL, flags, NULL);
+  return int32_of(env, r == 0 ? 0 : errno);
+}
+
+/* detachMount(path): umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW), the lazy unmount of umount -l. */
+static napi_value detach_mount(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  char path[PATH_MAX];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
+      !path_arg(env, argv[0], path, sizeof path)) {
+    napi_throw_type_error(env, NULL, "detachMount(path): a path");
+    return NULL;
+  }
+  int r = umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
+  return int32_of(env, r == 0 ? 0 : errno);
+}
+
+/* The name of errno E (the same table as the socket calls' errors). */
+static napi_value errno_name_of(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int64_t e;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || !int_arg(env, argv[0], &e)) {
+    napi_throw_type_error(env, NULL, "errnoName(e): a number");
+    return NULL;
+  }
+  return string_or_null(env, strerror((int)e));
+}
+
 static void export_fn(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value f;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &f);
@@ -1056,5 +1138,9 @@ NAPI_MODULE_INIT() {
   export_fn(env, exports, "unixConnect", unix_connect);
   export_fn(env, exports, "socketShutdown", socket_shutdown);
   export_fn(env, exports, "peerCred", peer_cred);
+  export_fn(env, exports, "bindMount", bind_mount);
+  export_fn(env, exports, "remountReadOnly", remount_read_only);
+  export_fn(env, exports, "detachMount", detach_mount);
+  export_fn(env, exports, "strerror", errno_name_of);
   return exports;
 }

@@ -31,7 +31,18 @@ export interface Native {
   socketShutdown?(fd: number, how: 0 | 1 | 2): number;
   /** SO_PEERCRED of the unix socket FD: [pid, uid, gid], null when it has none (absent from an older build). */
   peerCred?(fd: number): [number, number, number] | null;
+  /** mount(SOURCE, TARGET, MS_BIND): 0 or the errno (absent from an older build). */
+  bindMount?(source: string, target: string): number;
+  /** The bind mount at PATH remounted read-only, its other per-mount flags kept: 0 or the errno (absent from an older build). */
+  remountReadOnly?(path: string): number;
+  /** umount2(PATH, MNT_DETACH | UMOUNT_NOFOLLOW): 0 or the errno (absent from an older build). */
+  detachMount?(path: string): number;
+  /** strerror(E) (absent from an older build). */
+  strerror?(e: number): string;
 }
+
+/** The addon's mount calls (lib/host/held-mounts.ts), all present. */
+export type MountCalls = Required<Pick<Native, 'bindMount' | 'remountReadOnly' | 'detachMount' | 'strerror'>>;
 
 /** What pathFacts found of a path: [real path, kind, st_mode, uid, gid, access bits r 4 w 2 x 1]; null: it does not resolve. */
 export type PathFact = [string, 'dir' | 'file' | 'socket' | 'other', number, number, number, number] | null;

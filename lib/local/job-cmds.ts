@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { usageError } from '../kernel/errors.js';
 import { Status } from '../kernel/exit-codes.js';
 import type { Subcommand } from '../kernel/subcommand.js';
@@ -136,20 +138,36 @@ export const bwait: Subcommand = async (argv, ctx) => {
   const node = parseDependency(text);
   const local = openLocal(ctx.config);
   const end = minutes === undefined ? Number.POSITIVE_INFINITY : Date.now() + Number(minutes) * 60_000;
+  // The records are read again only when the jobs dir changed (every record is written by a
+  // rename into it), looked at every 100 ms, and at least every 5 s.
+  let seen: bigint | undefined;
   for (let poll = 0; ; poll++) {
-    const records = listRecords(local.dirs);
-    const value = evaluateDependency(node, records);
-    if (value === 'yes') return Status.OK;
-    if (value === 'never') {
-      err(`bwait: the wait condition "${text}" will never be satisfied\n`);
-      return Status.FAILED;
+    const stamp = jobsDirStamp(local);
+    if (poll % 50 === 0 || stamp === undefined || stamp !== seen) {
+      seen = stamp;
+      const records = listRecords(local.dirs);
+      const value = evaluateDependency(node, records);
+      if (value === 'yes') return Status.OK;
+      if (value === 'never') {
+        err(`bwait: the wait condition "${text}" will never be satisfied\n`);
+        return Status.FAILED;
+      }
+      if (poll % 50 === 0 && select(records, { ids: [], all: true }).chosen.some((r) => !finished(r)))
+        ensureDispatcher(local.dirs, local.configPath, local.home);
     }
     if (Date.now() > end) {
       err(`bwait: the wait condition "${text}" was not satisfied within ${minutes} minute(s)\n`);
       return Status.TIMED_OUT;
     }
-    if (poll % 10 === 0 && select(records, { ids: [], all: true }).chosen.some((r) => !finished(r)))
-      ensureDispatcher(local.dirs, local.configPath, local.home);
-    await sleep(500);
+    await sleep(100);
   }
 };
+
+/** The jobs dir's modification time (ns), undefined when it cannot be read. */
+function jobsDirStamp(local: Local): bigint | undefined {
+  try {
+    return statSync(join(local.dirs.user, 'jobs'), { bigint: true }).mtimeNs;
+  } catch {
+    return undefined;
+  }
+}
