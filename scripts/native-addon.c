@@ -103,15 +103,21 @@ static napi_value null_value(napi_env env) {
   return out;
 }
 
-static napi_value try_flock(napi_env env, napi_callback_info info) {
+/* The one descriptor argument of a call into FD; throws USAGE when it is not one. */
+static int fd_arg(napi_env env, napi_callback_info info, int64_t *fd, const char *usage) {
   size_t argc = 1;
   napi_value argv[1];
-  int64_t fd;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || !int_arg(env, argv[0], &fd) ||
-      fd > 0x7FFFFFFF) {
-    napi_throw_type_error(env, NULL, "flock(fd): fd must be a descriptor");
-    return NULL;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || !int_arg(env, argv[0], fd) ||
+      *fd > 0x7FFFFFFF) {
+    napi_throw_type_error(env, NULL, usage);
+    return 0;
   }
+  return 1;
+}
+
+static napi_value try_flock(napi_env env, napi_callback_info info) {
+  int64_t fd;
+  if (!fd_arg(env, info, &fd, "flock(fd): fd must be a descriptor")) return NULL;
   int r;
   do {
     r = flock((int)fd, LOCK_EX | LOCK_NB);
@@ -1010,14 +1016,8 @@ static napi_value socket_shutdown(napi_env env, napi_callback_info info) {
 
 /* getsockopt(SO_PEERCRED) of a unix socket FD: [pid, uid, gid], or null when it has none. */
 static napi_value peer_cred(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
   int64_t fd;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 || !int_arg(env, argv[0], &fd) ||
-      fd > 0x7FFFFFFF) {
-    napi_throw_type_error(env, NULL, "peerCred(fd): a descriptor");
-    return NULL;
-  }
+  if (!fd_arg(env, info, &fd, "peerCred(fd): a descriptor")) return NULL;
   struct ucred cred;
   socklen_t len = sizeof cred;
   if (getsockopt((int)fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof cred) return null_value(env);
@@ -1046,18 +1046,23 @@ static int path_arg(napi_env env, napi_value v, char *out, size_t size) {
   return 1;
 }
 
-/* bindMount(sourcePath, targetPath): mount(source, target, NULL, MS_BIND, NULL). */
-static napi_value bind_mount(napi_env env, napi_callback_info info) {
+/* The N (1 or 2) path arguments of a call into PATHS (PATH_MAX each); throws USAGE when they are not. */
+static int path_args(napi_env env, napi_callback_info info, size_t n, char (*paths)[PATH_MAX], const char *usage) {
   size_t argc = 2;
   napi_value argv[2];
-  char source[PATH_MAX], target[PATH_MAX];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 2 ||
-      !path_arg(env, argv[0], source, sizeof source) || !path_arg(env, argv[1], target, sizeof target)) {
-    napi_throw_type_error(env, NULL, "bindMount(source, target): two paths");
-    return NULL;
-  }
-  int r = mount(source, target, NULL, MS_BIND, NULL);
-  return int32_of(env, r == 0 ? 0 : errno);
+  int ok = napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= n;
+  for (size_t i = 0; ok && i < n; i++) ok = path_arg(env, argv[i], paths[i], PATH_MAX);
+  if (!ok) napi_throw_type_error(env, NULL, usage);
+  return ok;
+}
+
+static napi_value errno_of(napi_env env, int r) { return int32_of(env, r == 0 ? 0 : errno); }
+
+/* bindMount(sourcePath, targetPath): mount(source, target, NULL, MS_BIND, NULL). */
+static napi_value bind_mount(napi_env env, napi_callback_info info) {
+  char paths[2][PATH_MAX];
+  if (!path_args(env, info, 2, paths, "bindMount(source, target): two paths")) return NULL;
+  return errno_of(env, mount(paths[0], paths[1], NULL, MS_BIND, NULL));
 }
 
 /*
@@ -1065,39 +1070,25 @@ static napi_value bind_mount(napi_env env, napi_callback_info info) {
  * (nosuid, nodev, noexec, the atime ones), as mount -o remount,bind,ro does.
  */
 static napi_value remount_read_only(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  char path[PATH_MAX];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      !path_arg(env, argv[0], path, sizeof path)) {
-    napi_throw_type_error(env, NULL, "remountReadOnly(path): a path");
-    return NULL;
-  }
+  char paths[1][PATH_MAX];
+  if (!path_args(env, info, 1, paths, "remountReadOnly(path): a path")) return NULL;
   struct statvfs sv;
-  if (statvfs(path, &sv) != 0) return int32_of(env, errno);
+  if (statvfs(paths[0], &sv) != 0) return int32_of(env, errno);
+  static const struct {
+    unsigned long st, ms;
+  } kept[] = {{ST_NOSUID, MS_NOSUID},     {ST_NODEV, MS_NODEV},         {ST_NOEXEC, MS_NOEXEC},
+              {ST_NOATIME, MS_NOATIME}, {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
   unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
-  if (sv.f_flag & ST_NOSUID) flags |= MS_NOSUID;
-  if (sv.f_flag & ST_NODEV) flags |= MS_NODEV;
-  if (sv.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
-  if (sv.f_flag & ST_NOATIME) flags |= MS_NOATIME;
-  if (sv.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
-  if (sv.f_flag & ST_RELATIME) flags |= MS_RELATIME;
-  int r = mount(NULL, path, NULL, flags, NULL);
-  return int32_of(env, r == 0 ? 0 : errno);
+  for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
+    if (sv.f_flag & kept[i].st) flags |= kept[i].ms;
+  return errno_of(env, mount(NULL, paths[0], NULL, flags, NULL));
 }
 
 /* detachMount(path): umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW), the lazy unmount of umount -l. */
 static napi_value detach_mount(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  char path[PATH_MAX];
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      !path_arg(env, argv[0], path, sizeof path)) {
-    napi_throw_type_error(env, NULL, "detachMount(path): a path");
-    return NULL;
-  }
-  int r = umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW);
-  return int32_of(env, r == 0 ? 0 : errno);
+  char paths[1][PATH_MAX];
+  if (!path_args(env, info, 1, paths, "detachMount(path): a path")) return NULL;
+  return errno_of(env, umount2(paths[0], MNT_DETACH | UMOUNT_NOFOLLOW));
 }
 
 /* The name of errno E (the same table as the socket calls' errors). */

@@ -51,16 +51,8 @@ static int send_all(int fd, const void *p, size_t len) {
   return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len) {
-  while (len > 0) {
-    ssize_t w = write(fd, p, len);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return -1;
-    p += w;
-    len -= (size_t)w;
-  }
-  return 0;
-}
+/* scripts/sudo-step.c, linked beside this file. */
+int lsfd_write_all(int fd, const char *p, size_t len);
 
 static int read_full(int fd, void *p, size_t len) {
   char *c = p;
@@ -207,7 +199,7 @@ static int decline(int fd, struct buf *in, int stdin_read) {
   close(fd);
   if (stdin_read) {
     int m = memfd_create("lsfd-submit-stdin", 0);
-    if (m < 0 || write_all(m, in->p ? in->p : "", in->len) != 0 || lseek(m, 0, SEEK_SET) != 0 || dup2(m, 0) < 0) {
+    if (m < 0 || lsfd_write_all(m, in->p ? in->p : "", in->len) != 0 || lseek(m, 0, SEEK_SET) != 0 || dup2(m, 0) < 0) {
       fputs("lsf-docker: bsub: cannot give the job script back to bsub\n", stderr);
       exit(221);
     }
@@ -237,9 +229,9 @@ static int answers(int fd) {
       status = (int)(((unsigned)(unsigned char)data[0] << 24) | ((unsigned)(unsigned char)data[1] << 16) |
                      ((unsigned)(unsigned char)data[2] << 8) | (unsigned char)data[3]);
     else if (type == 'o')
-      write_all(1, data, len);
+      lsfd_write_all(1, data, len);
     else if (type == 'e')
-      write_all(2, data, len);
+      lsfd_write_all(2, data, len);
     else if (type == 'a')
       accepted = 1;
     else if (type == 'i' && !stdin_read) {

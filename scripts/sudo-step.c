@@ -91,7 +91,8 @@ static int snapshot_entries(size_t count, char *keep) {
   return 0;
 }
 
-static int write_all(int fd, const char *p, size_t len) {
+/* Writes all of P (LEN bytes) to FD: 0, or -1 (scripts/submit-client.c uses it too). */
+int lsfd_write_all(int fd, const char *p, size_t len) {
   while (len > 0) {
     ssize_t w = write(fd, p, len);
     if (w < 0 && errno == EINTR) continue;
@@ -115,7 +116,7 @@ static int write_snapshot(char *dir, char *file, size_t file_size) {
   int fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   int failed = fd < 0;
   for (size_t i = 0; !failed && i < count; i++)
-    if (keep[i]) failed = write_all(fd, environ[i], strlen(environ[i]) + 1) != 0;
+    if (keep[i]) failed = lsfd_write_all(fd, environ[i], strlen(environ[i]) + 1) != 0;
   if (fd >= 0 && close(fd) != 0) failed = 1;
   free(keep);
   return failed ? -1 : 0;

@@ -16,6 +16,7 @@ import { ensurePrivateDir } from './state.js';
 import { Conversation } from './submit-conversation.js';
 import { parseRequest, type SubmitRequest } from './submit-frames.js';
 import { configKey, SOCKET_PATH_MAX, submitSocketPath } from './submit-socket.js';
+import { ensureDispatcher } from './wake.js';
 
 /**
  * The dispatcher's side of the compiled bsub (scripts/submit-client.c): a unix socket in the
@@ -114,7 +115,11 @@ async function serveOne(conn: Conversation, deps: SubmitServerDeps): Promise<voi
     stdin,
     out: (text) => conn.send('o', text),
     err: (text) => conn.send('e', text),
-    wake: () => deps.wake(),
+    // The config may name another state dir by now: that user dir's own dispatcher then.
+    wake: (local, configPath) =>
+      local.dirs.user === deps.local.dirs.user
+        ? deps.wake()
+        : ensureDispatcher(local.dirs, configPath, local.home),
     accept: (args, apps) => {
       const ok = localBackend(deps.ctx.config) && servable(args, apps, ownEsub(deps.ctx));
       if (ok) conn.send('a');

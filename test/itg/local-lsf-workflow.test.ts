@@ -8,7 +8,7 @@
  * through the sudo rule, `[local] starter = sudo`) with a provisioned (root 1777) host dir.
  */
 import { spawnSync } from 'node:child_process';
-import { chmod, chown, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { attackConfig, cleanupAttacks, prepareAttacks } from './helpers/attack.js';
@@ -16,7 +16,7 @@ import { containersWithLabel, docker, IMAGES, removeContainersWithLabel } from '
 import { INSTALL_PREFIX, program, REPO, STATE_DIR } from './helpers/paths.js';
 import { describeResult, type RunResult, runAs } from './helpers/run-as.js';
 import { TEST_USER, userInfo } from './helpers/users.js';
-import { cleanupWorkspace, userDir } from './helpers/workspace.js';
+import { cleanupWorkspace, localLsfStateDir, userDir } from './helpers/workspace.js';
 
 const user = userInfo(TEST_USER);
 const DOCKER = `docker(${IMAGES.busybox})`;
@@ -25,12 +25,7 @@ let config: string;
 let work: string;
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(STATE_DIR, 'local-lsf-wf-'));
-  await chmod(stateDir, 0o1777);
-  for (const dir of ['host', 'host/ids', 'host/locks', 'jobtmp']) {
-    await mkdir(path.join(stateDir, dir), { recursive: true });
-    await chmod(path.join(stateDir, dir), 0o1777);
-  }
+  stateDir = await localLsfStateDir('local-lsf-wf');
   // The secure deployment: the job starters through the sudo rule (configs in /etc/lsf-docker).
   await prepareAttacks();
   config = await attackConfig(

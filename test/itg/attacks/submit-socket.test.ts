@@ -9,9 +9,10 @@
  * what the planted listener received, what the socket path is afterwards.
  */
 import { existsSync, lstatSync, readFileSync, rmSync, statSync, symlinkSync, unlinkSync } from 'node:fs';
-import { chmod, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { alive } from '../../../lib/local/context.js';
 import { configKey, submitSocketPath } from '../../../lib/local/submit-socket.js';
 import {
   attackConfig,
@@ -22,10 +23,10 @@ import {
   rootScratch,
   waitFor,
 } from '../helpers/attack.js';
-import { program, STATE_DIR } from '../helpers/paths.js';
+import { program } from '../helpers/paths.js';
 import { type RunResult, runAs, spawnAs } from '../helpers/run-as.js';
 import { TEST_USER, TEST_USER2, userInfo } from '../helpers/users.js';
-import { cleanupWorkspace, userDir } from '../helpers/workspace.js';
+import { cleanupWorkspace, localLsfStateDir, userDir } from '../helpers/workspace.js';
 
 const user = userInfo(TEST_USER);
 let stateDir: string;
@@ -65,12 +66,7 @@ setTimeout(() => process.exit(0), 60000);
 `;
 
 beforeAll(async () => {
-  stateDir = await mkdtemp(path.join(STATE_DIR, 'submit-socket-'));
-  await chmod(stateDir, 0o1777);
-  for (const dir of ['host', 'host/ids', 'host/locks', 'jobtmp']) {
-    await mkdir(path.join(stateDir, dir), { recursive: true });
-    await chmod(path.join(stateDir, dir), 0o1777);
-  }
+  stateDir = await localLsfStateDir('submit-socket');
   await prepareAttacks();
   config = await attackConfig(
     `[paths]\njob_tmp_root = ${stateDir}/jobtmp\n[local]\nstate_dir = ${stateDir}/host\nslots = 2\ndispatcher_idle = 60\n`,
@@ -129,15 +125,6 @@ function dispatcherPid(): number | undefined {
     return Number(readFileSync(path.join(stateDir, 'host', `user.${user.uid}`, 'dispatcher.pid'), 'utf8'));
   } catch {
     return undefined;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -82,3 +82,17 @@ export async function cleanupWorkspace(): Promise<void> {
   const dirs = created.splice(0);
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 }
+
+/**
+ * A fresh state dir for the local LSF under STATE_DIR (PREFIX-XXXXXX): host/, host/ids,
+ * host/locks and jobtmp/, all 1777 as root provisions a shared one. The caller removes it.
+ */
+export async function localLsfStateDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(path.join(STATE_DIR, `${prefix}-`));
+  await chmod(dir, 0o1777);
+  for (const sub of ['host', 'host/ids', 'host/locks', 'jobtmp']) {
+    await mkdir(path.join(dir, sub), { recursive: true });
+    await chmod(path.join(dir, sub), 0o1777);
+  }
+  return dir;
+}
