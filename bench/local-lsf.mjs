@@ -125,7 +125,7 @@ export async function benchLocalLsf(opts = {}) {
   const prefix = opts.prefix ?? process.env.BENCH_PREFIX ?? '/opt/lsf-docker-bench-local';
   const user = opts.user ?? process.env.BENCH_USER ?? 'lsfd-test';
   const image = opts.image ?? process.env.BENCH_IMAGE ?? 'lsf-docker-test/busybox:latest';
-  const rounds = Number(opts.rounds ?? process.env.BENCH_ROUNDS ?? 3);
+  const rounds = Number(opts.rounds ?? process.env.BENCH_ROUNDS ?? 5);
   if (!opts.installed)
     execFileSync('bash', [path.join(repo, 'scripts/install.sh'), prefix], { stdio: 'ignore' });
   const secure = !inDockerGroup(user);
@@ -212,7 +212,7 @@ export function printLocalLsf(f) {
   const line = (name, value, aim, ok) =>
     console.log(`  ${name.padEnd(52)} ${value.padStart(10)}   ${aim.padEnd(10)} ${ok ? 'ok' : 'MISSED'}`);
   console.log(
-    `local LSF (issue 12): as ${f.user}, ${f.secure ? 'secure deployment ([local] starter = sudo)' : 'docker-group mode'}, image ${f.image}, 2 slots, ${f.rounds} round(s), medians:`,
+    `local LSF (issue 12): as ${f.user}, ${f.secure ? 'secure deployment ([local] starter = sudo)' : 'docker-group mode'}, image ${f.image}, 2 slots, ${f.rounds} round(s); ratios are medians of each round's ratio to that round's xargs:`,
   );
   line(
     'xargs -P 2 docker run --rm IMAGE true (40 jobs)',
@@ -220,7 +220,14 @@ export function printLocalLsf(f) {
     '(baseline)',
     true,
   );
-  const ratio = (xs) => median(xs) / base;
+  // Each round's figure against the xargs run of the same round (the host's speed drifts by more
+  // than the differences measured: the baseline alone moved 12.4-13.5 s between runs).
+  const perRound = (xs, of = f.xargs) => xs.map((x, i) => x / of[i]);
+  const ratio = (xs) => median(perRound(xs));
+  const spread = (xs) =>
+    perRound(xs)
+      .map((r) => r.toFixed(2))
+      .join(' ');
   line(
     'bsub -K -J "a[1-40]" (one array) / xargs',
     `${ratio(f.array).toFixed(2)}x`,
@@ -228,16 +235,16 @@ export function printLocalLsf(f) {
     ratio(f.array) <= 1.1,
   );
   line('40 bsubs, then bwait / xargs', `${ratio(f.bsubs).toFixed(2)}x`, '<= 1.1x', ratio(f.bsubs) <= 1.1);
-  const starter = median(f.starter);
+  console.log(`    rounds: array ${spread(f.array)}; bsubs ${spread(f.bsubs)}; starter ${spread(f.starter)}`);
   line(
     '  xargs -P 2 docker_run true (job starter alone) / xargs',
-    `${(starter / base).toFixed(2)}x`,
+    `${ratio(f.starter).toFixed(2)}x`,
     '(info)',
     true,
   );
   line(
     "  one array / docker_run alone (the local LSF's share)",
-    `${(median(f.array) / starter).toFixed(2)}x`,
+    `${median(perRound(f.array, f.starter)).toFixed(2)}x`,
     '(info)',
     true,
   );
