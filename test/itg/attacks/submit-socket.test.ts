@@ -243,4 +243,25 @@ describe('attacks on the submit socket', () => {
     expect(after.r.exitCode).toBe(0);
     expect(after.ranNode).toBe(false);
   });
+
+  test('a dispatcher killed with SIGKILL leaves its socket: the next bsub still goes through, and the next dispatcher serves', async () => {
+    expect((await lsf(['bsub', '-J', 'before-kill', 'true'])).exitCode).toBe(0);
+    await socketReady();
+    const pid = dispatcherPid()!;
+    process.kill(pid, 'SIGKILL');
+    await waitFor('the dispatcher to die', async () => (alive(pid) ? undefined : true));
+    expect(lstatSync(socket).isSocket()).toBe(true); // left behind: nobody listens on it
+    // Not under strace: this bsub starts the next dispatcher, which strace -f would wait for.
+    const r = await lsf(['bsub', '-J', 'after-kill', 'true']);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/^Job <\d+> is submitted/m);
+    await waitFor('the next dispatcher', async () =>
+      dispatcherPid() !== pid && alive(dispatcherPid()!) ? true : undefined,
+    );
+    await waitFor('its socket', async () => {
+      const { ranNode: node } = await tracedBsub(['-J', 'served-by-next', 'true']);
+      return node ? undefined : true;
+    });
+    expect(await jobNames()).toEqual(expect.arrayContaining(['after-kill', 'served-by-next']));
+  });
 });
