@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Install a built copy of lsf-docker into PREFIX: bin/, dist/, templates/ and package.json.
 #
-# Usage: scripts/install.sh PREFIX [--link BINDIR] [--sudo-rule] [--sudoers FILE] [--no-config]
+# Usage: scripts/install.sh PREFIX [--link BINDIR [--lsf-names]] [--sudo-rule] [--sudoers FILE] [--no-config]
 #
 #   PREFIX          created if missing; bin/, dist/ and templates/ in it are replaced as a whole
 #                   (no stale bundle chunks survive). Everything root-owned (when run as root),
 #                   world-readable; directories 0755, files 0644, the bin/ launchers (#!) 0755.
 #   --link BINDIR   also symlink every launcher PREFIX/bin/NAME as BINDIR/NAME (an existing
 #                   symlink is replaced, a regular file is never overwritten).
+#   --lsf-names     with --link: also link the LSF command names (bsub, bjobs, ...) in BINDIR to
+#                   lsf-docker, for a host without LSF (scripts/lib/lsf-links.sh): never over a
+#                   real LSF (lsid on PATH, LSF_ENVDIR, another command of such a name), which is
+#                   said in one line and leaves the rest of the install as it is.
 #   --sudo-rule     (root) the secure deployment: write /etc/sudoers.d/lsf-docker, letting every
 #                   user run PREFIX/bin/docker_run, docker_build, docker_exec and `lsf-docker
 #                   sweep` as root without a password, and nothing else (scripts/lib/sudo.sh;
@@ -38,7 +42,7 @@ die() {
 }
 
 usage() {
-  printf 'usage: %s PREFIX [--link BINDIR] [--sudo-rule] [--sudoers FILE] [--no-config]\n' "$0" >&2
+  printf 'usage: %s PREFIX [--link BINDIR [--lsf-names]] [--sudo-rule] [--sudoers FILE] [--no-config]\n' "$0" >&2
   exit 2
 }
 
@@ -47,6 +51,7 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source "$REPO/scripts/lib/launchers.sh"
 PREFIX=
 BINDIR=
+LSF_NAMES=
 SUDOERS=
 CONFIG=1
 CONFIG_DIR=/etc/lsf-docker
@@ -78,6 +83,10 @@ while (($# > 0)); do
     BINDIR=${1#--link=}
     shift
     ;;
+  --lsf-names)
+    LSF_NAMES=1
+    shift
+    ;;
   -h | --help) usage ;;
   -*) die "unknown option $1" ;;
   *)
@@ -88,6 +97,7 @@ while (($# > 0)); do
   esac
 done
 [[ -n $PREFIX ]] || usage
+[[ -z $LSF_NAMES || -n $BINDIR ]] || die "--lsf-names needs --link BINDIR"
 if [[ -n $SUDOERS ]]; then
   [[ $(id -u) -eq 0 ]] || die "--sudo-rule needs root"
   # Checked before anything is copied: sudo's #includedir skips names holding a dot.
@@ -158,6 +168,15 @@ if [[ -n $BINDIR ]]; then
     ln -sfn -- "$launcher" "$target"
   done
   summary=", linked into $BINDIR"
+  if [[ -n $LSF_NAMES ]]; then
+    # shellcheck source=lib/lsf-links.sh
+    source "$REPO/scripts/lib/lsf-links.sh"
+    if install_lsf_links "$PREFIX" "$BINDIR"; then
+      summary+=" (and the LSF command names: bsub, bjobs, ...)"
+    else
+      printf 'install: the LSF command names are not linked (above); lsf-docker bsub ... serves\n' >&2
+    fi
+  fi
 fi
 
 # The admin config: the template (built-in defaults, all commented out) only where none exists.

@@ -3,7 +3,7 @@
 #   1. npm ci when node_modules is missing or older than package-lock.json
 #   2. npm run build (dist/bundle)
 #   3. scripts/provision.sh (engine, test images, registry, test users)
-#   4. scripts/install.sh /opt/lsf-docker --link /usr/local/bin --sudo-rule (the secure
+#   4. scripts/install.sh /opt/lsf-docker --link /usr/local/bin --lsf-names --sudo-rule (the secure
 #      deployment: users reach the daemon only through the installed programs)
 # Safe to rerun; a rerun on a ready machine takes seconds.
 set -euo pipefail
@@ -24,4 +24,4 @@ fi
 printf 'setup: npm run build\n'
 npm run build
 bash scripts/provision.sh
-bash scripts/install.sh /opt/lsf-docker --link /usr/local/bin --sudo-rule
+bash scripts/install.sh /opt/lsf-docker --link /usr/local/bin --lsf-names --sudo-rule

@@ -2,7 +2,7 @@
 # The LSF command names as links to lsf-docker, for a host without LSF: bsub, bjobs, ... run the
 # local LSF (lsf-docker dispatches on the name it was called by). Never over a real LSF: the links
 # are refused when `lsid` is on PATH, LSF_ENVDIR is set, or a command of that name exists that is
-# not already our link. Sourced by scripts/install.sh. Prints nothing on success; on failure one
+# not a link to an lsf-docker launcher (ours, or another installation's). Sourced by scripts/install.sh. Prints nothing on success; on failure one
 # line on stderr, return 1 (nothing is linked then).
 #
 #   install_lsf_links PREFIX BINDIR     links BINDIR/NAME -> PREFIX/bin/lsf-docker for each name
@@ -15,9 +15,15 @@ _links_fail() {
   return 1
 }
 
-# _is_our_link PATH TARGET: PATH is a symlink resolving to TARGET.
+# _is_our_link PATH TARGET: PATH is a symlink resolving to TARGET, or to the lsf-docker launcher
+# of another installation (its second line says so: scripts/lib/launchers.sh), which is no LSF.
 _is_our_link() {
-  [[ -L $1 && $(readlink -f -- "$1") == "$(readlink -f -- "$2")" ]]
+  [[ -L $1 ]] || return 1
+  local real
+  real=$(readlink -f -- "$1")
+  [[ $real == "$(readlink -f -- "$2")" ]] && return 0
+  [[ $(basename -- "$real") == lsf-docker && -f $real ]] || return 1
+  [[ $(sed -n 2p -- "$real" 2>/dev/null) == "// lsf-docker, written by lsf-docker scripts/lib/launchers.sh"* ]]
 }
 
 install_lsf_links() {
