@@ -1,3 +1,4 @@
+import { constants } from 'node:os';
 import { Status } from './exit-codes.js';
 
 /** Signals relayed to the container's main process, as LSF's bkill and job control send them. */
@@ -31,7 +32,9 @@ export const signalName = (n: number) => Object.entries(SIGNAL_NUMBERS).find(([,
 
 /** The status of a process that ended with CODE or by SIGNAL (128 + N), as a shell reports it. */
 export function exitStatus(code: number | null, signal: string | null): number {
-  return code ?? Status.SIGNALLED + (signalNumber(signal) ?? 0);
+  if (code !== null) return code;
+  const number = signal ? (constants.signals as Record<string, number>)[signal] : undefined;
+  return Status.SIGNALLED + (number ?? 0);
 }
 
 /** A signal as job-control commands take it (bkill -s): 9, KILL or SIGKILL, any case; undefined if unknown. */

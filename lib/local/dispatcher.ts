@@ -1,9 +1,9 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { hostGpuIndexes } from '../host/gpus.js';
 import type { SubcommandContext } from '../kernel/subcommand.js';
+import { ConfigCache } from './config-cache.js';
 import { binDir, type Local, sleep } from './context.js';
 import { type Candidate, nextBeginTime, planDispatch, REASONS } from './dispatch-plan.js';
 import { type Adopted, adoptOrphans, handleControls } from './dispatcher-controls.js';
@@ -32,6 +32,8 @@ export interface Run {
 }
 
 const POLL_MS = 1000;
+/** The longest a dispatcher goes without looking at every record (see wake). */
+const FULL_EVERY_MS = 5000;
 const LOCK_WAIT_MS = 5000;
 
 /**
@@ -47,6 +49,8 @@ export class Dispatcher {
   private readonly cache: RecordCache;
   private config: Config;
   private queued = false;
+  private full = true;
+  private fullAt = 0;
   private timer?: NodeJS.Timeout;
   private idleSince?: number;
   private stopListening?: () => void;
@@ -84,8 +88,13 @@ export class Dispatcher {
     if (this.timer) clearTimeout(this.timer);
   }
 
-  /** Asks for a turn soon (coalesced: one turn for a burst of wake-ups). */
-  wake(): void {
+  /**
+   * Asks for a turn soon (coalesced: one turn for a burst of wake-ups). FULL (the default): a look
+   * at every record and request file; not FULL (one of this dispatcher's jobs ended): at the
+   * running and pending jobs only (RecordCache.refresh), at most FULL_EVERY_MS after a full one.
+   */
+  wake(full = true): void {
+    this.full ||= full;
     if (this.queued) return;
     this.queued = true;
     setImmediate(() => {
@@ -104,44 +113,24 @@ export class Dispatcher {
     });
   }
 
-  private readonly configs = new Map<string, { stamp: string; config: Config }>();
+  private readonly configs = new ConfigCache();
 
   private reloadConfig(): void {
-    this.config = this.configAt(this.local.configPath) ?? this.config;
-  }
-
-  /** The config at PATH (the default one for undefined), re-read when its file changed. */
-  private configAt(path: string | undefined): Config | undefined {
-    const key = path ?? '';
-    let stamp = 'default';
-    try {
-      if (path) {
-        const st = statSync(path);
-        stamp = `${st.ino}:${st.mtimeMs}`;
-      }
-    } catch {
-      return this.configs.get(key)?.config;
-    }
-    const hit = this.configs.get(key);
-    if (hit && hit.stamp === stamp && path) return hit.config;
-    try {
-      const config = loadConfig(path, { euid: process.geteuid!() }).config;
-      this.configs.set(key, { stamp, config });
-      return config;
-    } catch {
-      return hit?.config; // keep the last good one
-    }
+    this.config = this.configs.at(this.local.configPath) ?? this.config;
   }
 
   /** A job runs under the config it was submitted with (bsub --config), as its job starter does. */
   private configOf(r: JobRecord): Config {
-    return r.config === this.local.configPath ? this.config : (this.configAt(r.config) ?? this.config);
+    return r.config === this.local.configPath ? this.config : (this.configs.at(r.config) ?? this.config);
   }
 
   /** One look at every record: controls, orphans, then dispatch. */
   turn(): void {
     this.reloadConfig();
-    const { records, others } = this.cache.refresh();
+    const full = this.full || Date.now() - this.fullAt > FULL_EVERY_MS;
+    if (full) this.fullAt = Date.now();
+    this.full = false;
+    const { records, others } = this.cache.refresh(full);
     handleControls(this, records, others);
     const poll = adoptOrphans(this, records) || this.dispatch(records);
     const now = Date.now();
@@ -252,7 +241,7 @@ export class Dispatcher {
         releaseAll(allocation);
         release(lock);
         this.runs.delete(key);
-        this.wake();
+        this.wake(false);
       });
   }
 

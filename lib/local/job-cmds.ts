@@ -17,6 +17,7 @@ import {
   jobLabel,
   jobPaths,
   listRecords,
+  RecordCache,
   readRecord,
   running,
   updateRecord,
@@ -140,12 +141,15 @@ export const bwait: Subcommand = async (argv, ctx) => {
   const end = minutes === undefined ? Number.POSITIVE_INFINITY : Date.now() + Number(minutes) * 60_000;
   // The records are read again only when the jobs dir changed (every record is written by a
   // rename into it), looked at every 100 ms, and at least every 5 s.
+  // A record is parsed again only when its file changed (RecordCache): thousands of finished jobs
+  // cost a stat each.
   let seen: bigint | undefined;
+  const cache = new RecordCache(local.dirs);
   for (let poll = 0; ; poll++) {
     const stamp = jobsDirStamp(local);
     if (poll % 50 === 0 || stamp === undefined || stamp !== seen) {
       seen = stamp;
-      const records = listRecords(local.dirs);
+      const records = cache.refresh().records;
       const value = evaluateDependency(node, records);
       if (value === 'yes') return Status.OK;
       if (value === 'never') {

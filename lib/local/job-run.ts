@@ -116,25 +116,15 @@ export class ElementRun {
     this.update({ status: 'RUN' }, 'Running');
   }
 
-  private update(change: Partial<JobRecord>, event?: string): void {
+  private update(change: Partial<JobRecord>, event?: string | string[]): void {
     this.record = updateRecord(this.ctx.dirs, this.record.id, this.record.index, change, event);
   }
 
   private async run(): Promise<Outcome> {
-    this.update(
-      {
-        status: 'RUN',
-        startTime: Date.now(),
-        execHost: this.place.host,
-        pendReason: undefined,
-        jobFile: this.place.jobFile,
-      },
-      `Dispatched ${this.record.slots} Task(s) on Host(s) <${this.place.host}>`,
-    );
+    const made = this.makeFiles();
     let ending: Ending;
     try {
-      const moved = makeJobFiles(this.record, this.place, this.made);
-      this.update({ tmpdir: this.place.tmpdir }, moved ? `Job tmpdir moved: ${moved}` : undefined);
+      if (made instanceof Error) throw made;
       const env = jobEnvOf(this.ctx, this.record, this.place, this.allocation);
       const pre = await this.preExec(env);
       if (pre !== undefined) return this.afterPreExecFailure(pre);
@@ -157,6 +147,35 @@ export class ElementRun {
     });
     this.mail('end', finished);
     return { finished };
+  }
+
+  /**
+   * The job files (its tmpdir, the job file), then the record RUN with them, in one write (each
+   * is a rename on the dispatcher's path between two jobs): the record says RUN before anything
+   * starts, so that a dispatcher that dies from here on never starts the element again. The
+   * files' failure, when they could not be made, for the run to report.
+   */
+  private makeFiles(): Error | undefined {
+    let moved: string | undefined;
+    let failure: Error | undefined;
+    try {
+      moved = makeJobFiles(this.record, this.place, this.made);
+    } catch (err) {
+      failure = err as Error;
+    }
+    const dispatched = `Dispatched ${this.record.slots} Task(s) on Host(s) <${this.place.host}>`;
+    this.update(
+      {
+        status: 'RUN',
+        startTime: Date.now(),
+        execHost: this.place.host,
+        pendReason: undefined,
+        jobFile: this.place.jobFile,
+        ...(failure ? {} : { tmpdir: this.place.tmpdir }),
+      },
+      moved ? [dispatched, `Job tmpdir moved: ${moved}`] : dispatched,
+    );
+    return failure;
   }
 
   /** bsub -B and -N: a note when the job starts, the job report when it ends. */

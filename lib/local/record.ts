@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { writeAtomic } from './atomic.js';
 import type { StateDirs } from './state.js';
 
@@ -137,19 +137,22 @@ export function writeRecord(dirs: Pick<StateDirs, 'user'>, record: JobRecord): v
   writeAtomic(jobPaths(dirs, record.id, record.index).record, `${JSON.stringify(record)}\n`);
 }
 
-/** Applies CHANGE to the stored record (re-read first) and stores it; EVENT is added to its history. */
+/** Applies CHANGE to the stored record (re-read first) and stores it; EVENT(S) are added to its history. */
 export function updateRecord(
   dirs: Pick<StateDirs, 'user'>,
   id: number,
   index: number,
   change: Partial<JobRecord>,
-  event?: string,
+  event?: string | string[],
 ): JobRecord {
   const file = jobPaths(dirs, id, index).record;
   const current = readRecord(file);
   if (!current) throw new Error(`job record ${file} is missing`);
   const next = { ...current, ...change };
-  if (event) next.events = [...(current.events ?? []), [Date.now(), event]];
+  const events = event === undefined ? [] : typeof event === 'string' ? [event] : event;
+  const now = Date.now();
+  if (events.length > 0)
+    next.events = [...(current.events ?? []), ...events.map((e): [number, string] => [now, e])];
   writeRecord(dirs, next);
   return next;
 }
@@ -174,11 +177,20 @@ export function listRecords(dirs: Pick<StateDirs, 'user'>): JobRecord[] {
  */
 export class RecordCache {
   private readonly known = new Map<string, { stamp: string; record: JobRecord }>();
+  private listed = false;
   constructor(private readonly dirs: Pick<StateDirs, 'user'>) {}
 
-  /** The records, sorted, and the names of the other files (kill requests) in the jobs dir. */
-  refresh(): { records: JobRecord[]; others: string[] } {
+  /**
+   * The records, sorted, and the names of the other files (kill requests) in the jobs dir. Not
+   * FULL: only the records known not to be finished are looked at again (a finished record changes
+   * only by a command that wakes the dispatcher for a full look: brequeue, bmod), no new record
+   * or other file is seen. The dispatcher's own turn when one of its jobs ended then costs the
+   * running and pending jobs, not every job the user ran (a user dir may hold thousands).
+   */
+  refresh(full = true): { records: JobRecord[]; others: string[] } {
     const dir = join(this.dirs.user, 'jobs');
+    if (!full && this.listed) return { records: this.reload(dir).sort(byJob), others: [] };
+    this.listed = true;
     const names = readdirSync(dir);
     const records: JobRecord[] = [];
     const seen = new Set<string>();
@@ -194,6 +206,23 @@ export class RecordCache {
     }
     for (const name of this.known.keys()) if (!seen.has(name)) this.known.delete(name);
     return { records: records.sort(byJob), others };
+  }
+
+  /** Job ID[INDEX]'s record, read again only when its file changed (bsub -K's wait). */
+  get(id: number, index: number): JobRecord | undefined {
+    const file = jobPaths(this.dirs, id, index).record;
+    return this.load(file, basename(file));
+  }
+
+  /** The known records again, those not finished re-read when their file changed. */
+  private reload(dir: string): JobRecord[] {
+    const records: JobRecord[] = [];
+    for (const [name, hit] of this.known) {
+      const got = finished(hit.record) ? hit.record : this.load(join(dir, name), name);
+      if (got) records.push(got);
+      else this.known.delete(name);
+    }
+    return records;
   }
 
   private load(file: string, name: string): JobRecord | undefined {

@@ -1,7 +1,7 @@
 import { Status } from '../kernel/exit-codes.js';
 import { err, type Local, sleep } from './context.js';
 import { TERM } from './job-finish.js';
-import { finished, type JobRecord, jobLabel, jobPaths, readRecord } from './record.js';
+import { finished, type JobRecord, jobLabel, RecordCache } from './record.js';
 import { ensureDispatcher } from './wake.js';
 
 const POLL_MS = 100;
@@ -20,11 +20,11 @@ export async function waitForJob(local: Local, id: number, indexes: number[]): P
   err('<<Waiting for dispatch ...>>\n');
   let started = false;
   const done = new Map<number, JobRecord>();
+  const cache = new RecordCache(local.dirs);
   for (let poll = 1; ; poll++) {
-    // A finished element stays finished: only the others are read again.
-    const records = indexes
-      .map((i) => done.get(i) ?? readRecord(jobPaths(local.dirs, id, i).record))
-      .filter((r): r is JobRecord => !!r);
+    // A finished element stays finished: only the others are looked at again, and read again
+    // only when their file changed (an array of 1,000 elements is 1,000 records).
+    const records = indexes.map((i) => done.get(i) ?? cache.get(id, i)).filter((r): r is JobRecord => !!r);
     for (const r of records) if (finished(r)) done.set(r.index, r);
     const execHost = records.find((r) => r.startTime && r.execHost)?.execHost;
     if (!started && execHost) {

@@ -60,5 +60,8 @@ describe('signals', () => {
     expect(signalName(99)).toBeUndefined();
     expect(exitStatus(3, null)).toBe(3);
     expect(exitStatus(null, 'SIGTERM')).toBe(143);
+    // Every signal, not only those bkill knows by name: a job starter that aborts (SIGABRT) is 134, not 128.
+    expect(exitStatus(null, 'SIGABRT')).toBe(134);
+    expect(exitStatus(null, 'SIGSEGV')).toBe(139);
   });
 });
