@@ -8,6 +8,7 @@
 import { type Config, defaultConfig } from '../../../lib/config/schema.js';
 import type { Identity } from '../../../lib/host/identity.js';
 import { jobFilesIn } from '../../../lib/host/private-dir.js';
+import type { JobRecord } from '../../../lib/local/record.js';
 import { decideContainerSpec } from '../../../lib/policy/decide.js';
 import type { RuleContext } from '../../../lib/policy/rules/rule.js';
 import type { JobRequest } from '../../../lib/request/job-request.js';
@@ -176,3 +177,25 @@ export function requestFor(
 export function ruleContext(change?: (c: Config) => void, host?: Partial<FakeHostSpec>): RuleContext {
   return { config: testConfig(change), identity: ALICE, probe: testHost(host) };
 }
+
+/** A local LSF job record of alice's: job 1, pending, `true`; OVER changes what a test needs. */
+export const jobRecord = (over: Partial<JobRecord> = {}): JobRecord => ({
+  id: 1,
+  index: 0,
+  name: 'job',
+  user: 'alice',
+  uid: 4201,
+  home: '/home/alice',
+  queue: 'normal',
+  command: 'true',
+  words: ['true'],
+  submitHost: 'h',
+  submitTime: 1_700_000_000_000,
+  subcwd: '/w',
+  cwd: '/w',
+  slots: 1,
+  ports: [],
+  gpus: 0,
+  status: 'PEND',
+  ...over,
+});

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from '@jest/globals';
 import { type JobRecord, RecordCache, readRecord, writeRecord } from '../../../lib/local/record.js';
+import { jobRecord } from '../helpers/fixtures.js';
 
 let user: string;
 beforeEach(() => {
@@ -17,26 +18,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(user, { recursive: true, force: true }));
 
-const rec = (id: number, over: Partial<JobRecord> = {}): JobRecord => ({
-  id,
-  index: 0,
-  name: `j${id}`,
-  user: 'alice',
-  uid: 4201,
-  home: '/home/alice',
-  queue: 'normal',
-  command: 'true',
-  words: ['true'],
-  submitHost: 'vm',
-  submitTime: 1,
-  subcwd: '/tmp',
-  cwd: '/tmp',
-  slots: 1,
-  ports: [],
-  gpus: 0,
-  status: 'PEND',
-  ...over,
-});
+const rec = (id: number, over: Partial<JobRecord> = {}) => jobRecord({ id, name: `j${id}`, ...over });
 const statuses = (records: JobRecord[]) => records.map((r) => `${r.id}:${r.status}`);
 
 test('not full: the running and pending records re-read; finished ones, new ones and request files left for the full look', () => {

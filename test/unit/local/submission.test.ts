@@ -15,27 +15,9 @@ import {
 } from '../../../lib/scheduler/lsf/bsub-options.js';
 import { mergeOptions, scriptDirectives, splitDirective } from '../../../lib/scheduler/lsf/bsub-script.js';
 import { hostsAllow, parseBeginTime, parseRunLimit } from '../../../lib/scheduler/lsf/bsub-values.js';
+import { jobRecord } from '../helpers/fixtures.js';
 
-const rec = (over: Partial<JobRecord>): JobRecord => ({
-  id: 1,
-  index: 0,
-  name: 'job',
-  user: 'alice',
-  uid: 4201,
-  home: '/home/alice',
-  queue: 'normal',
-  command: 'true',
-  words: ['true'],
-  submitHost: 'h',
-  submitTime: 1_700_000_000_000,
-  subcwd: '/w',
-  cwd: '/w',
-  slots: 1,
-  ports: [],
-  gpus: 0,
-  status: 'PEND',
-  ...over,
-});
+const rec = (over: Partial<JobRecord>) => jobRecord(over);
 
 describe('bsub options as LSF reads them', () => {
   test('values attached to one-letter options, the new options, the command untouched', () => {
