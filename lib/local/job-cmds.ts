@@ -5,9 +5,10 @@ import { Status } from '../kernel/exit-codes.js';
 import type { Subcommand } from '../kernel/subcommand.js';
 import { deliverControl } from './bkill.js';
 import { parseCommand } from './command-args.js';
-import { err, type Local, openLocal, out, sleep } from './context.js';
+import { err, type Local, openLocal, out } from './context.js';
 import { requestControl } from './controls.js';
 import { evaluateDependency, parseDependency } from './dependency.js';
+import { DirChanges } from './dir-changes.js';
 import type { Control } from './job-run.js';
 import { actionTargets, select, selectionFrom } from './job-select.js';
 import { release, tryLock } from './lock.js';
@@ -128,6 +129,9 @@ export const brequeue: Subcommand = async (argv, ctx) => {
  * bwait -w "CONDITION" [-t MINUTES]: waits until the dependency condition (bsub -w's grammar,
  * over your jobs) holds. Exits 0 then; 1 when it can never hold; 124 when -t passes first.
  */
+/** bwait looks at every record at least this often, and then makes sure a dispatcher runs. */
+const FULL_LOOK_MS = 5000;
+
 export const bwait: Subcommand = async (argv, ctx) => {
   const usage = 'Usage: bwait -w "CONDITION" [-t MINUTES]';
   const p = parseCommand('bwait', argv, { flags: [], values: ['-w', '-t'] }, usage);
@@ -140,30 +144,39 @@ export const bwait: Subcommand = async (argv, ctx) => {
   const local = openLocal(ctx.config);
   const end = minutes === undefined ? Number.POSITIVE_INFINITY : Date.now() + Number(minutes) * 60_000;
   // The records are read again only when the jobs dir changed (every record is written by a
-  // rename into it), looked at every 100 ms, and at least every 5 s.
-  // A record is parsed again only when its file changed (RecordCache): thousands of finished jobs
-  // cost a stat each.
+  // rename into it: DirChanges wakes the loop then, or it looks every 100 ms without a watch), and
+  // at least every 5 s. A record is parsed again only when its file changed (RecordCache):
+  // thousands of finished jobs cost a stat each.
   let seen: bigint | undefined;
+  let looked = 0;
   const cache = new RecordCache(local.dirs);
-  for (let poll = 0; ; poll++) {
-    const stamp = jobsDirStamp(local);
-    if (poll % 50 === 0 || stamp === undefined || stamp !== seen) {
-      seen = stamp;
-      const records = cache.refresh().records;
-      const value = evaluateDependency(node, records);
-      if (value === 'yes') return Status.OK;
-      if (value === 'never') {
-        err(`bwait: the wait condition "${text}" will never be satisfied\n`);
-        return Status.FAILED;
+  const changes = new DirChanges(join(local.dirs.user, 'jobs'), (name) => name.endsWith('.json'));
+  try {
+    for (;;) {
+      const stamp = jobsDirStamp(local);
+      const due = Date.now() - looked >= FULL_LOOK_MS;
+      if (due || stamp === undefined || stamp !== seen) {
+        seen = stamp;
+        const records = cache.refresh().records;
+        const value = evaluateDependency(node, records);
+        if (value === 'yes') return Status.OK;
+        if (value === 'never') {
+          err(`bwait: the wait condition "${text}" will never be satisfied\n`);
+          return Status.FAILED;
+        }
+        if (due && select(records, { ids: [], all: true }).chosen.some((r) => !finished(r)))
+          ensureDispatcher(local.dirs, local.configPath, local.home);
+        if (due) looked = Date.now();
       }
-      if (poll % 50 === 0 && select(records, { ids: [], all: true }).chosen.some((r) => !finished(r)))
-        ensureDispatcher(local.dirs, local.configPath, local.home);
+      if (Date.now() > end) {
+        err(`bwait: the wait condition "${text}" was not satisfied within ${minutes} minute(s)\n`);
+        return Status.TIMED_OUT;
+      }
+      const wait = changes.watching ? FULL_LOOK_MS : 100;
+      await changes.next(Math.max(10, Math.min(wait, end - Date.now())));
     }
-    if (Date.now() > end) {
-      err(`bwait: the wait condition "${text}" was not satisfied within ${minutes} minute(s)\n`);
-      return Status.TIMED_OUT;
-    }
-    await sleep(100);
+  } finally {
+    changes.close();
   }
 };
 
