@@ -143,14 +143,19 @@ export async function benchLocalLsf(opts = {}) {
     '-c',
     `seq 40 | xargs -P 2 -I{} env LSB_CONTAINER_IMAGE=${image} LS_SUBCWD=${host.work} ${secure ? '/usr/bin/sudo -n ' : ''}${prefix}/bin/docker_run --config ${host.config} true`,
   ]);
-  const figures = { xargs: [], starter: [], array: [], bsubs: [], submit: [] };
+  // The floor of any job starter that is a Node process: Node's own start (`node -e ''`) before
+  // each docker run, and nothing else. What the two throughput rows can come to at best here.
+  const nodeFloor = `seq 40 | xargs -P 2 -I{} sh -c '${process.execPath} -e "" && exec docker run --rm ${image} true'`;
+  const floor = !secure ? asUser(user, host.home, ['sh', '-c', nodeFloor]) : ['sh', ['-c', nodeFloor]];
+  const figures = { xargs: [], floor: [], starter: [], array: [], bsubs: [], submit: [] };
   try {
     run(lsf('bsub', '-K', '-a', docker, 'true')); // warm up: images, caches, the dispatcher
-    // The four cases in a rotated order each round, so that each runs in every place of a round:
+    // The cases in a rotated order each round, so that each runs in every place of a round:
     // what a case leaves the host to finish (the kernel's cleanup of network namespaces and
     // mounts, the daemon's) falls on each of the others alike.
     const cases = {
       xargs: () => run(baseline).ms,
+      floor: () => run(floor).ms,
       starter: () => run(starterAlone).ms,
       array: (round) => run(lsf('bsub', '-K', '-a', docker, '-J', `a${round}[1-40]`, 'true')).ms,
       bsubs: (round) => {
@@ -246,7 +251,15 @@ export function printLocalLsf(f) {
     ratio(f.array) <= 1.1,
   );
   line('40 bsubs, then bwait / xargs', `${ratio(f.bsubs).toFixed(2)}x`, '<= 1.1x', ratio(f.bsubs) <= 1.1);
-  console.log(`    rounds: array ${spread(f.array)}; bsubs ${spread(f.bsubs)}; starter ${spread(f.starter)}`);
+  console.log(
+    `    rounds: array ${spread(f.array)}; bsubs ${spread(f.bsubs)}; starter ${spread(f.starter)}; floor ${spread(f.floor)}`,
+  );
+  line(
+    "  xargs -P 2: node -e '' then docker run (a Node start per job) / xargs",
+    `${ratio(f.floor).toFixed(2)}x`,
+    '(info)',
+    true,
+  );
   line(
     '  xargs -P 2 docker_run true (job starter alone) / xargs',
     `${ratio(f.starter).toFixed(2)}x`,
