@@ -88,7 +88,11 @@ export function adoptOrphans(d: Dispatcher, records: JobRecord[]): boolean {
     const key = `${r.id}.${r.index}`;
     if (d.runs.has(key)) continue;
     const interactive = r.interactive && (pending(r) || running(r));
-    if (!interactive && !running(r)) continue;
+    if (!interactive && !running(r)) {
+      // Ended, and recorded by the dispatcher that started it (one that handed over to this one).
+      d.adopted.delete(key);
+      continue;
+    }
     const adopted = d.adopted.get(key);
     if (jobAlive(d.local.dirs, r)) {
       if (!interactive && !adopted) d.adopted.set(key, { record: r });

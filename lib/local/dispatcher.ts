@@ -4,25 +4,29 @@ import type { Config } from '../config/schema.js';
 import { hostGpuIndexes } from '../host/gpus.js';
 import type { SubcommandContext } from '../kernel/subcommand.js';
 import { ConfigCache } from './config-cache.js';
-import { binDir, type Local, sleep } from './context.js';
+import { binDir, type Local } from './context.js';
 import { type Candidate, nextBeginTime, planDispatch, REASONS } from './dispatch-plan.js';
 import { type Adopted, adoptOrphans, handleControls } from './dispatcher-controls.js';
 import { closedBy } from './drain.js';
+import { InstallWatch } from './install-watch.js';
 import { ElementRun } from './job-run.js';
 import { type HeldLock, release, tryLock } from './lock.js';
-import {
-  type JobRecord,
-  jobPaths,
-  pending,
-  RecordCache,
-  readRecord,
-  running,
-  updateRecord,
-} from './record.js';
+import { notePendReason } from './pend-reason.js';
+import { type JobRecord, jobPaths, pending, RecordCache, readRecord, running } from './record.js';
 import { lsfTime } from './report.js';
 import { type Allocation, allocate, allocated, releaseAll } from './resources.js';
 import { listenForSubmissions } from './submit-server.js';
-import { dispatcherLockPath, ensureDispatcher, listenForWakes } from './wake.js';
+import { ensureDispatcher, listenForWakes } from './wake.js';
+
+/** What the dispatcher tells its command (dispatcher-main.ts) about leaving. */
+export interface Leaving {
+  /** Nothing to do for [local] dispatcher_idle seconds (or its user dir is gone). */
+  idle(): void;
+  /** A new install was seen: it stopped listening and dispatching; the next dispatcher takes over. */
+  handOver(): void;
+  /** After a hand-over, its last own job ended. */
+  drained(): void;
+}
 
 /** One element this dispatcher started. */
 export interface Run {
@@ -34,7 +38,6 @@ export interface Run {
 const POLL_MS = 1000;
 /** The longest a dispatcher goes without looking at every record (see wake). */
 const FULL_EVERY_MS = 5000;
-const LOCK_WAIT_MS = 5000;
 
 /**
  * The user's dispatcher on this host (one per user dir, held by dispatcher.lock): pending jobs are
@@ -56,12 +59,18 @@ export class Dispatcher {
   private stopListening?: () => void;
 
   private listening = false;
+  /** Set at a hand-over: no more turns; it leaves when the jobs it started have ended. */
+  private handingOver = false;
 
-  /** CTX (the dispatcher command's): with it, plain bsubs come in on the submit socket too. */
+  /**
+   * CTX (the dispatcher command's): with it, plain bsubs come in on the submit socket too.
+   * INSTALL: the files of the running program, watched for an upgrade (none: not watched).
+   */
   constructor(
     readonly local: Local,
-    private readonly onIdle: () => void,
+    private readonly leaving: Leaving,
     private readonly ctx?: SubcommandContext,
+    private readonly install = new InstallWatch([]),
   ) {
     this.cache = new RecordCache(local.dirs);
     this.config = local.config;
@@ -73,7 +82,8 @@ export class Dispatcher {
     // A bsub served while this dispatcher was leaving wakes (or starts) the next one.
     const wake = () =>
       this.listening ? this.wake() : ensureDispatcher(this.local.dirs, ctx?.config, this.local.home);
-    const stopSubmits = ctx && listenForSubmissions({ local: this.local, ctx, wake });
+    const current = () => !this.handingOver && !this.install.replaced();
+    const stopSubmits = ctx && listenForSubmissions({ local: this.local, ctx, wake, current });
     this.listening = true;
     this.stopListening = () => {
       this.listening = false;
@@ -85,6 +95,7 @@ export class Dispatcher {
 
   stop(): void {
     this.stopListening?.();
+    this.stopListening = undefined;
     if (this.timer) clearTimeout(this.timer);
   }
 
@@ -94,6 +105,10 @@ export class Dispatcher {
    * running and pending jobs only (RecordCache.refresh), at most FULL_EVERY_MS after a full one.
    */
   wake(full = true): void {
+    if (this.handingOver) {
+      if (this.runs.size === 0) this.leaving.drained();
+      return;
+    }
     this.full ||= full;
     if (this.queued) return;
     this.queued = true;
@@ -102,7 +117,7 @@ export class Dispatcher {
       try {
         if (!existsSync(join(this.local.dirs.user, 'jobs'))) {
           this.stopListening?.();
-          this.onIdle(); // its user dir is gone: nothing left to dispatch
+          this.leaving.idle(); // its user dir is gone: nothing left to dispatch
           return;
         }
         this.turn();
@@ -128,6 +143,10 @@ export class Dispatcher {
   turn(): void {
     this.reloadConfig();
     const full = this.full || Date.now() - this.fullAt > FULL_EVERY_MS;
+    if (full && this.install.replaced()) {
+      this.handOver();
+      return;
+    }
     if (full) this.fullAt = Date.now();
     this.full = false;
     const { records, others } = this.cache.refresh(full);
@@ -138,6 +157,18 @@ export class Dispatcher {
     const wait = poll ? POLL_MS : begin !== undefined ? Math.min(begin - now, 3600_000) : undefined;
     this.schedule(wait);
     this.checkIdle(records);
+  }
+
+  /**
+   * An upgrade: the next dispatcher (the new program) takes the user dir over at once; this one
+   * stops listening and dispatching, stays the parent of the jobs it started (their end is
+   * recorded as always; the next one sees them as adopted meanwhile) and leaves after the last.
+   */
+  private handOver(): void {
+    this.handingOver = true;
+    this.stop();
+    this.leaving.handOver();
+    this.wake();
   }
 
   private schedule(ms: number | undefined): void {
@@ -187,18 +218,8 @@ export class Dispatcher {
     return r.exclusive ? this.configOf(r).local.slots : r.slots;
   }
 
-  /** Records why the element waits, when that changed (a thousand pending jobs are not rewritten). */
   private note(r: JobRecord, reason: string): void {
-    if (r.pendReason === reason) return;
-    const paths = jobPaths(this.local.dirs, r.id, r.index);
-    const lock = tryLock(paths.lock);
-    if (!lock) return;
-    try {
-      const now = readRecord(paths.record);
-      if (now && pending(now)) updateRecord(this.local.dirs, r.id, r.index, { pendReason: reason });
-    } finally {
-      release(lock);
-    }
+    notePendReason(this.local.dirs, r, reason);
   }
 
   private tryStart(c: Candidate): 'started' | 'skipped' | { slots: boolean; foreign: boolean } {
@@ -272,16 +293,6 @@ export class Dispatcher {
       this.start();
       return;
     }
-    this.onIdle();
-  }
-}
-
-/** Takes the user dir's dispatcher lock, waiting a little for a leaving dispatcher to let go. */
-export async function takeDispatcherLock(local: Local): Promise<HeldLock | undefined> {
-  const end = Date.now() + LOCK_WAIT_MS;
-  for (;;) {
-    const lock = tryLock(dispatcherLockPath(local.dirs));
-    if (lock || Date.now() > end) return lock;
-    await sleep(100);
+    this.leaving.idle();
   }
 }

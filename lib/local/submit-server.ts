@@ -26,7 +26,8 @@ import { ensureDispatcher } from './wake.js';
  * environment, working directory and stdin (asked for only when bsub reads a script there);
  * what bsub writes goes back to the client's stdout and stderr. bsubs that wait (-K), run on the
  * terminal (-I*), or need an esub that is not this installation's own are declined before
- * anything is done: the client then runs the Node bsub, which serves them all.
+ * anything is done, and so is every bsub once a new install replaced the dispatcher's program:
+ * the client then runs the Node bsub, which serves them all.
  */
 export interface SubmitServerDeps {
   /** The dispatcher's local LSF: its user and home. */
@@ -35,6 +36,12 @@ export interface SubmitServerDeps {
   ctx: SubcommandContext;
   /** Wakes the dispatcher after a submission (or starts the next one when it has left). */
   wake: () => void;
+  /**
+   * False once this dispatcher's program was replaced on disk (an upgrade): a bsub is then
+   * declined, so that the client's Node bsub of the new install serves it, and the dispatcher is
+   * woken to hand over. Default: always current.
+   */
+  current?: () => boolean;
   /** Where a line about the socket itself goes (default: stderr, the dispatcher's log). */
   log?: (line: string) => void;
 }
@@ -121,6 +128,10 @@ async function serveOne(conn: Conversation, deps: SubmitServerDeps): Promise<voi
         ? deps.wake()
         : ensureDispatcher(local.dirs, configPath, local.home),
     accept: (args, apps) => {
+      if (deps.current && !deps.current()) {
+        deps.wake();
+        return false;
+      }
       const ok = localBackend(deps.ctx.config) && servable(args, apps, ownEsub(deps.ctx));
       if (ok) conn.send('a');
       return ok;
