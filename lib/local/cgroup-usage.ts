@@ -90,7 +90,10 @@ const listDir = (dir: string) => {
 
 /** The pids of docker's own container groups (its default cgroup parents): a short list to try first. */
 function dockerGroupPids(): string[] {
-  const v1 = listDir(`${ROOT}/memory/docker`).map((d) => `${ROOT}/memory/docker/${d}/cgroup.procs`);
+  // Only the containers' groups (a 64-hex id), not the controller's files beside them.
+  const v1 = listDir(`${ROOT}/memory/docker`)
+    .filter((d) => /^[0-9a-f]{64}$/.test(d))
+    .map((d) => `${ROOT}/memory/docker/${d}/cgroup.procs`);
   const v2 = listDir(`${ROOT}/system.slice`)
     .filter((d) => /^docker-[0-9a-f]+\.scope$/.test(d))
     .map((d) => `${ROOT}/system.slice/${d}/cgroup.procs`);

@@ -10,13 +10,15 @@ import { type FSWatcher, watch } from 'node:fs';
 export class DirChanges {
   private watcher: FSWatcher | undefined;
   private wakeWaiter: (() => void) | undefined;
-  private changed = false;
+  /** The entries that changed since the last `next`; undefined: unknown, look at everything. */
+  private changed: Set<string> | undefined = new Set();
 
   /** ACCEPT: whether a change to the entry NAME matters (a null name, unknown, always does). */
   constructor(dir: string, accept: (name: string) => boolean) {
     try {
       this.watcher = watch(dir, { persistent: false }, (_event, name) => {
-        if (name === null || accept(String(name))) this.notice();
+        if (name === null) this.notice(undefined);
+        else if (accept(String(name))) this.notice(String(name));
       });
       this.watcher.on('error', () => this.stopWatching());
     } catch {
@@ -29,21 +31,22 @@ export class DirChanges {
     return this.watcher !== undefined;
   }
 
-  /** Resolves at the first change that mattered since the last call, or after MS. */
-  next(ms: number): Promise<void> {
-    if (this.changed) {
-      this.changed = false;
-      return Promise.resolve();
-    }
+  /**
+   * Resolves at the first change that mattered since the last call, or after MS: with the names
+   * of the entries that changed meanwhile, or undefined when that is not known (the time ran out,
+   * no watch, a change without a name, the watch broke): then look at everything.
+   */
+  next(ms: number): Promise<Set<string> | undefined> {
+    if (this.changed === undefined || this.changed.size > 0) return Promise.resolve(this.take());
     return new Promise((resolve) => {
-      const done = () => {
+      const done = (timedOut: boolean) => {
         clearTimeout(timer);
         this.wakeWaiter = undefined;
-        this.changed = false;
-        resolve();
+        const names = this.take();
+        resolve(timedOut ? undefined : names);
       };
-      const timer = setTimeout(done, ms);
-      this.wakeWaiter = done;
+      const timer = setTimeout(() => done(true), ms);
+      this.wakeWaiter = () => done(false);
     });
   }
 
@@ -51,15 +54,22 @@ export class DirChanges {
     this.stopWatching();
   }
 
-  private notice(): void {
-    if (this.wakeWaiter) this.wakeWaiter();
-    else this.changed = true;
+  private take(): Set<string> | undefined {
+    const names = this.changed;
+    this.changed = new Set();
+    return names;
+  }
+
+  private notice(name: string | undefined): void {
+    if (name === undefined) this.changed = undefined;
+    else this.changed?.add(name);
+    this.wakeWaiter?.();
   }
 
   private stopWatching(): void {
     this.watcher?.close();
     this.watcher = undefined;
-    // A waiter looks again at once: it may have missed the change that broke the watch.
-    this.notice();
+    // A waiter looks again at once, at everything: it may have missed the change that broke the watch.
+    this.notice(undefined);
   }
 }
