@@ -148,16 +148,19 @@ async function runPrepared(job: PreparedJob, early: EarlySignals): Promise<numbe
  */
 async function checkImage(runtime: ContainerRuntime, job: PreparedJob, locks?: PullLocks): Promise<Config> {
   const { config, log, spec, probe } = job;
-  let layers = config.docker.pull === 'always' ? undefined : await runtime.imageLayers(spec.image.ref);
-  if (!layers) {
+  // One inspect when the image is there (each is a CLI process with podman): pulled only when
+  // the policy says always or it is absent, then asked again.
+  let found = config.docker.pull === 'always' ? undefined : await runtime.imageLayers(spec.image.ref);
+  if (found === undefined || found.kind === 'absent') {
     await ensureImage(runtime, spec.image.ref, config.docker, log, new AbortController().signal, { locks });
-    layers = await runtime.imageLayers(spec.image.ref);
+    found = await runtime.imageLayers(spec.image.ref);
   }
-  if (!layers) {
-    log.debug(`image ${spec.image.ref}: its layers cannot be read here; its symlinks are not checked`);
+  if (found.kind !== 'layers') {
+    const why = found.kind === 'absent' ? 'not found' : `its ${found.driver} store is not read here`;
+    log.debug(`image ${spec.image.ref}: ${why}; its symlinks are not checked`);
     return config;
   }
-  const problem = imagePathProblem(spec, imageLinks(layers), probe);
+  const problem = imagePathProblem(spec, imageLinks(found.dirs), probe);
   if (problem) throw new WrapperError(ExitCode.POLICY, problem.message, problem.variable);
   return config.docker.pull === 'never'
     ? config

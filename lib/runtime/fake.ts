@@ -19,6 +19,7 @@ import type {
   ControlResult,
   ExecOptions,
   FoundContainer,
+  ImageLayers,
   RunInput,
   RuntimeExec,
   Spawned,
@@ -41,6 +42,8 @@ export interface FakeScript {
   containers?: FoundContainer[];
   /** Host pids in a container (hostPids). */
   pids?: number[];
+  /** What imageLayers answers (default: present in a store it cannot read, driver "fake"). */
+  imageLayers?: ImageLayers;
   /** Every call fails as if the daemon's socket were missing. */
   daemonDown?: boolean;
   /** remove(id) fails for these ids, with this message. */
@@ -220,9 +223,9 @@ export class FakeRuntime implements ContainerRuntime {
     return known ? { ok: true } : { ok: false, absent: true, message: `No such container: ${id}` };
   }
 
-  async imageLayers(image: string): Promise<string[] | undefined> {
+  async imageLayers(image: string): Promise<ImageLayers> {
     this.record('imageLayers', image);
-    return undefined;
+    return this.script.imageLayers ?? { kind: 'unreadable', driver: 'fake' };
   }
 
   async hostPids(container: string): Promise<number[]> {

@@ -273,11 +273,18 @@ export interface ContainerRuntime {
   /** Host pids of the processes in CONTAINER (empty when it cannot tell). */
   hostPids(container: string): Promise<number[]>;
   /**
-   * The host directories of IMAGE's filesystem layers, top first (overlay2), for reading its
-   * symlinks as root; undefined when the image is absent or its storage is not read that way.
+   * The host directories of IMAGE's filesystem layers, top first (docker's overlay2, podman's
+   * overlay), for reading its symlinks as root; or that the image is absent, or present in a store
+   * that is not read that way (its driver's name).
    */
-  imageLayers(image: string): Promise<string[] | undefined>;
+  imageLayers(image: string): Promise<ImageLayers>;
 }
+
+/** What a runtime says of an image's layers (ContainerRuntime.imageLayers). */
+export type ImageLayers =
+  | { kind: 'absent' }
+  | { kind: 'layers'; dirs: string[] }
+  | { kind: 'unreadable'; driver: string };
 
 /** Where a root CLI's private files go when it acts for a user (docker_build's root session). */
 export interface RootSessionFiles {

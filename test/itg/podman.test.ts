@@ -7,12 +7,21 @@
  * sweep, exec (rootless), OOM from the kernel log (rootful).
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { IMAGES } from './helpers/docker.js';
 import { privateDirs } from './helpers/job.js';
-import { program } from './helpers/paths.js';
+import { program, STATE_DIR } from './helpers/paths.js';
 import {
   type Engine,
   type EngineName,
@@ -341,6 +350,48 @@ describe('rootless podman only', () => {
 });
 
 describe('rootful podman only', () => {
+  test("an image whose /home is a symlink into a volume: podman's overlay store is read, the job stopped, nothing made there", async () => {
+    // The attack of test/itg/attacks/closure.test.ts on podman's own store: the runtime, as root,
+    // would make the cwd's mount point through the image's /home, inside the volume on the host.
+    const ctx = mkdtempSync('/tmp/lsfd-itg-podman-symimg-');
+    writeFileSync(
+      path.join(ctx, 'Containerfile'),
+      `FROM localhost/${IMAGES.busybox}\nRUN rm -rf /home && ln -s /data/shared /home\n`,
+    );
+    const tag = `localhost/lsfd-itg-attack/symhome:${process.pid}`;
+    const built = await podmanAs('root', ['build', '-q', '-t', tag, ctx], 120_000);
+    if (built.exitCode !== 0) throw new Error(`podman build: ${describeResult(built)}`);
+    const root = mkdtempSync(path.join(STATE_DIR, 'podman-shared-'));
+    chmodSync(root, 0o755);
+    const shared = path.join(root, 'shared');
+    execFileSync('mkdir', ['-m', '0755', shared]);
+    try {
+      const conf = sudoDir.write(
+        'symimg.conf',
+        `[docker]\nengine = podman\n[paths]\ntmp_root = ${tmpRoot}\n[volumes]\nallow[] = ${root}\n`,
+      );
+      const id = job();
+      const r = await engine('rootful podman').run(TEST_USER, ['echo JOB-RAN'], {
+        cwd: work,
+        config: conf,
+        image: tag,
+        env: { LSB_JOBID: id, LSF_DOCKER_VOLUMES: `${shared}:/data/shared` },
+      });
+      expect({ made: readdirSync(shared), ran: r.stdout.includes('JOB-RAN') }).toEqual({
+        made: [],
+        ran: false,
+      });
+      expect(r.exitCode).toBe(213);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toMatch(/through the image's own symlinks/);
+      await expectNothingLeft(engine('rootful podman'), id);
+    } finally {
+      await podmanAs('root', ['rmi', '-f', tag]);
+      rmSync(ctx, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   test("an OOM kill is told from the kernel's log (podman reports none): 137 and one line", async () => {
     const oom = sudoDir.write(
       'oom.conf',

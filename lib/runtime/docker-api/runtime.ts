@@ -1,12 +1,13 @@
 import type { JobFiles } from '../../host/private-dir.js';
 import type { Logger } from '../../kernel/log/logger.js';
 import { quoteArgv } from '../../kernel/quote.js';
-import { matchingLabels, parseGraphDriver, parseInspect } from '../docker/find.js';
+import { graphDriverLayers, matchingLabels, parseInspect } from '../docker/find.js';
 import { DockerRuntime } from '../docker/runtime.js';
 import type {
   ContainerControl,
   ControlResult,
   FoundContainer,
+  ImageLayers,
   RunInput,
   RuntimeExec,
   Spawned,
@@ -78,14 +79,14 @@ export class DockerApiRuntime extends DockerRuntime {
   }
 
   /** The image's overlay2 layer dirs from the image's inspect answer, as the CLI's {{json .GraphDriver}}. */
-  override async imageLayers(image: string): Promise<string[] | undefined> {
+  override async imageLayers(image: string): Promise<ImageLayers> {
     const answer = await this.short({ method: 'GET', path: `/images/${image}/json` });
-    if (answer.status !== 200) return undefined;
+    if (answer.status !== 200) return { kind: 'absent' };
     try {
       const driver = (JSON.parse(answer.text) as { GraphDriver?: unknown }).GraphDriver;
-      return parseGraphDriver(JSON.stringify(driver ?? null));
+      return graphDriverLayers(JSON.stringify(driver ?? null));
     } catch {
-      return undefined;
+      return { kind: 'unreadable', driver: 'unknown' };
     }
   }
 

@@ -1,4 +1,4 @@
-import type { FoundContainer } from '../types.js';
+import type { FoundContainer, ImageLayers } from '../types.js';
 
 /** The fields of `docker container inspect` the wrapper reads. */
 interface InspectJson {
@@ -77,19 +77,32 @@ export function parseTopPids(stdout: string): number[] {
     .map(Number);
 }
 
-/** The layer directories (top first) of `image inspect --format '{{json .GraphDriver}}'` for overlay2. Pure. */
+/**
+ * The stores whose layers are plain directories of the image's files, with the kernel overlay's
+ * whiteouts: docker's overlay2 and containers/storage's overlay (podman), the same GraphDriver
+ * shape (UpperDir, then LowerDir's colon-separated dirs).
+ */
+const OVERLAY_DRIVERS = new Set(['overlay2', 'overlay']);
+
+/** The layer directories (top first) of `image inspect --format '{{json .GraphDriver}}'` for an overlay store. Pure. */
 export function parseGraphDriver(stdout: string): string[] | undefined {
+  const read = graphDriverLayers(stdout);
+  return read.kind === 'layers' ? read.dirs : undefined;
+}
+
+/** The same as an answer for a present image: its layer dirs, or the driver whose store is not read. Pure. */
+export function graphDriverLayers(stdout: string): ImageLayers {
+  let g: { Name?: unknown; Data?: { UpperDir?: unknown; LowerDir?: unknown } | null };
   try {
-    const g = JSON.parse(stdout) as {
-      Name?: unknown;
-      Data?: { UpperDir?: unknown; LowerDir?: unknown } | null;
-    };
-    if (g.Name !== 'overlay2' || typeof g.Data?.UpperDir !== 'string') return undefined;
-    const lower =
-      typeof g.Data.LowerDir === 'string' && g.Data.LowerDir !== '' ? g.Data.LowerDir.split(':') : [];
-    const layers = [g.Data.UpperDir, ...lower];
-    return layers.every((l) => l.startsWith('/')) ? layers : undefined;
+    g = JSON.parse(stdout) as typeof g;
   } catch {
-    return undefined;
+    return { kind: 'unreadable', driver: 'unknown' };
   }
+  const driver = typeof g?.Name === 'string' && g.Name !== '' ? g.Name : 'unknown';
+  if (!OVERLAY_DRIVERS.has(driver) || typeof g.Data?.UpperDir !== 'string')
+    return { kind: 'unreadable', driver };
+  const lower =
+    typeof g.Data.LowerDir === 'string' && g.Data.LowerDir !== '' ? g.Data.LowerDir.split(':') : [];
+  const dirs = [g.Data.UpperDir, ...lower];
+  return dirs.every((l) => l.startsWith('/')) ? { kind: 'layers', dirs } : { kind: 'unreadable', driver };
 }

@@ -5,6 +5,7 @@ import type {
   ControlResult,
   ExecOptions,
   FoundContainer,
+  ImageLayers,
   ImageStore,
   RunInput,
   RuntimeCapabilities,
@@ -14,7 +15,7 @@ import type {
 import { dockerPullArgv, dockerRunArgv } from './argv/run.js';
 import { DockerClassifier } from './classify.js';
 import { type ControlArgv, controlResult, DOCKER_CONTROL_ARGV, DockerControl } from './control.js';
-import { matchingLabels, parseGraphDriver, parseIds, parseInspect, parseTopPids, psArgv } from './find.js';
+import { graphDriverLayers, matchingLabels, parseIds, parseInspect, parseTopPids, psArgv } from './find.js';
 import { DockerImageStore } from './images.js';
 
 export const DOCKER_CAPABILITIES: RuntimeCapabilities = {
@@ -115,9 +116,9 @@ export class DockerRuntime implements ContainerRuntime {
     return controlResult(await this.exec.call(this.controlArgv.remove(id)), this.classify);
   }
 
-  async imageLayers(image: string): Promise<string[] | undefined> {
+  async imageLayers(image: string): Promise<ImageLayers> {
     const r = await this.exec.call(['image', 'inspect', '--format', '{{json .GraphDriver}}', '--', image]);
-    return r.exitCode === 0 ? parseGraphDriver(r.stdout) : undefined;
+    return r.exitCode === 0 ? graphDriverLayers(r.stdout) : { kind: 'absent' };
   }
 
   async hostPids(container: string): Promise<number[]> {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { describe, expect, test } from '@jest/globals';
 import { imageLinks } from '../../../lib/host/image-layers.js';
 import { imagePathProblem } from '../../../lib/policy/image-paths.js';
-import { parseGraphDriver } from '../../../lib/runtime/docker/find.js';
+import { graphDriverLayers, parseGraphDriver } from '../../../lib/runtime/docker/find.js';
 import { jobEnv, specFor, testHost } from '../helpers/fixtures.js';
 
 const links = (table: Record<string, string>) => ({ readlink: (p: string) => table[p] });
@@ -38,14 +38,32 @@ describe('imagePathProblem', () => {
 });
 
 describe('the layers of an image', () => {
-  test('overlay2 GraphDriver JSON, top layer first; anything else unknown', () => {
-    expect(
-      parseGraphDriver(
-        JSON.stringify({ Name: 'overlay2', Data: { UpperDir: '/u/diff', LowerDir: '/l1/diff:/l2/diff' } }),
-      ),
-    ).toEqual(['/u/diff', '/l1/diff', '/l2/diff']);
+  test("overlay2 (docker) and overlay (podman's containers/storage) GraphDriver JSON, top layer first; anything else unknown", () => {
+    for (const Name of ['overlay2', 'overlay'])
+      expect(
+        parseGraphDriver(
+          JSON.stringify({ Name, Data: { UpperDir: '/u/diff', LowerDir: '/l1/diff:/l2/diff' } }),
+        ),
+      ).toEqual(['/u/diff', '/l1/diff', '/l2/diff']);
     expect(parseGraphDriver(JSON.stringify({ Name: 'btrfs', Data: {} }))).toBeUndefined();
     expect(parseGraphDriver('not json')).toBeUndefined();
+  });
+
+  test('graphDriverLayers names the driver it does not read, and refuses relative dirs', () => {
+    expect(graphDriverLayers(JSON.stringify({ Name: 'overlay', Data: { UpperDir: '/u/diff' } }))).toEqual({
+      kind: 'layers',
+      dirs: ['/u/diff'],
+    });
+    expect(graphDriverLayers(JSON.stringify({ Name: 'vfs', Data: null }))).toEqual({
+      kind: 'unreadable',
+      driver: 'vfs',
+    });
+    expect(graphDriverLayers(JSON.stringify({ Name: 'overlay2', Data: { UpperDir: 'u/diff' } }))).toEqual({
+      kind: 'unreadable',
+      driver: 'overlay2',
+    });
+    expect(graphDriverLayers('null')).toEqual({ kind: 'unreadable', driver: 'unknown' });
+    expect(graphDriverLayers('{')).toEqual({ kind: 'unreadable', driver: 'unknown' });
   });
 
   test('the topmost layer with an entry decides; a whiteout hides the lower link', () => {

@@ -147,7 +147,7 @@ describe('the API runtime against a daemon', () => {
     await expect(none.imagePresent(IMAGE)).rejects.toMatchObject({ code: 215 });
   });
 
-  test("imageLayers: overlay2's upper then lower dirs from the inspect answer; another driver or none: undefined", async () => {
+  test("imageLayers: overlay2's upper then lower dirs from the inspect answer; another driver: unreadable, named; none: absent", async () => {
     const graph = (name: string) =>
       JSON.stringify({
         Id: 'sha256:1',
@@ -163,9 +163,12 @@ describe('the API runtime against a daemon', () => {
         { method: 'GET', prefix: '/images/', status: 404, body: '{"message":"No such image"}' },
       ],
     });
-    expect(await runtime.imageLayers(IMAGE)).toEqual(['/var/lib/docker/overlay2/u/diff', '/l1', '/l2']);
-    expect(await runtime.imageLayers('vfs:1')).toBeUndefined();
-    expect(await runtime.imageLayers('other:1')).toBeUndefined();
+    expect(await runtime.imageLayers(IMAGE)).toEqual({
+      kind: 'layers',
+      dirs: ['/var/lib/docker/overlay2/u/diff', '/l1', '/l2'],
+    });
+    expect(await runtime.imageLayers('vfs:1')).toEqual({ kind: 'unreadable', driver: 'vfs' });
+    expect(await runtime.imageLayers('other:1')).toEqual({ kind: 'absent' });
   });
 
   test('find: the listed containers inspected, one removed meanwhile skipped, labels checked again', async () => {
