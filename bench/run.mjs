@@ -1,4 +1,4 @@
-// npm run bench [-- --runs N] [--profile] [--only time,memory,growth] (docker only)
+// npm run bench [-- --runs N] [--profile] [--only time,memory,growth,podman] [--runtime podman]
 //
 // What a job costs through the wrapper, each figure beside its baseline, in one run (about three
 // minutes; it stops by itself, with fewer runs if a deadline passes):
@@ -8,7 +8,11 @@
 //   2. memory: peak RSS of the wrapper plus its children (sampled from /proc) during
 //      `docker_run sleep 2` through each transport, vs a plain `docker run --rm IMAGE sleep 2`;
 //   3. growth: `docker_run --dry-run` with 10,000 environment variables, 1,000 supplementary groups
-//      and 100 volumes (together and one at a time) vs a plain dry run, interleaved.
+//      and 100 volumes (together and one at a time) vs a plain dry run, interleaved;
+//   4. podman: `docker_run true` on rootless podman (as the secure test user) and on rootful
+//      podman (through the sudo rule) vs `podman run --rm IMAGE true` as the same user and as root,
+//      interleaved, and the peak RSS of `docker_run sleep 2` on rootless podman (--runtime podman:
+//      only this part).
 // --profile also writes a CPU profile of the heavy dry run and prints where its time goes.
 // Then bench/local-lsf.mjs, when present, prints its own rows (the local LSF's costs).
 // Runs as root, starting every command with setpriv as the docker-group test user (lsfd-dock,
@@ -44,11 +48,11 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: process.env.BENCH_RUNS ?? '20' },
     runtime: { type: 'string', default: 'docker' },
     profile: { type: 'boolean', default: false },
-    only: { type: 'string', default: 'time,memory,growth' },
+    only: { type: 'string', default: 'time,memory,growth,podman' },
   },
 });
 const runs = Number(opts.runs);
-const only = new Set(opts.only.split(','));
+const only = new Set(opts.runtime === 'podman' ? ['podman'] : opts.only.split(','));
 const loadAverage = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const loadAtStart = loadAverage();
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -65,11 +69,9 @@ const N_GROUPS = 1_000;
 const N_VOLUMES = 100;
 const FIRST_FAKE_GID = 3_000_000;
 
-if (opts.runtime !== 'docker') {
-  console.log(
-    `${opts.runtime}: not measured by this bench (docker only; podman's jobs are proven in test/itg/podman.test.ts)`,
-  );
-  process.exit(0);
+if (opts.runtime !== 'docker' && opts.runtime !== 'podman') {
+  console.log(`--runtime ${opts.runtime}: not measured by this bench (docker or podman)`);
+  process.exit(2);
 }
 
 execFileSync('bash', [path.join(repo, 'scripts/install.sh'), prefix], { stdio: 'ignore' });
@@ -114,11 +116,54 @@ process.on('exit', cleanup);
  * undefined.
  */
 function secureCase() {
-  let account;
+  const etc = sudoSetup();
+  if (!etc) return undefined;
+  const conf = path.join(etc, 'bench.conf');
+  writeFileSync(conf, '[docker]\npull = missing\n', { mode: 0o644 });
+  const { uid: u, gid: g, home: h, groups } = secureAccount;
+  return () => [
+    'setpriv',
+    [
+      `--reuid=${u}`,
+      `--regid=${g}`,
+      `--groups=${groups.join(',')}`,
+      '--',
+      `${prefix}/bin/lsf-docker`,
+      'sudo',
+      'docker_run',
+      '--config',
+      conf,
+      'true',
+    ],
+    { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: h, LSB_CONTAINER_IMAGE: image, LS_SUBCWD: h },
+    h,
+  ];
+}
+
+/** SECUREUSER's account: uid, gid, home, groups; undefined when there is no such user. */
+function accountOf(name) {
   try {
-    account = execFileSync('getent', ['passwd', secureUser], { encoding: 'utf8' }).split(':');
-    const groups = execFileSync('id', ['-nG', secureUser], { encoding: 'utf8' }).trim().split(/\s+/);
-    if (groups.includes('docker')) return undefined;
+    const [, , u, g, , h] = execFileSync('getent', ['passwd', name], { encoding: 'utf8' }).split(':');
+    const groups = execFileSync('id', ['-G', name], { encoding: 'utf8' }).trim().split(/\s+/);
+    const names = execFileSync('id', ['-nG', name], { encoding: 'utf8' }).trim().split(/\s+/);
+    return { uid: Number(u), gid: Number(g), home: h, groups, inDockerGroup: names.includes('docker') };
+  } catch {
+    return undefined;
+  }
+}
+const secureAccount = accountOf(secureUser);
+
+let sudoEtc;
+/**
+ * Once: a sudo rule for this prefix (scripts/lib/sudo.sh, removed at the end) and a dir in
+ * /etc/lsf-docker (the only place a program run through sudo reads a config from), when
+ * SECUREUSER exists outside the docker group and sudo is here; the dir, else undefined.
+ */
+function sudoSetup() {
+  if (sudoEtc !== undefined) return sudoEtc || undefined;
+  sudoEtc = '';
+  if (!secureAccount || secureAccount.inDockerGroup) return undefined;
+  try {
     execFileSync('sh', ['-c', 'command -v sudo visudo'], { stdio: 'ignore' });
   } catch {
     return undefined;
@@ -143,27 +188,8 @@ function secureCase() {
     rmSync(rule, { force: true });
     rmSync(etc, { recursive: true, force: true });
   });
-  const conf = path.join(etc, 'bench.conf');
-  writeFileSync(conf, '[docker]\npull = missing\n', { mode: 0o644 });
-  const [, , u, g, , h] = account;
-  const groups = execFileSync('id', ['-G', secureUser], { encoding: 'utf8' }).trim().split(/\s+/);
-  return () => [
-    'setpriv',
-    [
-      `--reuid=${u}`,
-      `--regid=${g}`,
-      `--groups=${groups.join(',')}`,
-      '--',
-      `${prefix}/bin/lsf-docker`,
-      'sudo',
-      'docker_run',
-      '--config',
-      conf,
-      'true',
-    ],
-    { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: h, LSB_CONTAINER_IMAGE: image, LS_SUBCWD: h },
-    h,
-  ];
+  sudoEtc = etc;
+  return etc;
 }
 
 /** [file, args, env] running argv as the test user, with only the given environment. */
@@ -305,9 +331,9 @@ function treeMemory(root) {
 }
 
 /** Runs argv, sampling its process tree every 20 ms: peak summed VmRSS and RssAnon, summed VmHWM, in MB. */
-function peakMemory([file, args, env]) {
+function peakMemory([file, args, env, cwd]) {
   return new Promise((resolve, reject) => {
-    const child = spawn(file, args, { cwd: home, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(file, args, { cwd: cwd ?? home, env, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => {
       stderr += d;
@@ -427,6 +453,94 @@ const gOld = (only.has('growth') ? interleave : none)(
   'growth (setpriv)',
 );
 
+// --- 4. podman: docker_run on podman beside podman run, rootless and rootful --------------------
+// Rootless as the secure test user (podman keeps a store per user: docker_run and `podman run`
+// as the same user, the baseline with the XDG_RUNTIME_DIR the wrapper gives podman); rootful
+// through the sudo rule (docker_run as root for the user) beside `podman run` as root. Both
+// stores need the image (scripts/provision.sh podman).
+function podmanSetup() {
+  if (!only.has('podman')) return undefined;
+  const etc = sudoSetup();
+  const why = !secureAccount
+    ? `no user ${secureUser}`
+    : !etc
+      ? `no sudo rule for ${secureUser} (in the docker group, or no sudo)`
+      : undefined;
+  const store = (asRoot) =>
+    spawnSync('podman', ['image', 'exists', image], {
+      ...(asRoot ? {} : { uid: secureAccount.uid, gid: secureAccount.gid }),
+      cwd: '/',
+      env: {
+        PATH: '/usr/bin:/bin',
+        HOME: asRoot ? '/root' : secureAccount.home,
+        XDG_RUNTIME_DIR: `/run/user/${secureAccount?.uid}`,
+      },
+      stdio: 'ignore',
+    }).status === 0;
+  const missing =
+    why ??
+    (!store(false)
+      ? `${image} not in ${secureUser}'s podman store`
+      : !store(true)
+        ? `${image} not in root's podman store`
+        : undefined);
+  if (missing) {
+    console.log(`podman: not measured (${missing}; scripts/provision.sh podman provisions it)`);
+    return undefined;
+  }
+  const conf = (dir, name) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, '[docker]\nengine = podman\npull = missing\n[resources]\nunenforceable = warn\n', {
+      mode: 0o644,
+    });
+    return file;
+  };
+  return { rootless: conf(confDir, 'podman-rootless.conf'), rootful: conf(etc, 'podman-rootful.conf') };
+}
+const podman = podmanSetup();
+const asSecure = (argv, env = {}) => {
+  const { uid: u, gid: g, home: h, groups } = secureAccount;
+  return [
+    'setpriv',
+    [`--reuid=${u}`, `--regid=${g}`, `--groups=${groups.join(',')}`, '--', ...argv],
+    { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: h, ...env },
+    h,
+  ];
+};
+const secureJob = () => ({ LSB_CONTAINER_IMAGE: image, LS_SUBCWD: secureAccount.home });
+const xdg = () => ({ XDG_RUNTIME_DIR: `/run/user/${secureAccount.uid}` });
+const rootPodman = (argv) => [
+  'podman',
+  argv,
+  // root's PATH: rootful podman's network plugins run iptables from sbin.
+  { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', HOME: '/root' },
+  '/root',
+];
+const pt = (podman ? interleave : none)(
+  {
+    rootlessPlain: () => asSecure(['podman', 'run', '--rm', image, 'true'], xdg()),
+    rootless: () => asSecure([`${prefix}/bin/docker_run`, '--config', podman.rootless, 'true'], secureJob()),
+    rootfulPlain: () => rootPodman(['run', '--rm', image, 'true']),
+    rootful: () =>
+      asSecure(
+        [`${prefix}/bin/lsf-docker`, 'sudo', 'docker_run', '--config', podman.rootful, 'true'],
+        secureJob(),
+      ),
+  },
+  'podman',
+);
+const podmanMemory = { plain: [], wrapper: [] };
+for (let i = 0; i < (podman ? 3 : 0); i++) {
+  podmanMemory.plain.push(
+    await sampleMemory(asSecure(['podman', 'run', '--rm', image, 'sleep', '2'], xdg())),
+  );
+  podmanMemory.wrapper.push(
+    await sampleMemory(
+      asSecure([`${prefix}/bin/docker_run`, '--config', podman.rootless, 'sleep', '2'], secureJob()),
+    ),
+  );
+}
+
 // --- report -------------------------------------------------------------------------------
 const rows = [];
 /** A row: the medians of VALUES and BASES, and the median of their ratios pair by pair (same round). */
@@ -488,6 +602,26 @@ row(`  ${N_GROUPS} supplementary groups only (unknown to /etc/group)`, m(g.group
 row(`  ${N_VOLUMES} volumes only`, m(g.volumes), m(g.plain), 'ms', '');
 row('  the floor: node -e "" with the heavy inputs  vs  without', m(g.nodeHeavy), m(g.nodePlain), 'ms', '');
 row('  the heavy dry run through setpriv, timed around the spawn', m(gOld.heavy), m(gOld.plain), 'ms', '');
+row(
+  `docker_run true on rootless podman (as ${secureUser})  vs  podman run --rm IMAGE true`,
+  m(pt.rootless),
+  m(pt.rootlessPlain),
+  'ms',
+  '',
+);
+row(
+  '  on rootful podman: lsf-docker sudo docker_run true  vs  podman run --rm IMAGE true as root',
+  m(pt.rootful),
+  m(pt.rootfulPlain),
+  'ms',
+  '',
+);
+const podmanMemoryRows = [
+  ['rss', 'peak RSS, wrapper + children (docker_run sleep 2, rootless podman)  vs  podman run'],
+  ['anon', '  of which anonymous (RssAnon)'],
+];
+for (const [key, what] of podmanMemory.wrapper.length > 0 ? podmanMemoryRows : [])
+  row(what, peak(podmanMemory.wrapper, key), peak(podmanMemory.plain, key), 'MB', '');
 const widths = [0, 1, 2, 3, 4].map((c) =>
   Math.max(...rows.map((r) => r[c].length), ['what', 'median', 'baseline', 'ratio', 'aim'][c].length),
 );
@@ -499,6 +633,7 @@ console.log(
 console.log(line(['what', 'median', 'baseline', 'ratio', 'aim']));
 for (const r of rows) console.log(line(r));
 for (const transport of ['api', 'cli']) {
+  if (memory[transport].length === 0) continue;
   const byName = memory[transport].at(-1)?.byName ?? {};
   console.log(
     `  VmHWM by process (${transport}): ${Object.entries(byName)
@@ -506,7 +641,14 @@ for (const transport of ['api', 'cli']) {
       .join(', ')}`,
   );
 }
-console.log('podman: not measured by this bench (docker only; podman is proven in test/itg/podman.test.ts)');
+if (podmanMemory.wrapper.length > 0) {
+  const byName = podmanMemory.wrapper.at(-1)?.byName ?? {};
+  console.log(
+    `  VmHWM by process (rootless podman): ${Object.entries(byName)
+      .map(([n, mb]) => `${n} ${mb.toFixed(1)} MB`)
+      .join(', ')}`,
+  );
+}
 
 if (opts.profile) {
   const profDir = mkdtempSync('/tmp/lsfd-bench-prof-');
