@@ -116,3 +116,19 @@ export async function leftoverContainers(uid: number): Promise<string[]> {
     .filter((line) => line.split('\t')[1]?.startsWith(`${ITG_TMP_ROOT}/`))
     .map((line) => line.split('\t')[0] ?? '');
 }
+
+/**
+ * What an attack through the image's own symlinks (its /home into a volume) is judged by, from
+ * outside: what appeared in the volume (MADE), whether the job's `echo JOB-RAN` ran, its status,
+ * how many lines it said and whether the mount check named the image's symlinks. A stopped
+ * attack is SYMLINK_ATTACK_STOPPED.
+ */
+export const symlinkAttackOutcome = (r: RunResult, made: string[]) => ({
+  made,
+  ran: r.stdout.includes('JOB-RAN'),
+  status: r.exitCode,
+  lines: r.stderr.trim().split('\n').length,
+  named: /through the image's own symlinks/.test(r.stderr),
+});
+
+export const SYMLINK_ATTACK_STOPPED = { made: [], ran: false, status: 213, lines: 1, named: true };
