@@ -44,9 +44,18 @@ function localFacts(image: string, info: ImageInfo): ImageFacts {
   };
 }
 
-/** The registry's answer as facts, or the failed check that says why there are none. Pure. */
-export function remoteFacts(image: string, ref: ImageRef, r: Resolution): ImageFacts | ImageCheck {
+/**
+ * The registry's answer as facts, or the failed check that says why there are none; NOTHERE:
+ * the engine said the image is not on this host (false: it could not be asked). Pure.
+ */
+export function remoteFacts(
+  image: string,
+  ref: ImageRef,
+  r: Resolution,
+  notHere = true,
+): ImageFacts | ImageCheck {
   const fail = (detail: string): ImageCheck => ({ level: 'fail', name: 'registry', detail });
+  const and = (what: string) => (notHere ? `not on this host, and ${what}` : what);
   switch (r.kind) {
     case 'found':
       return {
@@ -68,9 +77,26 @@ export function remoteFacts(image: string, ref: ImageRef, r: Resolution): ImageF
     case 'refused':
       return fail(`${ref.registry} refused your credentials`);
     case 'needs-login':
-      return fail(`not on this host, and ${ref.registry} wants a login (docker login ${ref.registry})`);
+      return fail(and(`${ref.registry} wants a login (docker login ${ref.registry})`));
     default:
-      return fail(`not on this host, and ${ref.registry} did not answer (${r.detail})`);
+      return fail(and(`${ref.registry} did not answer (${r.detail})`));
+  }
+}
+
+/** The image as this host's engine has it; or, when the caller cannot reach the engine at all, why. */
+async function localImage(
+  runtime: ReturnType<typeof imagesContext>['runtime'],
+  image: string,
+): Promise<{ info: ImageInfo | undefined } | { unreachable: string; denied: boolean }> {
+  try {
+    return { info: await runtime.imageStore.inspect(image) };
+  } catch (err) {
+    if (!isWrapperError(err) || err.code !== ExitCode.DAEMON_UNREACHABLE) throw err;
+    const denied = /permission denied/i.test(err.message);
+    const why = denied
+      ? `${runtime.name}: you may not reach the engine on this host (jobs start through the sudo rule)`
+      : err.message;
+    return { unreachable: why, denied };
   }
 }
 
@@ -87,18 +113,27 @@ async function checksFor(configPath: string | undefined, text: string): Promise<
       detail: `${parsed.ref.registry} is not in [images] allow_registries`,
     });
   const host = parsePlatform(config.images.platform);
-  const info = await runtime.imageStore.inspect(image);
-  if (info) {
-    const facts = localFacts(image, info);
+  const local = await localImage(runtime, image);
+  if ('info' in local && local.info) {
+    const facts = localFacts(image, local.info);
     facts.shell = await runtime.imageStore.probeShell(image);
     return [...checks, ...imageChecks(facts, host)];
   }
+  // An engine the caller may not reach (the secure deployment: jobs start through the sudo rule,
+  // which does not list doctor): the registry's answer is what there is, said as such.
+  if ('unreachable' in local)
+    checks.push({
+      level: local.denied ? 'info' : 'warn',
+      name: 'runtime',
+      detail: `${local.unreachable}; the registry was asked instead, /bin/sh not tried`,
+    });
   const { client } = openRegistry(parsed.ref, {
     insecure: config.images.insecureRegistries,
     dockerConfig: readUserDockerConfig(home, true, () => ''),
     signal: AbortSignal.timeout(Math.max(config.images.checkTimeout, 10) * 1000),
   });
-  const facts = remoteFacts(image, parsed.ref, await resolveImage(client, host, { describe: true }));
+  const answer = await resolveImage(client, host, { describe: true });
+  const facts = remoteFacts(image, parsed.ref, answer, !('unreachable' in local));
   return [...checks, ...('level' in facts ? [facts] : imageChecks(facts, host))];
 }
 

@@ -12,7 +12,7 @@ import { chmod, chown, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { storeBytes } from '../../lib/job/image/store-bytes.js';
-import { docker, dockerOk, IMAGES } from './helpers/docker.js';
+import { docker, dockerOk, IMAGES, REGISTRY } from './helpers/docker.js';
 import { dockerRun, itgConfig } from './helpers/job.js';
 import { throughSudo } from './helpers/mode.js';
 import { program, STATE_DIR } from './helpers/paths.js';
@@ -175,6 +175,22 @@ describe('lsf-docker doctor --image', () => {
     expect(busybox.stdout).toMatch(/^WARN user +unset \(root\): the image expects root/m);
     expect(busybox.stdout).toMatch(/^info size +1\.9 MiB, 1 layer\(s\)$/m);
     expect(busybox.stdout).toMatch(/fit for batch jobs$/);
+  });
+
+  test("a user who may not reach the engine (the secure deployment) gets the registry's answer, said as such", async () => {
+    const conf = await writeConfig(`[images]\ninsecure_registries[] = ${REGISTRY.address}\n`);
+    const r = await runAs(
+      TEST_USER,
+      [program('lsf-docker'), '--config', conf, 'doctor', '--image', REGISTRY.busybox],
+      { timeout: 120_000 },
+    );
+    expect(r.stdout).toMatch(
+      /^info runtime +docker: you may not reach the engine on this host \(jobs start through the sudo rule\); the registry was asked instead, \/bin\/sh not tried$/m,
+    );
+    // Asked without credentials (the user has none for it): the registry's own answer, not "FAIL runtime".
+    expect(r.stdout).toMatch(/^FAIL registry +127\.0\.0\.1:5000 wants a login/m);
+    expect(r.stdout).not.toMatch(/^FAIL runtime/m);
+    expect(r.exitCode).toBe(1);
   });
 
   test('an image that is not on this host nor in a registry that answers', async () => {

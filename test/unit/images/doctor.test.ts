@@ -170,7 +170,12 @@ describe('the image doctor', () => {
     });
     expect(remoteFacts('x', ref, { kind: 'needs-login' })).toMatchObject({
       level: 'fail',
-      detail: expect.stringMatching(/wants a login/),
+      detail: expect.stringMatching(/^not on this host, and reg\.example\.org wants a login/),
+    });
+    // The engine could not be asked (a user outside the docker group): nothing said of this host.
+    expect(remoteFacts('x', ref, { kind: 'unreachable', detail: 'ECONNREFUSED' }, false)).toMatchObject({
+      level: 'fail',
+      detail: 'reg.example.org did not answer (ECONNREFUSED)',
     });
     const found = remoteFacts('x', ref, {
       kind: 'found',
