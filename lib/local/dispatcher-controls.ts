@@ -5,6 +5,7 @@ import { controlPending, jobAlive, takeControl } from './controls.js';
 import { TERM } from './job-finish.js';
 import type { ElementRun } from './job-run.js';
 import { type JobRecord, pending, running, updateRecord } from './record.js';
+import { takeTermNote, writeTermNote } from './term-note.js';
 
 /** A running element found after a restart: its job lives on, but this dispatcher is not its parent. */
 export interface Adopted {
@@ -63,14 +64,20 @@ function controlAdopted(d: Dispatcher, a: Adopted, control: string): void {
       // gone
     }
   };
+  // Why it ends, for this dispatcher's record of a lost run and for a live parent's -o file (one
+  // that handed over to this dispatcher and still waits for the job).
+  const ending = (term: string) => {
+    a.term ??= term;
+    writeTermNote(d.local.dirs, a.record.id, a.record.index, a.term);
+  };
   if (control === 'STOP') send(a.record.app ? 'SIGTSTP' : 'SIGSTOP');
   else if (control === 'CONT') send('SIGCONT');
   else if (control === 'FORCE' || control === 'SIGKILL') {
-    a.term = TERM.owner;
+    ending(TERM.owner);
     send('SIGKILL');
   } else if (control.startsWith('SIG')) send(control);
   else {
-    a.term = TERM.owner;
+    ending(TERM.owner);
     void terminate(send, d.local.config.job.terminateInterval, () => !jobAlive(d.local.dirs, a.record));
   }
 }
@@ -99,6 +106,7 @@ export function adoptOrphans(d: Dispatcher, records: JobRecord[]): boolean {
       continue;
     }
     d.adopted.delete(key);
+    takeTermNote(d.local.dirs, r.id, r.index); // no parent left to read it
     if (r.rerunnable && !interactive && !adopted?.term) {
       updateRecord(
         d.local.dirs,

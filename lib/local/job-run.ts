@@ -22,6 +22,7 @@ import { sendMail } from './mail.js';
 import { type JobRecord, jobPaths, updateRecord } from './record.js';
 import { renderOutputFile } from './report.js';
 import type { Allocation } from './resources.js';
+import { takeTermNote } from './term-note.js';
 import { UsageSampler } from './usage.js';
 
 /** What bkill, bstop, bresume and brequeue ask of a running element (the kill request file's text). */
@@ -210,8 +211,10 @@ export class ElementRun {
     const status = exitStatus(exit.code, exit.signal);
     const paths = jobPaths(this.ctx.dirs, this.record.id, this.record.index);
     const said = readEnding(`${spoolTail(paths.errSpool)}\n${spoolTail(paths.out)}`, status);
-    if (this.term) await removeLeftoverContainers(this.config, this.record);
-    const term = this.term ?? said.term;
+    // A dispatcher that took over (a new install) ended it for a bkill: its reason, as our own.
+    const noted = takeTermNote(this.ctx.dirs, this.record.id, this.record.index);
+    if (this.term ?? noted) await removeLeftoverContainers(this.config, this.record);
+    const term = this.term ?? noted ?? said.term;
     const failure = exit.error ? `cannot start ${started.argv[0]}: ${exit.error.message}` : said.failure;
     return { status, term, failure };
   }

@@ -110,6 +110,11 @@ export interface JobPaths {
   lock: string;
   /** Written by bkill/bstop/bresume: what the dispatcher should do. */
   kill: string;
+  /**
+   * Why a dispatcher that adopted the element ended it (TERM_OWNER, ...), for the dispatcher that
+   * is still its parent (one that handed over to a new install) to put in its -o file.
+   */
+  term: string;
 }
 
 export function jobPaths(dirs: Pick<StateDirs, 'user'>, id: number, index: number): JobPaths {
@@ -122,6 +127,7 @@ export function jobPaths(dirs: Pick<StateDirs, 'user'>, id: number, index: numbe
     errSpool: `${base}.err`,
     lock: `${base}.lock`,
     kill: `${base}.kill`,
+    term: `${base}.term`,
   };
 }
 

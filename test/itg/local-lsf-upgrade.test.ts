@@ -141,3 +141,30 @@ test('a new install takes over at once; the old dispatcher sees its own job to i
     new RegExp(`dispatcher ${old} leaves: the last job it started ended`),
   );
 }, 120_000);
+
+test("a bkill during a hand-over: the new dispatcher signals the job, its parent's -o file says TERM_OWNER", async () => {
+  const long = jobIdOf(await lsf(['bsub', '-o', 'long.out', 'sleep 60']));
+  await until('the long job to run', async () => (await states()).get(long)?.startsWith('RUN') ?? false);
+  const parent = await dispatcherPid();
+  install();
+  // Any command wakes the parent, whose next look sees the new install and hands over.
+  await until(
+    'a new dispatcher',
+    async () => {
+      await lsf(['bjobs']);
+      return (await dispatcherPid()) !== parent;
+    },
+    15_000,
+  );
+  expect(alive(parent)).toBe(true);
+  const t0 = Date.now();
+  expect((await lsf(['bkill', String(long)])).stdout).toMatch(
+    new RegExp(`Job <${long}> is being terminated`),
+  );
+  await until('the long job to end', async () => /^EXIT/.test((await states()).get(long) ?? ''));
+  expect(Date.now() - t0).toBeLessThan(10_000);
+  const out = await readFile(path.join(work, 'long.out'), 'utf8');
+  expect(out).toMatch(/^TERM_OWNER: job killed by owner\.$/m);
+  expect(out).toMatch(/^Exited with exit code \d+\.$/m);
+  await until('the parent to leave', async () => !alive(parent), 10_000);
+}, 120_000);
